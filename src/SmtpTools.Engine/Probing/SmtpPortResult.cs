@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+
+namespace SmtpTools
+{
+    /// <summary>The outcome of probing one port of one host: Test-SmtpPort's output.</summary>
+    public sealed class SmtpPortResult
+    {
+        /// <summary>The name (or address) as the user gave it.</summary>
+        public string ComputerName { get; internal set; } = string.Empty;
+
+        /// <summary>The address that was connected to; null when the name did not resolve.</summary>
+        public IPAddress? RemoteAddress { get; internal set; }
+
+        /// <summary>The TCP port.</summary>
+        public int Port { get; internal set; }
+
+        /// <summary>What happened.</summary>
+        public SmtpPortStatus Status { get; internal set; }
+
+        /// <summary>The security mode the port really speaks.</summary>
+        public SmtpSecurityMode Security { get; internal set; }
+
+        /// <summary>The server's 220 greeting, as sent.</summary>
+        public string? Banner { get; internal set; }
+
+        /// <summary>TLS details and the certificate verdict, when TLS was negotiated.</summary>
+        public TlsInspection? Tls { get; internal set; }
+
+        /// <summary>The negotiated TLS version, or None.</summary>
+        public TlsProtocolVersion TlsProtocol => Tls?.Protocol ?? TlsProtocolVersion.None;
+
+        /// <summary>The negotiated cipher suite, or null.</summary>
+        public string? CipherSuite => Tls?.CipherSuite;
+
+        /// <summary>The server certificate and its verdict, or null.</summary>
+        public SmtpCertificateInfo? Certificate => Tls?.Certificate;
+
+        /// <summary>The EHLO extensions in clear (before any TLS), or null.</summary>
+        public SmtpExtensions? ExtensionsBeforeTls { get; internal set; }
+
+        /// <summary>The EHLO extensions inside TLS, or null.</summary>
+        public SmtpExtensions? ExtensionsAfterTls { get; internal set; }
+
+        /// <summary>AUTH mechanisms as a client would use them: inside TLS where TLS works, otherwise in clear.</summary>
+        public IReadOnlyList<string> AuthMechanisms => (ExtensionsAfterTls ?? ExtensionsBeforeTls)?.AuthMechanisms ?? Array.Empty<string>();
+
+        /// <summary>AUTH was offered before TLS: a client could send its password in clear.</summary>
+        public bool AuthOfferedBeforeTls => ExtensionsBeforeTls?.AuthMechanisms.Count > 0;
+
+        /// <summary>Time to establish the TCP connection.</summary>
+        public TimeSpan? ConnectTime { get; internal set; }
+
+        /// <summary>Time of the TLS handshake.</summary>
+        public TimeSpan? TlsHandshakeTime => Tls?.HandshakeTime;
+
+        /// <summary>Time from the connection (or from TLS, for implicit TLS) to the 220 greeting.</summary>
+        public TimeSpan? GreetingTime { get; internal set; }
+
+        /// <summary>Wall time of the whole probe.</summary>
+        public TimeSpan Duration { get; internal set; }
+
+        /// <summary>The kind of failure, or None.</summary>
+        public SmtpFailureKind FailureKind { get; internal set; }
+
+        /// <summary>What went wrong, in words, or null.</summary>
+        public string? ErrorMessage { get; internal set; }
+
+        /// <summary>Remarks about this port (misconfigurations, protocol oddities).</summary>
+        public IList<string> Notes { get; } = new List<string>();
+
+        /// <inheritdoc />
+        public override string ToString() => $"{ComputerName}:{Port} {Status} {Security}";
+    }
+}

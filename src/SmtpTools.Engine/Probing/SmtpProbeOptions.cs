@@ -1,0 +1,23 @@
+using System;
+
+namespace SmtpTools
+{
+    /// <summary>Settings for probing an endpoint.</summary>
+    public sealed class SmtpProbeOptions
+    {
+        /// <summary>The bound on each network step (connect, greeting, handshake, command).</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>How long to wait for a plaintext greeting before trying TLS on a silent port.</summary>
+        public TimeSpan GreetingWait { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>How certificates are judged. A probe reports a bad certificate; it fails the port only when validation is not skipped.</summary>
+        public CertificatePolicy CertificatePolicy { get; set; } = CertificatePolicy.Default;
+
+        /// <summary>The name sent with EHLO.</summary>
+        public string HeloName { get; set; } = "smtptools.localhost";
+
+        /// <summary>Receives a swaks-style transcript line by line; null for none.</summary>
+        public Action<string>? Transcript { get; set; }
+    }
+}

@@ -1,0 +1,293 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using SmtpTools.Protocol;
+using SmtpTools.Tls;
+
+namespace SmtpTools.Probing
+{
+    /// <summary>
+    /// A raw SMTP conversation on one TCP connection, for probing and inspection: every step has its own timeout
+    /// (a silent implicit-TLS port, a tarpit or a firewall must never hang us), every line can be written to a
+    /// transcript the way swaks shows it ("&lt;-" received, " -&gt;" sent, "~" once TLS is up), and no byte past a
+    /// reply is read, so STARTTLS can hand the socket to TLS cleanly.
+    /// </summary>
+    internal sealed class SmtpWireSession : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly Action<string>? _transcript;
+        private Stream _stream;
+        private SmtpReplyReader _reader;
+
+        private SmtpWireSession(Socket socket, IPAddress remoteAddress, TimeSpan connectTime, Action<string>? transcript)
+        {
+            _socket = socket;
+            _transcript = transcript;
+            RemoteAddress = remoteAddress;
+            ConnectTime = connectTime;
+            _stream = new NetworkStream(socket, ownsSocket: true);
+            _reader = new SmtpReplyReader(_stream);
+        }
+
+        public IPAddress RemoteAddress { get; }
+
+        public TimeSpan ConnectTime { get; }
+
+        public bool IsTls { get; private set; }
+
+        /// <summary>Resolves a name (or parses an address) to the addresses to try, IPv6 and IPv4 as the resolver orders them.</summary>
+        /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
+        public static async Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var literal = host.Trim().TrimStart('[').TrimEnd(']');
+            if (IPAddress.TryParse(literal, out var address))
+            {
+                return new[] { address };
+            }
+
+            var lookup = Dns.GetHostAddressesAsync(host);
+            var finished = await Task.WhenAny(lookup, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (finished != lookup)
+            {
+                _ = lookup.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe a late failure
+                throw new SmtpConnectionException(SmtpFailureKind.TimedOut, $"Resolving '{host}' took longer than {timeout.TotalSeconds:0.#} s.");
+            }
+
+            try
+            {
+                var addresses = await lookup.ConfigureAwait(false);
+                if (addresses.Length == 0)
+                {
+                    throw new SmtpConnectionException(SmtpFailureKind.NameNotResolved, $"The name '{host}' has no address records.");
+                }
+
+                return addresses;
+            }
+            catch (SocketException e)
+            {
+                throw new SmtpConnectionException(SmtpFailureKind.NameNotResolved, $"The name '{host}' could not be resolved ({e.SocketErrorCode}). Check the spelling and DNS.", e);
+            }
+        }
+
+        /// <summary>Connects to the first address that accepts.</summary>
+        /// <exception cref="SmtpConnectionException">ConnectionRefused or TimedOut (the last address's failure).</exception>
+        public static async Task<SmtpWireSession> ConnectAsync(IReadOnlyList<IPAddress> addresses, int port, TimeSpan timeout, Action<string>? transcript, CancellationToken cancellationToken)
+        {
+            SmtpConnectionException? last = null;
+            foreach (var address in addresses)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    await WithTimeout(socket.ConnectAsync(address, port), socket, timeout, cancellationToken).ConfigureAwait(false);
+                    transcript?.Invoke($"=== Connected to {Format(address, port)} in {watch.Elapsed.TotalMilliseconds:0} ms");
+                    return new SmtpWireSession(socket, address, watch.Elapsed, transcript);
+                }
+                catch (TimeoutException)
+                {
+                    socket.Dispose();
+                    last = new SmtpConnectionException(SmtpFailureKind.TimedOut, $"No answer from {Format(address, port)} within {timeout.TotalSeconds:0.#} s: the port is filtered by a firewall or the host is down.");
+                }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    last = e.SocketErrorCode == SocketError.ConnectionRefused
+                        ? new SmtpConnectionException(SmtpFailureKind.ConnectionRefused, $"{Format(address, port)} refused the connection: nothing listens on that port.", e)
+                        : new SmtpConnectionException(SmtpFailureKind.TimedOut, $"Could not reach {Format(address, port)}: {e.SocketErrorCode}.", e);
+                }
+            }
+
+            throw last ?? new SmtpConnectionException(SmtpFailureKind.NameNotResolved, "No address to connect to.");
+        }
+
+        public static string Format(IPAddress address, int port) =>
+            address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{port}" : $"{address}:{port}";
+
+        /// <summary>Waits for one reply.</summary>
+        /// <exception cref="TimeoutException">Nothing (or no whole reply) arrived in time.</exception>
+        /// <exception cref="SmtpProtocolException">What arrived is not SMTP.</exception>
+        /// <exception cref="EndOfStreamException">The server closed the connection.</exception>
+        public async Task<SmtpReply> ReadReplyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var reply = await WithTimeout(_reader.ReadReplyAsync(CancellationToken.None), _socket, timeout, cancellationToken).ConfigureAwait(false);
+            if (_transcript != null)
+            {
+                var arrow = IsTls ? "<~ " : "<- ";
+                for (var i = 0; i < reply.Lines.Count; i++)
+                {
+                    var sep = i == reply.Lines.Count - 1 ? " " : "-";
+                    _transcript(arrow + reply.Code + sep + SmtpReplyReader.Printable(reply.Lines[i], 400));
+                }
+            }
+
+            return reply;
+        }
+
+        /// <summary>Sends one command line and reads its reply.</summary>
+        /// <param name="command">The command without CRLF.</param>
+        /// <param name="shownAs">What the transcript shows instead, for commands that carry secrets.</param>
+        public async Task<SmtpReply> CommandAsync(string command, TimeSpan timeout, CancellationToken cancellationToken, string? shownAs = null)
+        {
+            if (command.IndexOf('\r') >= 0 || command.IndexOf('\n') >= 0)
+            {
+                throw new ArgumentException("An SMTP command cannot contain CR or LF.", nameof(command));
+            }
+
+            _transcript?.Invoke((IsTls ? " ~> " : " -> ") + (shownAs ?? command));
+            var bytes = Encoding.UTF8.GetBytes(command + "\r\n");
+            await WithTimeout(_stream.WriteAsync(bytes, 0, bytes.Length, CancellationToken.None), _socket, timeout, cancellationToken).ConfigureAwait(false);
+            return await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Sends raw bytes (for probes that must not look like SMTP, and for tests).</summary>
+        public Task SendRawAsync(byte[] data, TimeSpan timeout, CancellationToken cancellationToken) =>
+            WithTimeout(_stream.WriteAsync(data, 0, data.Length, CancellationToken.None), _socket, timeout, cancellationToken);
+
+        /// <summary>
+        /// Runs a TLS handshake on the connection (implicit TLS right after connecting, or after "220" to STARTTLS).
+        /// The certificate is judged with <paramref name="policy"/>; an unacceptable one fails the handshake unless
+        /// <paramref name="reportOnly"/> is set, in which case the verdict is only reported.
+        /// </summary>
+        /// <exception cref="SmtpConnectionException">TlsHandshakeFailed, CertificateRejected, TimedOut.</exception>
+        public async Task<TlsInspection> UpgradeToTlsAsync(string targetHost, CertificatePolicy policy, bool reportOnly, SslProtocols protocols, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            X509Certificate2? leaf = null;
+            var presented = new List<X509Certificate2>();
+            SmtpCertificateInfo? verdict = null;
+            var sni = IPAddress.TryParse(targetHost.Trim('[', ']'), out _) ? string.Empty : targetHost;
+
+            bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+            {
+                if (certificate == null)
+                {
+                    return false;
+                }
+
+                leaf = new X509Certificate2(certificate.Export(X509ContentType.Cert));
+                presented.Add(leaf);
+                if (chain != null)
+                {
+                    foreach (var extra in chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>())
+                    {
+                        if (presented.All(p => p.Thumbprint != extra.Thumbprint))
+                        {
+                            presented.Add(new X509Certificate2(extra.RawData));
+                        }
+                    }
+                }
+
+                verdict = CertificateInspector.Inspect(leaf, presented, targetHost.Trim('[', ']'), policy, DateTimeOffset.UtcNow);
+                return verdict.IsAcceptable || reportOnly;
+            }
+
+            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, Validate);
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await WithTimeout(ssl.AuthenticateAsClientAsync(sni, null, protocols, checkCertificateRevocation: false), _socket, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationException e) when (verdict != null && !verdict.IsAcceptable && !reportOnly)
+            {
+                _transcript?.Invoke($"=== Certificate rejected: {verdict.Verdict}");
+                throw new SmtpConnectionException(
+                    SmtpFailureKind.CertificateRejected,
+                    $"The server's certificate for '{targetHost}' is not acceptable ({verdict.Verdict}; {string.Join("; ", verdict.ChainStatus)}). Trust its CA explicitly, pin its thumbprint, or fix the server's certificate.",
+                    new CertificateRejectedException(verdict, e));
+            }
+            catch (Exception e) when (e is AuthenticationException || e is IOException || e is System.ComponentModel.Win32Exception)
+            {
+                _transcript?.Invoke($"=== TLS handshake failed: {e.Message}");
+                throw new SmtpConnectionException(SmtpFailureKind.TlsHandshakeFailed, $"The TLS handshake with {Format(RemoteAddress, RemotePort)} failed: {Innermost(e)}", e);
+            }
+
+            _stream = ssl;
+            _reader = new SmtpReplyReader(ssl);
+            IsTls = true;
+            var inspection = new TlsInspection(ToVersion(ssl.SslProtocol), CipherSuiteName(ssl), verdict, watch.Elapsed);
+            _transcript?.Invoke($"=== TLS started with {inspection.Protocol} {inspection.CipherSuite}; certificate: {verdict?.Verdict ?? "none"}");
+            return inspection;
+        }
+
+        public int RemotePort => (_socket.RemoteEndPoint as IPEndPoint)?.Port ?? 0;
+
+        public void Dispose()
+        {
+            _stream.Dispose();
+            _socket.Dispose();
+        }
+
+        internal static TlsProtocolVersion ToVersion(SslProtocols protocol)
+        {
+            switch ((int)protocol)
+            {
+                case 48: return TlsProtocolVersion.Ssl3;
+                case 192: return TlsProtocolVersion.Tls10;
+                case 768: return TlsProtocolVersion.Tls11;
+                case 3072: return TlsProtocolVersion.Tls12;
+                case 12288: return TlsProtocolVersion.Tls13;
+                default: return TlsProtocolVersion.None;
+            }
+        }
+
+        // NegotiatedCipherSuite exists from .NET Core 3.0; netstandard2.0 cannot name it.
+        private static string CipherSuiteName(SslStream ssl)
+        {
+            var value = typeof(SslStream).GetProperty("NegotiatedCipherSuite")?.GetValue(ssl);
+            return value?.ToString() ?? $"{ssl.CipherAlgorithm} {ssl.CipherStrength}-bit";
+        }
+
+        private static string Innermost(Exception e)
+        {
+            while (e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            return e.Message;
+        }
+
+        /// <summary>
+        /// Bounds any socket operation: on timeout or cancellation the socket is closed, which ends the pending
+        /// operation on every runtime (netstandard2.0's stream APIs do not all honour cancellation).
+        /// </summary>
+        internal static async Task<T> WithTimeout<T>(Task<T> operation, Socket socket, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            await WithTimeout((Task)operation, socket, timeout, cancellationToken).ConfigureAwait(false);
+            return await operation.ConfigureAwait(false);
+        }
+
+        internal static async Task WithTimeout(Task operation, Socket socket, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timer.CancelAfter(timeout);
+                var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (timer.Token.Register(() => gate.TrySetResult(true)))
+                {
+                    var finished = await Task.WhenAny(operation, gate.Task).ConfigureAwait(false);
+                    if (finished != operation)
+                    {
+                        socket.Dispose();
+                        _ = operation.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                        cancellationToken.ThrowIfCancellationRequested();
+                        throw new TimeoutException($"No answer within {timeout.TotalSeconds:0.#} s.");
+                    }
+                }
+            }
+
+            await operation.ConfigureAwait(false);
+        }
+    }
+}

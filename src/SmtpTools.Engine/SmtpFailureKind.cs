@@ -1,0 +1,48 @@
+namespace SmtpTools
+{
+    /// <summary>Why talking to an SMTP endpoint failed. Each kind maps to one stable PowerShell error id.</summary>
+    public enum SmtpFailureKind
+    {
+        /// <summary>No failure.</summary>
+        None = 0,
+
+        /// <summary>The host name did not resolve to any address.</summary>
+        NameNotResolved,
+
+        /// <summary>The host answered the connection with a reset: nothing listens on that port.</summary>
+        ConnectionRefused,
+
+        /// <summary>No answer within the timeout: a firewall dropping packets, or a server that never speaks.</summary>
+        TimedOut,
+
+        /// <summary>The server closed the connection unexpectedly.</summary>
+        ConnectionClosed,
+
+        /// <summary>The peer does not speak SMTP (an HTTP or SSH server, or garbage).</summary>
+        NotSmtp,
+
+        /// <summary>The TLS handshake failed (protocol or cipher mismatch, aborted handshake).</summary>
+        TlsHandshakeFailed,
+
+        /// <summary>The server's certificate failed verification.</summary>
+        CertificateRejected,
+
+        /// <summary>STARTTLS is required but the server did not offer it.</summary>
+        StartTlsNotOffered,
+
+        /// <summary>The server offered STARTTLS but refused the command.</summary>
+        StartTlsRefused,
+
+        /// <summary>The server answered an SMTP command with an error.</summary>
+        CommandRejected,
+
+        /// <summary>Authentication failed or no usable mechanism was offered.</summary>
+        AuthenticationFailed,
+
+        /// <summary>The request would send a secret or message without encryption and the user did not allow it.</summary>
+        EncryptionRequired,
+
+        /// <summary>The server broke the protocol.</summary>
+        ProtocolError,
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SmtpTools
+{
+    /// <summary>A server certificate and the verdict on it: chain, trust, host name, dates, key.</summary>
+    public sealed class SmtpCertificateInfo
+    {
+        internal SmtpCertificateInfo(X509Certificate2 certificate)
+        {
+            Certificate = certificate;
+        }
+
+        /// <summary>The leaf certificate the server presented.</summary>
+        public X509Certificate2 Certificate { get; }
+
+        /// <summary>The leaf's subject distinguished name.</summary>
+        public string Subject => Certificate.Subject;
+
+        /// <summary>The leaf's issuer distinguished name.</summary>
+        public string Issuer => Certificate.Issuer;
+
+        /// <summary>The leaf's SHA-1 thumbprint (what Windows shows and pins by).</summary>
+        public string Thumbprint => Certificate.Thumbprint;
+
+        /// <summary>The leaf's SHA-256 thumbprint.</summary>
+        public string Sha256Thumbprint { get; internal set; } = string.Empty;
+
+        /// <summary>Subject alternative names, as "DNS:name" or "IP:address".</summary>
+        public IReadOnlyList<string> SubjectAlternativeNames { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>Start of validity.</summary>
+        public DateTimeOffset NotBefore { get; internal set; }
+
+        /// <summary>End of validity.</summary>
+        public DateTimeOffset NotAfter { get; internal set; }
+
+        /// <summary>Whole days until <see cref="NotAfter"/>, negative when expired.</summary>
+        public int DaysUntilExpiry { get; internal set; }
+
+        /// <summary>The certificate has expired or is not yet valid.</summary>
+        public bool IsExpired { get; internal set; }
+
+        /// <summary>Public key algorithm: RSA, ECDSA, Ed25519...</summary>
+        public string KeyAlgorithm { get; internal set; } = string.Empty;
+
+        /// <summary>Public key size in bits.</summary>
+        public int KeySize { get; internal set; }
+
+        /// <summary>The host name the certificate was checked against.</summary>
+        public string CheckedHostName { get; internal set; } = string.Empty;
+
+        /// <summary>The certificate is valid for <see cref="CheckedHostName"/> (RFC 6125).</summary>
+        public bool HostNameMatches { get; internal set; }
+
+        /// <summary>Issuer and subject are the same and it signs itself.</summary>
+        public bool IsSelfSigned { get; internal set; }
+
+        /// <summary>A chain to a trusted root was built.</summary>
+        public bool IsTrusted { get; internal set; }
+
+        /// <summary>Trusted because the policy pinned this certificate's thumbprint.</summary>
+        public bool IsPinned { get; internal set; }
+
+        /// <summary>The server sent every intermediate needed to reach the root.</summary>
+        public bool ChainComplete { get; internal set; }
+
+        /// <summary>Why the chain is not trusted, one entry per problem; empty when trusted.</summary>
+        public IReadOnlyList<string> ChainStatus { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The certificates the server presented, leaf first.</summary>
+        public IReadOnlyList<X509Certificate2> PresentedChain { get; internal set; } = Array.Empty<X509Certificate2>();
+
+        /// <summary>The certificate passes the policy in force: trusted (or pinned) and for the right host, or the check was skipped.</summary>
+        public bool IsAcceptable { get; internal set; }
+
+        /// <summary>True when the policy skipped validation: the verdict above is reported, not enforced.</summary>
+        public bool ValidationSkipped { get; internal set; }
+
+        /// <summary>A one-line verdict: "valid", or the problems found.</summary>
+        public string Verdict
+        {
+            get
+            {
+                var problems = new List<string>();
+                if (IsExpired)
+                {
+                    problems.Add(DaysUntilExpiry < 0 ? "expired" : "not yet valid");
+                }
+
+                if (!HostNameMatches)
+                {
+                    problems.Add("wrong host");
+                }
+
+                if (IsSelfSigned && !IsTrusted)
+                {
+                    problems.Add("self-signed");
+                }
+                else if (!ChainComplete && !IsTrusted)
+                {
+                    problems.Add("incomplete chain");
+                }
+                else if (!IsTrusted && !IsPinned)
+                {
+                    problems.Add("untrusted");
+                }
+
+                return problems.Count == 0 ? (IsPinned && !IsTrusted ? "valid (pinned)" : "valid") : string.Join(", ", problems);
+            }
+        }
+
+        /// <inheritdoc />
+        public override string ToString() => $"{Subject} ({Verdict}, expires {NotAfter:yyyy-MM-dd})";
+    }
+}

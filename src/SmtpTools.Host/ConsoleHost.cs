@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+
+namespace SmtpTools.Host
+{
+    /// <summary>The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would.</summary>
+    internal sealed class ConsoleHost : PSHost
+    {
+        private readonly Guid _id = Guid.NewGuid();
+        private readonly ConsoleUserInterface _ui;
+
+        public ConsoleHost(int width) => _ui = new ConsoleUserInterface(width);
+
+        public int ExitCode { get; private set; }
+
+        public override CultureInfo CurrentCulture => CultureInfo.CurrentCulture;
+
+        public override CultureInfo CurrentUICulture => CultureInfo.CurrentUICulture;
+
+        public override Guid InstanceId => _id;
+
+        public override string Name => "SmtpTools.Host";
+
+        public override PSHostUserInterface UI => _ui;
+
+        public override Version Version => typeof(ConsoleHost).Assembly.GetName().Version ?? new Version(0, 1);
+
+        public override void EnterNestedPrompt() => throw new NotSupportedException();
+
+        public override void ExitNestedPrompt() => throw new NotSupportedException();
+
+        public override void NotifyBeginApplication()
+        {
+        }
+
+        public override void NotifyEndApplication()
+        {
+        }
+
+        public override void SetShouldExit(int exitCode) => ExitCode = exitCode;
+    }
+
+    internal sealed class ConsoleUserInterface : PSHostUserInterface
+    {
+        private readonly ConsoleRawUserInterface _raw;
+
+        public ConsoleUserInterface(int width) => _raw = new ConsoleRawUserInterface(width);
+
+        public override PSHostRawUserInterface RawUI => _raw;
+
+        public override void Write(string value) => Console.Write(value);
+
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Write(value);
+
+        public override void WriteLine(string value) => Console.WriteLine(value);
+
+        public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
+
+        public override void WriteDebugLine(string message) => Console.Error.WriteLine("DEBUG: " + message);
+
+        public override void WriteVerboseLine(string message) => Console.Error.WriteLine("VERBOSE: " + message);
+
+        public override void WriteWarningLine(string message) => Console.Error.WriteLine("WARNING: " + message);
+
+        public override void WriteProgress(long sourceId, ProgressRecord record)
+        {
+        }
+
+        public override string ReadLine() => Console.ReadLine() ?? string.Empty;
+
+        public override SecureString ReadLineAsSecureString() => throw new NotSupportedException("This host cannot prompt for secrets; pass a PSCredential.");
+
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) =>
+            throw new NotSupportedException("This host does not prompt; pass every mandatory parameter.");
+
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
+            throw new NotSupportedException("This host does not prompt; pass -Credential.");
+
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
+            throw new NotSupportedException("This host does not prompt; pass -Credential.");
+
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => defaultChoice;
+    }
+
+    internal sealed class ConsoleRawUserInterface : PSHostRawUserInterface
+    {
+        private readonly int _width;
+
+        public ConsoleRawUserInterface(int width) => _width = width;
+
+        public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
+
+        public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
+
+        public override Size BufferSize { get => new Size(_width, 9999); set { } }
+
+        public override Coordinates CursorPosition { get; set; }
+
+        public override int CursorSize { get; set; }
+
+        public override bool KeyAvailable => false;
+
+        public override Size MaxPhysicalWindowSize => new Size(_width, 100);
+
+        public override Size MaxWindowSize => new Size(_width, 100);
+
+        public override Coordinates WindowPosition { get; set; }
+
+        public override Size WindowSize { get => new Size(_width, 100); set { } }
+
+        public override string WindowTitle { get; set; } = "SmtpTools";
+
+        public override void FlushInputBuffer()
+        {
+        }
+
+        public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
+
+        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException();
+
+        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) => throw new NotSupportedException();
+
+        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) => throw new NotSupportedException();
+
+        public override void SetBufferContents(Rectangle rectangle, BufferCell fill) => throw new NotSupportedException();
+    }
+}

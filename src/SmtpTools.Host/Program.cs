@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+
+namespace SmtpTools.Host
+{
+    /// <summary>
+    /// smtptools-host [--width N] [--module PATH] '&lt;PowerShell command line&gt;'
+    /// Imports SmtpTools from the built module folder and runs the command line, printing through the module's views.
+    /// Exit code 0 when no error was written, 1 otherwise, 2 for bad usage.
+    /// </summary>
+    internal static class Program
+    {
+        private static int Main(string[] args)
+        {
+            var width = 120;
+            var module = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "ModuleManifest").Value!;
+            var rest = args.ToList();
+            while (rest.Count > 0 && rest[0].StartsWith("--", StringComparison.Ordinal))
+            {
+                if (rest[0] == "--width" && rest.Count > 1 && int.TryParse(rest[1], out var w) && w >= 40)
+                {
+                    width = w;
+                }
+                else if (rest[0] == "--module" && rest.Count > 1)
+                {
+                    module = Path.GetFullPath(rest[1]);
+                }
+                else
+                {
+                    return Usage();
+                }
+
+                rest.RemoveRange(0, 2);
+            }
+
+            if (rest.Count == 0)
+            {
+                return Usage();
+            }
+
+            var host = new ConsoleHost(width);
+            var state = InitialSessionState.CreateDefault2();
+            if (OperatingSystem.IsWindows())
+            {
+                state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+            }
+            using var runspace = RunspaceFactory.CreateRunspace(host, state);
+            runspace.Open();
+            using var ps = PowerShell.Create();
+            ps.Runspace = runspace;
+
+            // Errors are rendered by Out-Default, as pwsh shows them; $Error says whether any happened.
+            var plain = Console.IsOutputRedirected ? "$PSStyle.OutputRendering = 'PlainText'; " : string.Empty;
+            ps.AddScript(plain + "Import-Module -Name $args[0] -ErrorAction Stop; $Error.Clear(); & { " + string.Join(" ", rest) + " } 2>&1 | Out-Default; $Error.Count").AddArgument(module);
+            try
+            {
+                var errors = ps.Invoke().LastOrDefault()?.BaseObject as int? ?? 1;
+                return errors > 0 || ps.HadErrors ? 1 : host.ExitCode;
+            }
+            catch (RuntimeException e)
+            {
+                Console.Error.WriteLine(e.ErrorRecord?.ToString() ?? e.Message);
+                return 1;
+            }
+        }
+
+        private static int Usage()
+        {
+            Console.Error.WriteLine("usage: smtptools-host [--width N] [--module PATH/SmtpTools.psd1] '<PowerShell command line>'");
+            Console.Error.WriteLine("example: smtptools-host 'Test-SmtpPort -ComputerName localhost -Port 2465,2587 -TrustedCertificate /tmp/smtptools-test-server/certs/ca.pem'");
+            return 2;
+        }
+    }
+}

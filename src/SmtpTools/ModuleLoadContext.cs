@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace SmtpTools.Commands
+{
+    /// <summary>
+    /// The module's private load context on PowerShell 7: SmtpTools.Engine and the mail libraries it uses live here,
+    /// so a session that already loaded another MailKit, MimeKit or BouncyCastle keeps its own and ours keeps working.
+    /// The pattern is Microsoft's "Resolving PowerShell module assembly dependency conflicts".
+    /// </summary>
+    internal sealed class ModuleLoadContext : AssemblyLoadContext
+    {
+        // Only these load privately; framework assemblies (System.Memory and the like) come from the default context,
+        // so types such as Span<T> stay the same type on both sides.
+        private static readonly HashSet<string> PrivateAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "SmtpTools.Engine", "MailKit", "MimeKit", "BouncyCastle.Cryptography",
+        };
+
+        private static readonly Lazy<ModuleLoadContext> Instance = new Lazy<ModuleLoadContext>(() => new ModuleLoadContext());
+
+        internal static Assembly? ResolveIntoModuleContext(AssemblyLoadContext defaultContext, AssemblyName name)
+        {
+            // Only the engine is resolved from the default context; everything it needs follows it into ours.
+            return string.Equals(name.Name, "SmtpTools.Engine", StringComparison.OrdinalIgnoreCase)
+                ? Instance.Value.LoadFromAssemblyName(name)
+                : null;
+        }
+
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            if (assemblyName.Name is null || !PrivateAssemblies.Contains(assemblyName.Name))
+            {
+                return null;
+            }
+
+            var path = Path.Combine(ModuleInitializer.DependencyDirectory, assemblyName.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+    }
+}

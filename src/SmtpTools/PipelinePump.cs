@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading.Tasks;
+
+namespace SmtpTools.Commands
+{
+    /// <summary>
+    /// Lets background work talk to the pipeline: WriteObject, WriteVerbose, WriteError and WriteProgress may only be
+    /// called on the cmdlet's own thread, so workers post actions here and <see cref="Run"/> executes them there,
+    /// as they arrive, until the work is done.
+    /// </summary>
+    internal sealed class PipelinePump : IDisposable
+    {
+        private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
+
+        /// <summary>Queues an action for the pipeline thread; ignored once the work has finished.</summary>
+        public void Post(Action action)
+        {
+            try
+            {
+                _queue.TryAdd(action);
+            }
+            catch (InvalidOperationException)
+            {
+                // Completed: a late transcript line from a cancelled worker has nowhere to go.
+            }
+        }
+
+        /// <summary>Runs posted actions on the calling (pipeline) thread until <paramref name="work"/> completes, then rethrows its failure.</summary>
+        public void Run(Task work)
+        {
+            work.ContinueWith(_ => _queue.CompleteAdding(), TaskScheduler.Default);
+            foreach (var action in _queue.GetConsumingEnumerable())
+            {
+                action();
+            }
+
+            work.GetAwaiter().GetResult();
+        }
+
+        public void Dispose() => _queue.Dispose();
+    }
+}

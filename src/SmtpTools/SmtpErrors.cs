@@ -1,0 +1,48 @@
+using System;
+using System.Management.Automation;
+
+namespace SmtpTools.Commands
+{
+    /// <summary>
+    /// The one place where failures become ErrorRecords: each failure kind has a stable error id and the category a
+    /// script can filter on. The engine appends ",SmtpTools.Commands.&lt;Cmdlet&gt;" to form the FullyQualifiedErrorId.
+    /// </summary>
+    internal static class SmtpErrors
+    {
+        public static ErrorRecord FromFailure(SmtpFailureKind kind, string message, object? target, Exception? exception = null)
+        {
+            var (id, category) = Classify(kind);
+            var record = new ErrorRecord(exception ?? new SmtpConnectionException(kind, message), id, category, target);
+            record.ErrorDetails = new ErrorDetails(message);
+            return record;
+        }
+
+        public static ErrorRecord FromException(SmtpConnectionException exception, object? target) =>
+            FromFailure(exception.Kind, exception.Message, target, exception);
+
+        /// <summary>Bad input found before any network I/O.</summary>
+        public static ErrorRecord InvalidArgument(string id, string message, object? target) =>
+            new ErrorRecord(new ArgumentException(message), id, ErrorCategory.InvalidArgument, target) { ErrorDetails = new ErrorDetails(message) };
+
+        internal static (string Id, ErrorCategory Category) Classify(SmtpFailureKind kind)
+        {
+            switch (kind)
+            {
+                case SmtpFailureKind.NameNotResolved: return ("SmtpTools.NameNotResolved", ErrorCategory.ObjectNotFound);
+                case SmtpFailureKind.ConnectionRefused: return ("SmtpTools.ConnectionRefused", ErrorCategory.ConnectionError);
+                case SmtpFailureKind.TimedOut: return ("SmtpTools.TimedOut", ErrorCategory.OperationTimeout);
+                case SmtpFailureKind.ConnectionClosed: return ("SmtpTools.ConnectionClosed", ErrorCategory.ConnectionError);
+                case SmtpFailureKind.NotSmtp: return ("SmtpTools.NotSmtp", ErrorCategory.ProtocolError);
+                case SmtpFailureKind.TlsHandshakeFailed: return ("SmtpTools.TlsHandshakeFailed", ErrorCategory.SecurityError);
+                case SmtpFailureKind.CertificateRejected: return ("SmtpTools.CertificateRejected", ErrorCategory.SecurityError);
+                case SmtpFailureKind.StartTlsNotOffered: return ("SmtpTools.StartTlsNotOffered", ErrorCategory.SecurityError);
+                case SmtpFailureKind.StartTlsRefused: return ("SmtpTools.StartTlsRefused", ErrorCategory.SecurityError);
+                case SmtpFailureKind.CommandRejected: return ("SmtpTools.CommandRejected", ErrorCategory.InvalidOperation);
+                case SmtpFailureKind.AuthenticationFailed: return ("SmtpTools.AuthenticationFailed", ErrorCategory.AuthenticationError);
+                case SmtpFailureKind.EncryptionRequired: return ("SmtpTools.EncryptionRequired", ErrorCategory.SecurityError);
+                case SmtpFailureKind.ProtocolError: return ("SmtpTools.ProtocolError", ErrorCategory.ProtocolError);
+                default: return ("SmtpTools.Failed", ErrorCategory.NotSpecified);
+            }
+        }
+    }
+}

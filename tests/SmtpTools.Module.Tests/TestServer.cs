@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+
+namespace SmtpTools.Module.Tests
+{
+    /// <summary>
+    /// The real Postfix + Dovecot instance from tests/server/smtp-test-server.sh, started once per test process if it
+    /// is not already running, and described by the state file the script writes.
+    /// </summary>
+    public sealed class TestServer
+    {
+        private static readonly Lazy<TestServer> Shared = new Lazy<TestServer>(StartOrAttach, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        private TestServer(JsonElement state)
+        {
+            Host = state.GetProperty("host").GetString()!;
+            StateDirectory = state.GetProperty("stateDir").GetString()!;
+            CaFile = state.GetProperty("caFile").GetString()!;
+            Maildir = state.GetProperty("maildir").GetString()!;
+            LogFile = state.GetProperty("log").GetString()!;
+            Domain = state.GetProperty("domain").GetString()!;
+            User = state.GetProperty("user").GetString()!;
+            Password = state.GetProperty("password").GetString()!;
+            OtherUser = state.GetProperty("otherUser").GetString()!;
+            Ports = state.GetProperty("ports").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.OrdinalIgnoreCase);
+            Ipv6 = !state.TryGetProperty("ipv6", out var v6) || v6.GetBoolean();
+        }
+
+        public static TestServer Instance => Shared.Value;
+
+        public static string Script => Path.Combine(Repo.Root, "tests", "server", "smtp-test-server.sh");
+
+        public static string DefaultStateDirectory =>
+            Environment.GetEnvironmentVariable("SMTPTOOLS_SERVER_DIR") is { Length: > 0 } dir ? dir : "/tmp/smtptools-test-server";
+
+        public string Host { get; }
+
+        public string StateDirectory { get; }
+
+        public string CaFile { get; }
+
+        public string Maildir { get; }
+
+        public string LogFile { get; }
+
+        public string Domain { get; }
+
+        public string User { get; }
+
+        public string Password { get; }
+
+        public string OtherUser { get; }
+
+        public bool Ipv6 { get; }
+
+        public IReadOnlyDictionary<string, int> Ports { get; }
+
+        public int Relay => Ports["relay"];
+
+        public int Submission => Ports["submission"];
+
+        public int Submissions => Ports["submissions"];
+
+        public int Plain => Ports["plain"];
+
+        /// <summary>The directory new mail for a mailbox lands in.</summary>
+        public string InboxOf(string address)
+        {
+            var at = address.IndexOf('@');
+            return Path.Combine(Maildir, address[(at + 1)..], address[..at], "new");
+        }
+
+        /// <summary>Waits (bounded) for a delivered message whose text contains <paramref name="marker"/> and returns its content.</summary>
+        public string? WaitForMessage(string address, string marker, TimeSpan? timeout = null)
+        {
+            var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+            var inbox = InboxOf(address);
+            do
+            {
+                if (Directory.Exists(inbox))
+                {
+                    foreach (var file in Directory.EnumerateFiles(inbox))
+                    {
+                        string text;
+                        try
+                        {
+                            text = File.ReadAllText(file);
+                        }
+                        catch (IOException)
+                        {
+                            continue;
+                        }
+
+                        if (text.Contains(marker, StringComparison.Ordinal))
+                        {
+                            return text;
+                        }
+                    }
+                }
+
+                Thread.Sleep(50);
+            }
+            while (DateTime.UtcNow < deadline);
+            return null;
+        }
+
+        private static TestServer StartOrAttach()
+        {
+            var start = new ProcessStartInfo("bash", $"\"{Script}\" start")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(120_000))
+            {
+                process.Kill(true);
+                throw new InvalidOperationException("The test server did not start within 120 s.");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"The test server failed to start (exit {process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+            }
+
+            var stateFile = Path.Combine(DefaultStateDirectory, "server.json");
+            using var json = JsonDocument.Parse(File.ReadAllText(stateFile));
+            return new TestServer(json.RootElement.Clone());
+        }
+    }
+}
