@@ -9,7 +9,9 @@ namespace SmtpTools.Host
 {
     /// <summary>
     /// smtptools-host [--width N] [--module PATH] '&lt;PowerShell command line&gt;'
-    /// Imports SmtpTools from the built module folder and runs the command line, printing through the module's views.
+    /// smtptools-host [--width N] [--module PATH] -File script.ps1 [arguments]
+    /// Imports SmtpTools from the built module folder and runs the command line (or the script), printing through the
+    /// module's views.
     /// Exit code 0 when no error was written, 1 otherwise, 2 for bad usage.
     /// </summary>
     internal static class Program
@@ -42,6 +44,19 @@ namespace SmtpTools.Host
                 return Usage();
             }
 
+            var command = string.Join(" ", rest);
+            if (string.Equals(rest[0], "-File", StringComparison.OrdinalIgnoreCase))
+            {
+                if (rest.Count < 2 || !File.Exists(rest[1]))
+                {
+                    Console.Error.WriteLine($"smtptools-host: script not found: {(rest.Count > 1 ? rest[1] : "(none)")}");
+                    return 2;
+                }
+
+                // Arguments are passed as literal strings, as pwsh -File does.
+                command = "& '" + Path.GetFullPath(rest[1]).Replace("'", "''") + "' " + string.Join(" ", rest.Skip(2).Select(a => "'" + a.Replace("'", "''") + "'"));
+            }
+
             var host = new ConsoleHost(width);
             var state = InitialSessionState.CreateDefault2();
             if (OperatingSystem.IsWindows())
@@ -55,7 +70,7 @@ namespace SmtpTools.Host
 
             // Errors are rendered by Out-Default, as pwsh shows them; $Error says whether any happened.
             var plain = Console.IsOutputRedirected ? "$PSStyle.OutputRendering = 'PlainText'; " : string.Empty;
-            ps.AddScript(plain + "Import-Module -Name $args[0] -ErrorAction Stop; $Error.Clear(); & { " + string.Join(" ", rest) + " } 2>&1 | Out-Default; $Error.Count").AddArgument(module);
+            ps.AddScript(plain + "Import-Module -Name $args[0] -ErrorAction Stop; $Error.Clear(); & { " + command + " } 2>&1 | Out-Default; $Error.Count").AddArgument(module);
             try
             {
                 var errors = ps.Invoke().LastOrDefault()?.BaseObject as int? ?? 1;
@@ -71,6 +86,7 @@ namespace SmtpTools.Host
         private static int Usage()
         {
             Console.Error.WriteLine("usage: smtptools-host [--width N] [--module PATH/SmtpTools.psd1] '<PowerShell command line>'");
+            Console.Error.WriteLine("       smtptools-host [--width N] [--module PATH/SmtpTools.psd1] -File script.ps1 [arguments]");
             Console.Error.WriteLine("example: smtptools-host 'Test-SmtpPort -ComputerName localhost -Port 2465,2587 -TrustedCertificate /tmp/smtptools-test-server/certs/ca.pem'");
             return 2;
         }
