@@ -42,7 +42,8 @@ namespace SmtpTools.Module.Tests
         public void Dependencies_load_into_the_module_private_load_context()
         {
             var run = _fixture.PowerShell.Run(
-                "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([SmtpTools.SmtpPortResult].Assembly).GetType().FullName");
+                "$result = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 2; " +
+                "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($result.GetType().Assembly).GetType().FullName");
             Assert.Equal("SmtpTools.Commands.ModuleLoadContext", Assert.Single(run.Output).BaseObject);
         }
     }

@@ -49,11 +49,16 @@ namespace SmtpTools.Probing
                 SmtpReply? greeting = null;
                 try
                 {
-                    greeting = await session.ReadReplyAsync(Min(options.GreetingWait, options.Timeout), cancellationToken).ConfigureAwait(false);
+                    // Silent: implicit TLS waits for our ClientHello; tried below on the same, still open, connection.
+                    if (await session.WaitForDataAsync(Min(options.GreetingWait, options.Timeout), cancellationToken).ConfigureAwait(false))
+                    {
+                        greeting = await session.ReadReplyAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (TimeoutException)
                 {
-                    // Silent: implicit TLS waits for our ClientHello. Tried below on the same connection.
+                    Fail(result, SmtpFailureKind.TimedOut, $"The server started a greeting but did not finish it within {options.Timeout.TotalSeconds:0.#} s.");
+                    return;
                 }
                 catch (SmtpProtocolException e)
                 {

@@ -115,6 +115,33 @@ namespace SmtpTools.Probing
         public static string Format(IPAddress address, int port) =>
             address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{port}" : $"{address}:{port}";
 
+        /// <summary>
+        /// Waits up to <paramref name="wait"/> for the server to send anything, without consuming it and without closing
+        /// the socket: a silent port may be an implicit-TLS port waiting for our ClientHello, so the connection must
+        /// survive the wait. True when data (or the end of the stream) arrived.
+        /// </summary>
+        public async Task<bool> WaitForDataAsync(TimeSpan wait, CancellationToken cancellationToken)
+        {
+            if (_socket.Available > 0)
+            {
+                return true;
+            }
+
+            var peek = _socket.ReceiveAsync(new ArraySegment<byte>(new byte[1]), SocketFlags.Peek);
+            var finished = await Task.WhenAny(peek, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
+            if (finished == peek)
+            {
+                // Data, end of stream or a reset: the reader that follows reports which.
+                _ = peek.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                return true;
+            }
+
+            // The peek stays pending and completes harmlessly when the TLS handshake's reply arrives (it consumes nothing).
+            _ = peek.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+            return false;
+        }
+
         /// <summary>Waits for one reply.</summary>
         /// <exception cref="TimeoutException">Nothing (or no whole reply) arrived in time.</exception>
         /// <exception cref="SmtpProtocolException">What arrived is not SMTP.</exception>
