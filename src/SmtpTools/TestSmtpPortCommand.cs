@@ -26,6 +26,7 @@ namespace SmtpTools.Commands
         /// <summary>TCP ports to probe: by default 25, 465, 587 and 2525.</summary>
         [Parameter(Position = 1)]
         [ValidateRange(1, 65535)]
+        [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int[] Port { get; set; } = { 25, 465, 587, 2525 };
 
         /// <summary>How many probes run at once.</summary>

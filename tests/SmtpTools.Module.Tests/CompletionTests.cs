@@ -1,0 +1,37 @@
+using System.Linq;
+using Xunit;
+
+namespace SmtpTools.Module.Tests
+{
+    public sealed class CompletionTests : IClassFixture<ModuleFixture>
+    {
+        private readonly ModuleFixture _fixture;
+
+        public CompletionTests(ModuleFixture fixture) => _fixture = fixture;
+
+        private string[] Complete(string input, out string[] tooltips)
+        {
+            var run = _fixture.PowerShell.Run(
+                "$r = TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length; $r.CompletionMatches | ForEach-Object { $_.CompletionText + '|' + $_.ToolTip }",
+                input);
+            Assert.Empty(run.Errors);
+            var pairs = run.Output.Select(o => o.ToString().Split('|', 2)).ToArray();
+            tooltips = pairs.Select(p => p[1]).ToArray();
+            return pairs.Select(p => p[0]).ToArray();
+        }
+
+        [Fact]
+        public void Port_completes_the_four_submission_ports_with_what_each_is_for()
+        {
+            var ports = Complete("Test-SmtpPort -ComputerName localhost -Port ", out var tips);
+            Assert.Equal(new[] { "465", "587", "25", "2525" }, ports);
+            Assert.Contains(tips, t => t.Contains("implicit TLS") && t.Contains("RFC 8314"));
+        }
+
+        [Fact]
+        public void Port_completion_filters_on_what_was_typed()
+        {
+            Assert.Equal(new[] { "25", "2525" }, Complete("Test-SmtpPort localhost -Port 2", out _));
+        }
+    }
+}
