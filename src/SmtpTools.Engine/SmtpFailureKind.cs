@@ -44,5 +44,20 @@ namespace SmtpTools
 
         /// <summary>The server broke the protocol.</summary>
         ProtocolError,
+
+        /// <summary>The server refused one or more recipients (RCPT TO).</summary>
+        RecipientRejected,
+
+        /// <summary>The server refused the sender (MAIL FROM) or the message itself (after DATA).</summary>
+        MessageRejected,
+
+        /// <summary>The connection broke after the whole message was sent: the server may or may not have accepted it.</summary>
+        OutcomeUnknown,
+
+        /// <summary>The request needs an SMTP extension the server does not offer (REQUIRETLS, SMTPUTF8, an AUTH mechanism).</summary>
+        ExtensionNotSupported,
+
+        /// <summary>The message itself is invalid (bad address, missing attachment, header injection): refused before any connection.</summary>
+        InvalidMessage,
     }
 }

@@ -24,6 +24,27 @@ namespace SmtpTools.Commands
         public static ErrorRecord InvalidArgument(string id, string message, object? target) =>
             new ErrorRecord(new ArgumentException(message), id, ErrorCategory.InvalidArgument, target) { ErrorDetails = new ErrorDetails(message) };
 
+        /// <summary>A message refused before any network I/O: each problem has its own id.</summary>
+        public static ErrorRecord FromMessageProblem(SmtpMessageException exception, object? target)
+        {
+            var (id, category) = ClassifyProblem(exception.Problem);
+            return new ErrorRecord(exception, id, category, target ?? exception.OffendingValue) { ErrorDetails = new ErrorDetails(exception.Message) };
+        }
+
+        internal static (string Id, ErrorCategory Category) ClassifyProblem(SmtpMessageProblem problem)
+        {
+            switch (problem)
+            {
+                case SmtpMessageProblem.InvalidAddress: return ("SmtpTools.InvalidAddress", ErrorCategory.InvalidArgument);
+                case SmtpMessageProblem.NoRecipients: return ("SmtpTools.NoRecipients", ErrorCategory.InvalidArgument);
+                case SmtpMessageProblem.AttachmentNotFound: return ("SmtpTools.AttachmentNotFound", ErrorCategory.ObjectNotFound);
+                case SmtpMessageProblem.AttachmentUnreadable: return ("SmtpTools.AttachmentUnreadable", ErrorCategory.ReadError);
+                case SmtpMessageProblem.HeaderInjection: return ("SmtpTools.HeaderInjection", ErrorCategory.InvalidArgument);
+                case SmtpMessageProblem.InvalidHeader: return ("SmtpTools.InvalidHeader", ErrorCategory.InvalidArgument);
+                default: return ("SmtpTools.InvalidBody", ErrorCategory.InvalidArgument);
+            }
+        }
+
         internal static (string Id, ErrorCategory Category) Classify(SmtpFailureKind kind)
         {
             switch (kind)
@@ -41,6 +62,11 @@ namespace SmtpTools.Commands
                 case SmtpFailureKind.AuthenticationFailed: return ("SmtpTools.AuthenticationFailed", ErrorCategory.AuthenticationError);
                 case SmtpFailureKind.EncryptionRequired: return ("SmtpTools.EncryptionRequired", ErrorCategory.SecurityError);
                 case SmtpFailureKind.ProtocolError: return ("SmtpTools.ProtocolError", ErrorCategory.ProtocolError);
+                case SmtpFailureKind.RecipientRejected: return ("SmtpTools.RecipientRejected", ErrorCategory.InvalidOperation);
+                case SmtpFailureKind.MessageRejected: return ("SmtpTools.MessageRejected", ErrorCategory.InvalidOperation);
+                case SmtpFailureKind.OutcomeUnknown: return ("SmtpTools.OutcomeUnknown", ErrorCategory.ConnectionError);
+                case SmtpFailureKind.ExtensionNotSupported: return ("SmtpTools.ExtensionNotSupported", ErrorCategory.NotImplemented);
+                case SmtpFailureKind.InvalidMessage: return ("SmtpTools.InvalidMessage", ErrorCategory.InvalidArgument);
                 default: return ("SmtpTools.Failed", ErrorCategory.NotSpecified);
             }
         }

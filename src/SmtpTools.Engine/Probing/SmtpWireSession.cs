@@ -84,6 +84,14 @@ namespace SmtpTools.Probing
         /// <exception cref="SmtpConnectionException">ConnectionRefused or TimedOut (the last address's failure).</exception>
         public static async Task<SmtpWireSession> ConnectAsync(IReadOnlyList<IPAddress> addresses, int port, TimeSpan timeout, Action<string>? transcript, CancellationToken cancellationToken)
         {
+            var (socket, address, elapsed) = await ConnectSocketAsync(addresses, port, timeout, transcript, cancellationToken).ConfigureAwait(false);
+            return new SmtpWireSession(socket, address, elapsed, transcript);
+        }
+
+        /// <summary>Connects a bare socket to the first address that accepts, each attempt bounded by <paramref name="timeout"/>.</summary>
+        /// <exception cref="SmtpConnectionException">ConnectionRefused or TimedOut (the last address's failure).</exception>
+        public static async Task<(Socket Socket, IPAddress Address, TimeSpan ConnectTime)> ConnectSocketAsync(IReadOnlyList<IPAddress> addresses, int port, TimeSpan timeout, Action<string>? transcript, CancellationToken cancellationToken)
+        {
             SmtpConnectionException? last = null;
             foreach (var address in addresses)
             {
@@ -93,7 +101,7 @@ namespace SmtpTools.Probing
                 {
                     await WithTimeout(socket.ConnectAsync(address, port), socket, timeout, cancellationToken).ConfigureAwait(false);
                     transcript?.Invoke($"=== Connected to {Format(address, port)} in {watch.Elapsed.TotalMilliseconds:0} ms");
-                    return new SmtpWireSession(socket, address, watch.Elapsed, transcript);
+                    return (socket, address, watch.Elapsed);
                 }
                 catch (TimeoutException)
                 {
@@ -190,33 +198,13 @@ namespace SmtpTools.Probing
         /// <exception cref="SmtpConnectionException">TlsHandshakeFailed, CertificateRejected, TimedOut.</exception>
         public async Task<TlsInspection> UpgradeToTlsAsync(string targetHost, CertificatePolicy policy, bool reportOnly, SslProtocols protocols, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            X509Certificate2? leaf = null;
-            var presented = new List<X509Certificate2>();
             SmtpCertificateInfo? verdict = null;
             var sni = IPAddress.TryParse(targetHost.Trim('[', ']'), out _) ? string.Empty : targetHost;
 
             bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
             {
-                if (certificate == null)
-                {
-                    return false;
-                }
-
-                leaf = new X509Certificate2(certificate.Export(X509ContentType.Cert));
-                presented.Add(leaf);
-                if (chain != null)
-                {
-                    foreach (var extra in chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>())
-                    {
-                        if (presented.All(p => p.Thumbprint != extra.Thumbprint))
-                        {
-                            presented.Add(new X509Certificate2(extra.RawData));
-                        }
-                    }
-                }
-
-                verdict = CertificateInspector.Inspect(leaf, presented, targetHost.Trim('[', ']'), policy, DateTimeOffset.UtcNow);
-                return verdict.IsAcceptable || reportOnly;
+                verdict = CertificateInspector.InspectHandshake(certificate, chain, targetHost, policy);
+                return verdict != null && (verdict.IsAcceptable || reportOnly);
             }
 
             var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, Validate);

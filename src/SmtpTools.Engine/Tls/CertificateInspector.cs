@@ -45,6 +45,33 @@ namespace SmtpTools.Tls
             return info;
         }
 
+        /// <summary>
+        /// Judges what a TLS handshake presented (the arguments of a RemoteCertificateValidationCallback): the leaf,
+        /// plus any intermediates the platform collected. Null when the server presented no certificate.
+        /// </summary>
+        public static SmtpCertificateInfo? InspectHandshake(X509Certificate? certificate, X509Chain? chain, string targetHost, CertificatePolicy policy)
+        {
+            if (certificate == null)
+            {
+                return null;
+            }
+
+            var leaf = new X509Certificate2(certificate.Export(X509ContentType.Cert));
+            var presented = new List<X509Certificate2> { leaf };
+            if (chain != null)
+            {
+                foreach (var extra in chain.ChainPolicy.ExtraStore.Cast<X509Certificate2>())
+                {
+                    if (presented.All(p => p.Thumbprint != extra.Thumbprint))
+                    {
+                        presented.Add(new X509Certificate2(extra.RawData));
+                    }
+                }
+            }
+
+            return Inspect(leaf, presented, targetHost.Trim('[', ']'), policy, DateTimeOffset.UtcNow);
+        }
+
         /// <summary>RFC 6125 6.4: DNS names from the SAN (a wildcard covers exactly one left-most label); IP literals only against IP SANs; the CN only when there is no DNS SAN.</summary>
         internal static bool MatchesHostName(IReadOnlyList<string> subjectAlternativeNames, X509Certificate2? leaf, string hostName)
         {

@@ -1,0 +1,390 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Mail;
+using System.Text;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace SmtpTools
+{
+    /// <summary>
+    /// A validated message, ready to send: addresses parsed strictly, files opened for streaming, headers checked.
+    /// Everything that can be wrong with the input is found here, before any connection is made. Dispose it to
+    /// close the attachment files.
+    /// </summary>
+    public sealed class PreparedMessage : IDisposable
+    {
+        // Headers the parameters own: setting them through -Headers would contradict or duplicate them.
+        private static readonly HashSet<string> ReservedHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "From", "Sender", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version",
+            "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "Return-Path", "Received",
+            "Resent-From", "Resent-Sender", "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Date", "Resent-Message-ID",
+            "X-Priority", "Priority", "Importance",
+        };
+
+        private static readonly ParserOptions StrictParsing = new ParserOptions
+        {
+            AddressParserComplianceMode = RfcComplianceMode.Strict,
+            AllowAddressesWithoutDomain = false,
+            AllowUnquotedCommasInAddresses = false,
+        };
+
+        private readonly List<Stream> _openFiles;
+
+        private PreparedMessage(MimeMessage mime, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, List<Stream> openFiles, DeliveryNotificationOptions notification)
+        {
+            Mime = mime;
+            Sender = sender;
+            Envelope = recipients;
+            _openFiles = openFiles;
+            DeliveryNotification = notification;
+            NeedsSmtpUtf8 = NeedsUtf8(sender) || recipients.Any(NeedsUtf8);
+        }
+
+        /// <summary>The Message-ID, without angle brackets.</summary>
+        public string MessageId => Mime.MessageId ?? string.Empty;
+
+        /// <summary>The sender address.</summary>
+        public string From => Sender.Address;
+
+        /// <summary>The subject.</summary>
+        public string? Subject => Mime.Subject;
+
+        /// <summary>Every envelope recipient (To, Cc, Bcc), each once.</summary>
+        public IReadOnlyList<string> Recipients => Envelope.Select(r => r.Address).ToList();
+
+        /// <summary>Total size of the attached files in bytes.</summary>
+        public long AttachmentBytes => _openFiles.Sum(f => f.Length);
+
+        /// <summary>The DSN request for every recipient.</summary>
+        public DeliveryNotificationOptions DeliveryNotification { get; }
+
+        /// <summary>A sender or recipient has a non-ASCII local part: only a server with SMTPUTF8 (RFC 6531) can take it.</summary>
+        public bool NeedsSmtpUtf8 { get; }
+
+        internal MimeMessage Mime { get; }
+
+        internal MailboxAddress Sender { get; }
+
+        internal IReadOnlyList<MailboxAddress> Envelope { get; }
+
+        /// <summary>Checks <paramref name="message"/> and builds the MIME message, opening attachment files for streaming.</summary>
+        /// <exception cref="SmtpMessageException">Anything wrong with the input; no file stays open.</exception>
+        public static PreparedMessage Create(OutgoingMessage message)
+        {
+            if (message == null)
+            {
+                throw new ArgumentNullException(nameof(message));
+            }
+
+            var files = new List<Stream>();
+            try
+            {
+                var sender = ParseMailboxes(new[] { message.From }, "From");
+                if (sender.Count != 1)
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.InvalidAddress, $"From must be exactly one address; got '{message.From}'.", message.From);
+                }
+
+                var to = ParseMailboxes(message.To, "To");
+                var cc = ParseMailboxes(message.Cc, "Cc");
+                var bcc = ParseMailboxes(message.Bcc, "Bcc");
+                var replyTo = ParseMailboxes(message.ReplyTo, "ReplyTo");
+                var envelope = to.Concat(cc).Concat(bcc)
+                    .GroupBy(m => m.Address, StringComparer.OrdinalIgnoreCase)
+                    .Select(g => g.First())
+                    .ToList();
+                if (envelope.Count == 0)
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.NoRecipients, "The message has no recipient: give at least one address in To, Cc or Bcc.");
+                }
+
+                var encoding = message.Encoding ?? Encoding.UTF8;
+                var mime = new MimeMessage();
+                mime.From.Add(sender[0]);
+                mime.To.AddRange(to);
+                mime.Cc.AddRange(cc);
+                mime.ReplyTo.AddRange(replyTo);
+
+                // Bcc is deliberately not a header: the recipients are given to the envelope only.
+                if (message.Subject != null)
+                {
+                    RejectLineBreaks("Subject", message.Subject);
+                    mime.Headers.Replace(HeaderId.Subject, encoding, message.Subject);
+                }
+
+                mime.Date = DateTimeOffset.Now;
+                mime.MessageId = MimeUtils.GenerateMessageId(AsciiDomain(sender[0].Address));
+                SetPriority(mime, message.Priority);
+                AddHeaders(mime, message.Headers);
+                mime.Body = BuildBody(message, encoding, files);
+                return new PreparedMessage(mime, sender[0], envelope, files, message.DeliveryNotification);
+            }
+            catch
+            {
+                foreach (var file in files)
+                {
+                    file.Dispose();
+                }
+
+                throw;
+            }
+        }
+
+        /// <summary>Closes the attachment files.</summary>
+        public void Dispose()
+        {
+            foreach (var file in _openFiles)
+            {
+                file.Dispose();
+            }
+        }
+
+        private static List<MailboxAddress> ParseMailboxes(IEnumerable<string>? values, string field)
+        {
+            var result = new List<MailboxAddress>();
+            foreach (var value in values ?? Enumerable.Empty<string>())
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    continue;
+                }
+
+                if (value.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The {field} address '{Printable(value)}' contains a line break: refused, it would inject header lines.", value);
+                }
+
+                if (!InternetAddressList.TryParse(StrictParsing, value, out var list) || list.Count == 0)
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.InvalidAddress, $"'{value}' in {field} is not a valid e-mail address (expected user@domain or \"Name <user@domain>\").", value);
+                }
+
+                foreach (var mailbox in list.Mailboxes)
+                {
+                    var at = mailbox.Address.LastIndexOf('@');
+                    if (at <= 0 || at == mailbox.Address.Length - 1)
+                    {
+                        throw new SmtpMessageException(SmtpMessageProblem.InvalidAddress, $"'{mailbox.Address}' in {field} has no domain: use a full address such as user@example.com.", value);
+                    }
+
+                    result.Add(mailbox);
+                }
+            }
+
+            return result;
+        }
+
+        private static void RejectLineBreaks(string field, string value)
+        {
+            if (value.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The {field} contains a line break or NUL: refused, it would inject header lines ('{Printable(value)}').", field);
+            }
+        }
+
+        private static void AddHeaders(MimeMessage mime, IDictionary<string, string>? headers)
+        {
+            foreach (var pair in headers ?? new Dictionary<string, string>())
+            {
+                var name = pair.Key ?? string.Empty;
+                if (name.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The header name '{Printable(name)}' contains a line break: refused, it would inject header lines.", name);
+                }
+
+                // RFC 5322 3.6.8: field-name = 1*ftext, printable US-ASCII except ':'.
+                if (name.Length == 0 || name.Any(c => c < 33 || c > 126 || c == ':'))
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.InvalidHeader, $"'{Printable(name)}' is not a valid header name: use printable ASCII without spaces or ':' (such as X-Ticket).", name);
+                }
+
+                if (ReservedHeaders.Contains(name))
+                {
+                    throw new SmtpMessageException(SmtpMessageProblem.InvalidHeader, $"The header '{name}' is set from the cmdlet's own parameters and cannot be given in -Headers.", name);
+                }
+
+                var value = pair.Value ?? string.Empty;
+                RejectLineBreaks($"value of header '{name}'", value);
+                mime.Headers.Add(name, value);
+            }
+        }
+
+        private static void SetPriority(MimeMessage mime, MailPriority priority)
+        {
+            // The same three headers System.Net.Mail (and so Send-MailMessage) writes.
+            switch (priority)
+            {
+                case MailPriority.High:
+                    mime.XPriority = XMessagePriority.Highest;
+                    mime.Priority = MessagePriority.Urgent;
+                    mime.Importance = MessageImportance.High;
+                    break;
+                case MailPriority.Low:
+                    mime.XPriority = XMessagePriority.Lowest;
+                    mime.Priority = MessagePriority.NonUrgent;
+                    mime.Importance = MessageImportance.Low;
+                    break;
+            }
+        }
+
+        private static MimeEntity BuildBody(OutgoingMessage message, Encoding encoding, List<Stream> files)
+        {
+            string? text = message.BodyAsHtml ? null : message.Body;
+            string? html = message.BodyAsHtml ? message.Body : message.HtmlBody;
+            if (message.BodyAsHtml && message.HtmlBody != null)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.InvalidBody, "Give the HTML either as -Body with -BodyAsHtml or as -HtmlBody, not both. A text -Body with -HtmlBody sends both versions.");
+            }
+
+            var inline = message.InlineAttachments ?? new Dictionary<string, string>();
+            if (inline.Count > 0 && html == null)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.InvalidBody, "Inline attachments are referenced from an HTML body (src=\"cid:...\"): give one with -HtmlBody or -Body -BodyAsHtml.");
+            }
+
+            MimeEntity? htmlEntity = null;
+            if (html != null)
+            {
+                var htmlPart = TextPart("html", html, encoding);
+                if (inline.Count > 0)
+                {
+                    var related = new MultipartRelated { htmlPart };
+                    related.Root = htmlPart;
+                    foreach (var pair in inline)
+                    {
+                        related.Add(FilePart(pair.Value, files, inlineId: ValidContentId(pair.Key)));
+                    }
+
+                    htmlEntity = related;
+                }
+                else
+                {
+                    htmlEntity = htmlPart;
+                }
+            }
+
+            MimeEntity body;
+            if (htmlEntity != null && text != null)
+            {
+                body = new MultipartAlternative { TextPart("plain", text, encoding), htmlEntity };
+            }
+            else
+            {
+                body = htmlEntity ?? TextPart("plain", text ?? string.Empty, encoding);
+            }
+
+            var attachments = message.Attachments ?? new List<string>();
+            if (attachments.Count == 0)
+            {
+                return body;
+            }
+
+            var mixed = new Multipart("mixed") { body };
+            foreach (var path in attachments)
+            {
+                mixed.Add(FilePart(path, files, inlineId: null));
+            }
+
+            return mixed;
+        }
+
+        private static TextPart TextPart(string subtype, string content, Encoding encoding)
+        {
+            var part = new TextPart(subtype);
+            part.SetText(encoding, content);
+            return part;
+        }
+
+        private static string ValidContentId(string contentId)
+        {
+            var id = (contentId ?? string.Empty).Trim().TrimStart('<').TrimEnd('>');
+            if (id.StartsWith("cid:", StringComparison.OrdinalIgnoreCase))
+            {
+                id = id.Substring(4);
+            }
+
+            if (id.Length == 0 || id.Any(c => c < 33 || c > 126 || c == '<' || c == '>' || c == '"' || c == '(' || c == ')' || c == ',' || c == ';' || c == '\\'))
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.InvalidBody, $"'{Printable(contentId ?? string.Empty)}' is not a usable content id: use letters, digits and dots (\"logo\", \"logo@example\") and reference it as src=\"cid:logo\".", contentId);
+            }
+
+            return id;
+        }
+
+        // The file is opened now (so a missing or unreadable file fails before any connection) and streamed when
+        // the message is written: never read whole into memory. Base64 is set up front so that preparing the message
+        // for transport does not scan the file to pick an encoding.
+        private static MimePart FilePart(string path, List<Stream> files, string? inlineId)
+        {
+            var stream = OpenForStreaming(path);
+            files.Add(stream);
+            var part = new MimePart(MimeTypes.GetMimeType(path))
+            {
+                Content = new MimeContent(stream),
+                ContentDisposition = new ContentDisposition(inlineId == null ? ContentDisposition.Attachment : ContentDisposition.Inline),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = Path.GetFileName(path),
+            };
+            if (inlineId != null)
+            {
+                part.ContentId = inlineId;
+            }
+
+            return part;
+        }
+
+        private static Stream OpenForStreaming(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentNotFound, "An attachment path is empty.", path);
+            }
+
+            if (Directory.Exists(path))
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentNotFound, $"The attachment '{path}' is a directory, not a file.", path);
+            }
+
+            try
+            {
+                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
+            }
+            catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentNotFound, $"The attachment '{path}' does not exist.", path, e);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException || e is IOException || e is NotSupportedException || e is ArgumentException)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentUnreadable, $"The attachment '{path}' cannot be read: {e.Message}", path, e);
+            }
+        }
+
+        private static string AsciiDomain(string address)
+        {
+            var domain = address.Substring(address.LastIndexOf('@') + 1);
+            try
+            {
+                return new IdnMapping().GetAscii(domain);
+            }
+            catch (ArgumentException)
+            {
+                return "localhost";
+            }
+        }
+
+        private static bool NeedsUtf8(MailboxAddress mailbox)
+        {
+            var address = mailbox.Address;
+            var at = address.LastIndexOf('@');
+            return address.Substring(0, at < 0 ? address.Length : at).Any(c => c > 127);
+        }
+
+        private static string Printable(string value) =>
+            value.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\0", "\\0");
+    }
+}

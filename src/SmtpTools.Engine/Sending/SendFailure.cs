@@ -1,0 +1,180 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+
+namespace SmtpTools.Sending
+{
+    /// <summary>
+    /// One failed attempt, classified: what kind, whether trying again may help (a dropped connection, a 4xx
+    /// reply), and whether the server may already hold the message (a drop after the final dot). Pure: fault
+    /// servers can test the decisions without the session.
+    /// </summary>
+    internal sealed class SendFailure
+    {
+        private SendFailure(SmtpFailureKind kind, string message, Exception? exception, int replyCode = 0, bool transient = false, bool outcomeUnknown = false)
+        {
+            Kind = kind;
+            Message = message;
+            Exception = exception;
+            ReplyCode = replyCode;
+            Transient = transient;
+            OutcomeUnknown = outcomeUnknown;
+        }
+
+        public SmtpFailureKind Kind { get; }
+
+        public string Message { get; }
+
+        public Exception? Exception { get; }
+
+        public int ReplyCode { get; }
+
+        /// <summary>Trying again may succeed: the connection dropped before the data was complete, or a 4xx reply.</summary>
+        public bool Transient { get; }
+
+        /// <summary>The connection broke after the whole message was written: the server may have accepted it.</summary>
+        public bool OutcomeUnknown { get; }
+
+        /// <summary>The failure concerns the connection (TLS, certificate, AUTH, reaching the server), not this message.</summary>
+        public bool IsConnectionLevel(SendStage stage) => stage <= SendStage.Authenticating;
+
+        public static SendFailure Of(SmtpFailureKind kind, string message, Exception? exception = null, int replyCode = 0, bool transient = false) =>
+            new SendFailure(kind, message, exception, replyCode, transient);
+
+        /// <summary>Classifies what an attempt threw at <paramref name="stage"/>.</summary>
+        /// <param name="verdict">The certificate verdict of the last handshake, to tell a rejected certificate from a failed handshake.</param>
+        /// <param name="startTlsSent">STARTTLS was sent on this connection.</param>
+        /// <param name="endpoint">"host:port", for messages.</param>
+        public static SendFailure Classify(Exception e, SendStage stage, SmtpCertificateInfo? verdict, bool startTlsSent, string endpoint)
+        {
+            switch (e)
+            {
+                case SmtpConnectionException connection:
+                    return new SendFailure(connection.Kind, connection.Message, connection, connection.ReplyCode, IsTransient(connection.Kind));
+
+                case SslHandshakeException handshake when verdict != null && !verdict.IsAcceptable:
+                    return Of(
+                        SmtpFailureKind.CertificateRejected,
+                        $"The certificate of {endpoint} is not acceptable ({verdict.Verdict}{(verdict.ChainStatus.Count > 0 ? "; " + string.Join("; ", verdict.ChainStatus) : string.Empty)}). Nothing was sent. Trust its CA with -TrustedCertificate, pin it with -CertificateThumbprint, or fix the server's certificate.",
+                        new CertificateRejectedException(verdict, handshake));
+
+                case SslHandshakeException handshake:
+                    return Of(SmtpFailureKind.TlsHandshakeFailed, $"The TLS handshake with {endpoint} failed: {Innermost(handshake)}. Nothing was sent. The server may only offer TLS versions below the minimum (-MinimumTlsVersion), or not speak TLS on this port.", handshake);
+
+                case NotSupportedException notSupported when stage == SendStage.Connecting:
+                    return Of(SmtpFailureKind.StartTlsNotOffered, $"{endpoint} does not offer STARTTLS, so the connection cannot be encrypted; nothing was sent. Use the server's implicit-TLS port (465) or a port that offers STARTTLS (587). Sending in clear text needs -Security None -AllowUnencrypted and is never allowed with credentials.", notSupported);
+
+                case NotSupportedException notSupported when stage == SendStage.Authenticating:
+                    return Of(SmtpFailureKind.ExtensionNotSupported, $"{endpoint} does not offer authentication (no AUTH in its EHLO reply), so the credentials were not sent. Check the port: submission ports (587, 465) authenticate.", notSupported);
+
+                case NotSupportedException notSupported:
+                    return Of(SmtpFailureKind.ExtensionNotSupported, $"{endpoint} cannot take this message: {notSupported.Message}", notSupported);
+
+                case SmtpCommandException command:
+                    return FromReply(command, stage, startTlsSent, endpoint);
+
+                case ServiceNotAuthenticatedException notAuthenticated:
+                    return Of(SmtpFailureKind.AuthenticationFailed, $"{endpoint} requires authentication before it takes mail: give -Credential (or -AccessToken). Server said: {notAuthenticated.Message}", notAuthenticated, 530);
+
+                case SaslException sasl:
+                    return Of(SmtpFailureKind.AuthenticationFailed, $"Authentication with {endpoint} failed: {sasl.Message}", sasl);
+
+                case AuthenticationException authentication:
+                    var code = LeadingCode(authentication.Message);
+                    return Of(SmtpFailureKind.AuthenticationFailed, $"{endpoint} refused the credentials: {authentication.Message}. Check the user name and password (or token); nothing was sent.", authentication, code, transient: code >= 400 && code < 500);
+
+            }
+
+            if (IsConnectionBreak(e))
+            {
+                var timedOut = IsTimeout(e);
+                if (stage == SendStage.DataComplete)
+                {
+                    return new SendFailure(
+                        SmtpFailureKind.OutcomeUnknown,
+                        $"The connection to {endpoint} {(timedOut ? "timed out" : "broke")} after the whole message was sent, before the server answered: it may or may not have been accepted. It was not sent again, to avoid a duplicate; check the mailbox, or use -RetryWhenOutcomeUnknown. ({Innermost(e)})",
+                        e,
+                        outcomeUnknown: true);
+                }
+
+                return new SendFailure(
+                    timedOut ? SmtpFailureKind.TimedOut : SmtpFailureKind.ConnectionClosed,
+                    $"The connection to {endpoint} {(timedOut ? "timed out" : "was closed")} while {Describe(stage)}: {Innermost(e)}",
+                    e,
+                    transient: true);
+            }
+
+            return Of(SmtpFailureKind.ProtocolError, $"Sending through {endpoint} failed while {Describe(stage)}: {Innermost(e)}", e);
+        }
+
+        private static SendFailure FromReply(SmtpCommandException command, SendStage stage, bool startTlsSent, string endpoint)
+        {
+            var code = (int)command.StatusCode;
+            var transient = code >= 400 && code < 500;
+            var reply = $"{code.ToString(CultureInfo.InvariantCulture)} {command.Message}";
+            if (stage == SendStage.Connecting)
+            {
+                return startTlsSent
+                    ? Of(SmtpFailureKind.StartTlsRefused, $"{endpoint} offered STARTTLS but refused it ({reply}); nothing was sent.", command, code, transient)
+                    : Of(SmtpFailureKind.CommandRejected, $"{endpoint} refused the session ({reply}).", command, code, transient);
+            }
+
+            if (command.ErrorCode == SmtpErrorCode.SenderNotAccepted)
+            {
+                return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the sender {command.Mailbox?.Address}: {reply}", command, code, transient);
+            }
+
+            return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the message: {reply}", command, code, transient);
+        }
+
+        private static bool IsTransient(SmtpFailureKind kind) =>
+            kind == SmtpFailureKind.ConnectionRefused || kind == SmtpFailureKind.TimedOut || kind == SmtpFailureKind.ConnectionClosed;
+
+        private static bool IsConnectionBreak(Exception e) =>
+            e is IOException || e is SocketException || e is TimeoutException || e is ObjectDisposedException ||
+            e is MailKit.Net.Smtp.SmtpProtocolException || e is ServiceNotConnectedException || e is OperationCanceledException;
+
+        private static bool IsTimeout(Exception e)
+        {
+            for (var inner = e; inner != null; inner = inner.InnerException)
+            {
+                if (inner is TimeoutException || inner is OperationCanceledException || (inner is SocketException s && s.SocketErrorCode == SocketError.TimedOut))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static int LeadingCode(string message)
+        {
+            return message.Length >= 3 && int.TryParse(message.Substring(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : 0;
+        }
+
+        private static string Describe(SendStage stage)
+        {
+            switch (stage)
+            {
+                case SendStage.Connecting: return "connecting";
+                case SendStage.Authenticating: return "authenticating";
+                case SendStage.Envelope: return "giving sender and recipients";
+                default: return "sending the message data";
+            }
+        }
+
+        private static string Innermost(Exception e)
+        {
+            while (e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            return e.Message;
+        }
+    }
+}

@@ -1,0 +1,539 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Mail;
+using System.Security.Authentication;
+using System.Text;
+using System.Threading;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using SmtpTools.Probing;
+using SmtpTools.Sending;
+
+namespace SmtpTools
+{
+    /// <summary>
+    /// One SMTP session for a batch of messages: connects on the first message (TLS as the options demand,
+    /// certificate judged by our policy, AUTH only inside TLS), sends every message over the same connection,
+    /// reconnects when the server dropped it, and retries dropped connections and 4xx replies with back-off.
+    /// A failure of the connection itself (certificate, STARTTLS missing, credentials refused) is remembered:
+    /// later messages fail at once instead of hammering the server or locking the account.
+    /// </summary>
+    public sealed class SmtpMailSession : IDisposable
+    {
+        private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
+
+        private readonly SmtpSendOptions _options;
+        private readonly SmtpTranscriptLogger _logger;
+        private readonly string _endpoint;
+        private EnvelopeSmtpClient? _client;
+        private SmtpCertificateInfo? _verdict;
+        private SendFailure? _sessionFailure;
+        private TlsProtocolVersion _tlsProtocol;
+        private string? _cipherSuite;
+        private string? _authenticatedAs;
+        private string? _currentSender;
+        private bool _disposed;
+
+        /// <summary>Creates a session; nothing is connected until the first <see cref="Send"/>.</summary>
+        /// <exception cref="SmtpConnectionException">EncryptionRequired: the options would send without encryption.</exception>
+        /// <exception cref="ArgumentException">No server or a bad port.</exception>
+        /// <exception cref="System.IO.IOException">The protocol log file cannot be opened.</exception>
+        public SmtpMailSession(SmtpSendOptions options)
+        {
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            options.Validate();
+            _endpoint = $"{options.SmtpServer}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
+            _logger = new SmtpTranscriptLogger(options.Transcript, options.ProtocolLogPath);
+            _logger.SetSecrets(SecretForms(options));
+            _logger.Note($"Session {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz} to {_endpoint}, {options.DescribeSecurity()}");
+        }
+
+        /// <summary>How many connections this session opened (1 for a whole batch unless the server dropped it).</summary>
+        public int ConnectionCount { get; private set; }
+
+        /// <summary>True while a connection is open.</summary>
+        public bool IsConnected => _client?.IsConnected == true;
+
+        /// <summary>Waits between attempts; replaceable so fault tests need not sleep.</summary>
+        internal Action<TimeSpan, CancellationToken> Delay { get; set; } = (delay, token) =>
+        {
+            token.WaitHandle.WaitOne(delay);
+            token.ThrowIfCancellationRequested();
+        };
+
+        /// <summary>
+        /// Sends one message, retrying as the options allow. Failures of the message (refused recipients, 5xx,
+        /// exhausted retries, unknown outcome) are in the result, never thrown.
+        /// </summary>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+        public SmtpSendResult Send(PreparedMessage message, CancellationToken cancellationToken = default)
+        {
+            if (message == null)
+            {
+                throw new ArgumentNullException(nameof(message));
+            }
+
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(SmtpMailSession));
+            }
+
+            _currentSender = message.From;
+            var watch = Stopwatch.StartNew();
+            var result = new SmtpSendResult
+            {
+                Timestamp = DateTimeOffset.Now,
+                MessageId = message.MessageId,
+                From = message.From,
+                Subject = message.Subject,
+                Recipients = message.Recipients,
+                SmtpServer = _options.SmtpServer,
+                Port = _options.Port,
+                Security = _options.EffectiveSecurity,
+            };
+
+            var accepted = new List<string>();
+            var rejected = new List<SmtpRejectedRecipient>();
+            var pending = message.Envelope.ToList();
+            SendFailure? failure = _sessionFailure;
+            var attempt = 0;
+            var staleReconnectUsed = false;
+            while (failure == null && pending.Count > 0)
+            {
+                attempt++;
+                var stage = SendStage.Connecting;
+                var reused = IsConnected;
+                try
+                {
+                    EnsureConnected(ref stage, cancellationToken);
+                    var response = SendOnce(message, pending, ref stage, cancellationToken);
+                    result.ServerResponse = response;
+                    accepted.AddRange(_client!.Accepted.Select(a => a.Address));
+                    pending = SettleRejections(pending, rejected, final: attempt > _options.RetryCount);
+                    if (pending.Count > 0)
+                    {
+                        Retrying(attempt, $"{pending.Count} recipient(s) temporarily refused", cancellationToken);
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    Drop();
+                    throw;
+                }
+                catch (Exception e) when (!(e is ArgumentNullException))
+                {
+                    var current = SendFailure.Classify(e, stage, _verdict, _logger.StartTlsSent, _endpoint);
+                    if (_client?.IsConnected != true || current.IsConnectionLevel(stage))
+                    {
+                        Drop();
+                    }
+
+                    if (current.Kind == SmtpFailureKind.MessageRejected && _client != null && _client.Accepted.Count == 0 && _client.Rejected.Count > 0)
+                    {
+                        // MailKit reports "no recipients accepted" as a message failure; the recipients' own replies say more.
+                        pending = SettleRejections(pending, rejected, final: attempt > _options.RetryCount);
+                        if (pending.Count > 0)
+                        {
+                            Retrying(attempt, $"{pending.Count} recipient(s) temporarily refused", cancellationToken);
+                        }
+
+                        continue;
+                    }
+
+                    result.ServerResponse = current.ReplyCode > 0 ? current.Message : result.ServerResponse;
+                    if (current.OutcomeUnknown && !_options.RetryWhenOutcomeUnknown)
+                    {
+                        failure = current;
+                        break;
+                    }
+
+                    var retryable = current.Transient || current.OutcomeUnknown;
+                    if (retryable && reused && !staleReconnectUsed && stage <= SendStage.Envelope && current.ReplyCode == 0)
+                    {
+                        // A connection kept open between messages may have been closed by the server meanwhile: one free reconnect.
+                        staleReconnectUsed = true;
+                        attempt--;
+                        _options.Activity?.Invoke($"The server closed the idle connection; reconnecting to {_endpoint}.");
+                        continue;
+                    }
+
+                    if (retryable && attempt <= _options.RetryCount)
+                    {
+                        Retrying(attempt, current.Message, cancellationToken);
+                        continue;
+                    }
+
+                    failure = current;
+                    if (current.IsConnectionLevel(stage))
+                    {
+                        // Every later message would meet the same refusal: remember it instead of reconnecting (and re-authenticating) each time.
+                        _sessionFailure = current;
+                    }
+                }
+            }
+
+            _logger.Flush();
+            result.Attempts = attempt;
+            result.Duration = watch.Elapsed;
+            result.AcceptedRecipients = accepted;
+            result.RejectedRecipients = rejected;
+            result.TlsProtocol = _tlsProtocol;
+            result.CipherSuite = _cipherSuite;
+            result.Certificate = _verdict;
+            result.AuthenticatedAs = _authenticatedAs;
+            Settle(result, failure);
+            return result;
+        }
+
+        /// <summary>Ends the session politely (QUIT) if one is open.</summary>
+        public void Close(CancellationToken cancellationToken = default)
+        {
+            if (_client?.IsConnected == true)
+            {
+                try
+                {
+                    _client.Disconnect(true, cancellationToken);
+                }
+                catch (Exception e) when (e is System.IO.IOException || e is MailKit.Net.Smtp.SmtpProtocolException || e is OperationCanceledException || e is ObjectDisposedException)
+                {
+                    // The server went away first: nothing left to close politely.
+                }
+            }
+
+            Drop();
+            _logger.Flush();
+        }
+
+        /// <summary>Closes the connection without QUIT and the protocol log.</summary>
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            Drop();
+            _logger.Dispose();
+        }
+
+        private void Settle(SmtpSendResult result, SendFailure? failure)
+        {
+            if (failure != null && failure.OutcomeUnknown && !_options.RetryWhenOutcomeUnknown)
+            {
+                result.Status = SmtpSendStatus.OutcomeUnknown;
+            }
+            else if (result.AcceptedRecipients.Count > 0)
+            {
+                result.Status = result.RejectedRecipients.Count > 0 ? SmtpSendStatus.PartiallySent : SmtpSendStatus.Sent;
+            }
+            else
+            {
+                result.Status = SmtpSendStatus.Failed;
+            }
+
+            if (failure != null)
+            {
+                result.FailureKind = failure.Kind;
+                result.ErrorMessage = failure.Message;
+                result.Exception = failure.Exception is SmtpConnectionException sce ? sce : new SmtpConnectionException(failure.Kind, failure.Message, failure.Exception, failure.ReplyCode);
+            }
+            else if (result.RejectedRecipients.Count > 0)
+            {
+                var list = string.Join("; ", result.RejectedRecipients.Select(r => r.ToString()));
+                result.FailureKind = SmtpFailureKind.RecipientRejected;
+                result.ErrorMessage = $"{_endpoint} refused {result.RejectedRecipients.Count} recipient(s): {list}";
+                result.Exception = new SmtpConnectionException(SmtpFailureKind.RecipientRejected, result.ErrorMessage, null, result.RejectedRecipients[0].ReplyCode);
+            }
+
+            _options.Activity?.Invoke(Summary(result));
+        }
+
+        private static string Summary(SmtpSendResult result)
+        {
+            var text = new StringBuilder($"Message <{result.MessageId}>: {result.Status}, {result.AcceptedRecipients.Count} accepted");
+            if (result.RejectedRecipients.Count > 0)
+            {
+                text.Append($", {result.RejectedRecipients.Count} rejected ({string.Join("; ", result.RejectedRecipients.Select(r => r.ToString()))})");
+            }
+
+            text.Append($", {result.Attempts} attempt(s), {result.Duration.TotalMilliseconds:0} ms");
+            if (result.ServerResponse != null)
+            {
+                text.Append($"; server: {result.ServerResponse}");
+            }
+
+            return text.ToString();
+        }
+
+        // Recipients refused for good leave the envelope; temporary refusals stay for the next attempt unless this was the last.
+        private List<MailboxAddress> SettleRejections(List<MailboxAddress> pending, List<SmtpRejectedRecipient> rejected, bool final)
+        {
+            var client = _client!;
+            var still = new List<MailboxAddress>();
+            foreach (var (mailbox, code, response) in client.Rejected)
+            {
+                if (code >= 500 || final)
+                {
+                    rejected.Add(new SmtpRejectedRecipient(mailbox.Address, code, response));
+                }
+                else
+                {
+                    still.Add(mailbox);
+                }
+            }
+
+            var done = new HashSet<string>(client.Accepted.Select(a => a.Address).Concat(rejected.Select(r => r.Address)), StringComparer.OrdinalIgnoreCase);
+            return pending.Where(p => still.Contains(p) || !done.Contains(p.Address) && !client.Accepted.Contains(p) && !client.Rejected.Any(r => r.Mailbox == p)).ToList();
+        }
+
+        private void Retrying(int attempt, string reason, CancellationToken cancellationToken)
+        {
+            var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, _options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)));
+            _options.Activity?.Invoke($"Attempt {attempt} failed ({reason}); retrying in {delay.TotalSeconds:0.#} s.");
+            _logger.Note($"Retrying in {delay.TotalSeconds:0.#} s: {reason}");
+            Delay(delay, cancellationToken);
+        }
+
+        private string SendOnce(PreparedMessage message, List<MailboxAddress> recipients, ref SendStage stage, CancellationToken cancellationToken)
+        {
+            var client = _client!;
+            if (message.NeedsSmtpUtf8 && (client.Capabilities & SmtpCapabilities.UTF8) == 0)
+            {
+                throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"{_endpoint} does not support SMTPUTF8 (RFC 6531), which the non-ASCII addresses of this message need. Nothing was sent.");
+            }
+
+            if (_options.RequireTls && (client.Capabilities & SmtpCapabilities.RequireTLS) == 0)
+            {
+                throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"-RequireTls asks every server on the way to use TLS (REQUIRETLS, RFC 8689), but {_endpoint} does not offer REQUIRETLS. Nothing was sent; send without -RequireTls or through a server that supports it.");
+            }
+
+            stage = SendStage.Envelope;
+            client.BeginAttempt(ToNotify(message.DeliveryNotification), message.MessageId);
+            client.RequireTLS = _options.RequireTls;
+            var format = FormatOptions.Default.Clone();
+            format.International = message.NeedsSmtpUtf8;
+            try
+            {
+                return client.Send(format, message.Mime, message.Sender, recipients, cancellationToken, client);
+            }
+            finally
+            {
+                stage = client.Stage;
+            }
+        }
+
+        private void EnsureConnected(ref SendStage stage, CancellationToken cancellationToken)
+        {
+            if (_client?.IsConnected == true)
+            {
+                return;
+            }
+
+            Drop();
+            stage = SendStage.Connecting;
+            _verdict = null;
+            var security = _options.EffectiveSecurity;
+            _logger.Reset(implicitTls: security == SmtpSecurity.ImplicitTls);
+            var client = new EnvelopeSmtpClient(_logger)
+            {
+                LocalDomain = _options.HeloName,
+                Timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds),
+                SslProtocols = ToSslProtocols(_options.MinimumTlsVersion),
+                CheckCertificateRevocation = false,
+                ServerCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                {
+                    _verdict = Tls.CertificateInspector.InspectHandshake(certificate, chain, _options.SmtpServer, _options.CertificatePolicy);
+                    return _verdict != null && _verdict.IsAcceptable;
+                },
+            };
+            _client = client;
+
+            var addresses = SmtpWireSession.ResolveAsync(_options.SmtpServer, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
+            var (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
+            socket.ReceiveTimeout = socket.SendTimeout = client.Timeout;
+            _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
+            client.Connect(socket, _options.SmtpServer, _options.Port, ToSocketOptions(security), cancellationToken);
+            ConnectionCount++;
+
+            _tlsProtocol = client.IsEncrypted ? SmtpWireSession.ToVersion(client.SslProtocol) : TlsProtocolVersion.None;
+            _cipherSuite = client.IsEncrypted ? CipherSuiteName(client) : null;
+            var tls = client.IsEncrypted ? $"{_tlsProtocol} {_cipherSuite}, certificate {_verdict?.Verdict ?? "none"}" : "NO encryption";
+            _logger.Note($"Session ready: {tls}");
+            _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(security)}: {tls}.");
+            if (_verdict?.ValidationSkipped == true && !_verdict.IsAcceptable)
+            {
+                _options.Activity?.Invoke($"The certificate was NOT verified (-SkipCertificateCheck); its problems: {_verdict.Verdict}.");
+            }
+
+            if (_options.HasSecrets)
+            {
+                stage = SendStage.Authenticating;
+                Authenticate(client, cancellationToken);
+            }
+        }
+
+        private void Authenticate(EnvelopeSmtpClient client, CancellationToken cancellationToken)
+        {
+            // Validate() refused -Security None with secrets; this guards every other way to end up in clear text.
+            if (!client.IsEncrypted)
+            {
+                throw new SmtpConnectionException(SmtpFailureKind.EncryptionRequired, $"The connection to {_endpoint} is not encrypted, so the credentials were not sent.");
+            }
+
+            if (_options.Credential != null)
+            {
+                client.Authenticate(_options.Credential, cancellationToken);
+                _authenticatedAs = _options.Credential.UserName;
+            }
+            else
+            {
+                var user = _options.AccessTokenUser ?? _currentSender ?? string.Empty;
+                var token = new NetworkCredential(string.Empty, _options.AccessToken).Password;
+                SaslMechanism mechanism;
+                if (client.AuthenticationMechanisms.Contains("XOAUTH2"))
+                {
+                    mechanism = new SaslMechanismOAuth2(user, token);
+                }
+                else if (client.AuthenticationMechanisms.Contains("OAUTHBEARER"))
+                {
+                    mechanism = new SaslMechanismOAuthBearer(user, token);
+                }
+                else
+                {
+                    var offered = client.AuthenticationMechanisms.Count > 0 ? string.Join(" ", client.AuthenticationMechanisms) : "none";
+                    throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"{_endpoint} offers no OAuth mechanism (XOAUTH2 or OAUTHBEARER; it offers: {offered}), so the token was not sent. Use -Credential with this server.");
+                }
+
+                client.Authenticate(mechanism, cancellationToken);
+                _authenticatedAs = user;
+            }
+
+            _options.Activity?.Invoke($"Authenticated as {_authenticatedAs} with {_logger.LastAuthMechanism ?? "SASL"}.");
+        }
+
+        private void Drop()
+        {
+            var client = _client;
+            _client = null;
+            if (client == null)
+            {
+                return;
+            }
+
+            try
+            {
+                if (client.IsConnected)
+                {
+                    client.Disconnect(false);
+                }
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is ObjectDisposedException || e is MailKit.Net.Smtp.SmtpProtocolException)
+            {
+                // Already gone.
+            }
+
+            client.Dispose();
+        }
+
+        private static DeliveryStatusNotification? ToNotify(DeliveryNotificationOptions options)
+        {
+            if (options == DeliveryNotificationOptions.None)
+            {
+                return null;
+            }
+
+            if ((options & DeliveryNotificationOptions.Never) != 0)
+            {
+                return DeliveryStatusNotification.Never;
+            }
+
+            var notify = default(DeliveryStatusNotification);
+            if ((options & DeliveryNotificationOptions.OnSuccess) != 0)
+            {
+                notify |= DeliveryStatusNotification.Success;
+            }
+
+            if ((options & DeliveryNotificationOptions.OnFailure) != 0)
+            {
+                notify |= DeliveryStatusNotification.Failure;
+            }
+
+            if ((options & DeliveryNotificationOptions.Delay) != 0)
+            {
+                notify |= DeliveryStatusNotification.Delay;
+            }
+
+            return notify;
+        }
+
+        private static SecureSocketOptions ToSocketOptions(SmtpSecurity security)
+        {
+            // Never StartTlsWhenAvailable: a STARTTLS that can be stripped is no protection.
+            switch (security)
+            {
+                case SmtpSecurity.ImplicitTls: return SecureSocketOptions.SslOnConnect;
+                case SmtpSecurity.None: return SecureSocketOptions.None;
+                default: return SecureSocketOptions.StartTls;
+            }
+        }
+
+        private static string SecurityName(SmtpSecurity security) =>
+            security == SmtpSecurity.ImplicitTls ? "implicit TLS" : security == SmtpSecurity.StartTls ? "STARTTLS" : "no encryption";
+
+        // SslProtocols.Tls13 (12288) has no name in netstandard2.0.
+        internal static SslProtocols ToSslProtocols(TlsProtocolVersion minimum)
+        {
+            var tls13 = (SslProtocols)12288;
+            switch (minimum)
+            {
+                case TlsProtocolVersion.Tls13: return tls13;
+                case TlsProtocolVersion.Tls12: return SslProtocols.Tls12 | tls13;
+                case TlsProtocolVersion.Tls11: return SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;
+                default:
+#pragma warning disable CS0618 // TLS 1.0 only when the user lowered the minimum explicitly.
+                    return SslProtocols.Tls | SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;
+#pragma warning restore CS0618
+            }
+        }
+
+        // NegotiatedCipherSuite exists from .NET Core 3.0; netstandard2.0 cannot name it.
+        private static string? CipherSuiteName(EnvelopeSmtpClient client)
+        {
+            var ssl = client.TlsStream;
+            var value = ssl == null ? null : typeof(System.Net.Security.SslStream).GetProperty("NegotiatedCipherSuite")?.GetValue(ssl);
+            return value?.ToString() ?? $"{client.SslCipherAlgorithm} {client.SslCipherStrength}-bit";
+        }
+
+        // Every form a secret travels in on the wire: raw, base64 alone (LOGIN), the PLAIN blob, the XOAUTH2 blob.
+        private static IEnumerable<string> SecretForms(SmtpSendOptions options)
+        {
+            static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+            if (options.Credential != null && options.Credential.Password.Length > 0)
+            {
+                var user = options.Credential.UserName;
+                var password = options.Credential.Password;
+                yield return password;
+                yield return B64(password);
+                yield return B64("\0" + user + "\0" + password);
+                yield return B64(user + "\0" + user + "\0" + password);
+            }
+
+            if (options.AccessToken != null && options.AccessToken.Length > 0)
+            {
+                var user = options.AccessTokenUser ?? string.Empty;
+                var token = new NetworkCredential(string.Empty, options.AccessToken).Password;
+                yield return token;
+                yield return B64(token);
+                yield return B64("user=" + user + "\u0001auth=Bearer " + token + "\u0001\u0001");
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace SmtpTools
+{
+    /// <summary>Why a message cannot be sent as given. Found before any network I/O.</summary>
+    public enum SmtpMessageProblem
+    {
+        /// <summary>An address does not parse (RFC 5322), or a single address was expected and several were given.</summary>
+        InvalidAddress = 0,
+
+        /// <summary>No recipient at all in To, Cc and Bcc.</summary>
+        NoRecipients,
+
+        /// <summary>An attachment or inline file does not exist, or is a directory.</summary>
+        AttachmentNotFound,
+
+        /// <summary>An attachment or inline file exists but cannot be opened for reading.</summary>
+        AttachmentUnreadable,
+
+        /// <summary>A header name or value (Subject included) contains CR, LF or NUL: it would inject header lines.</summary>
+        HeaderInjection,
+
+        /// <summary>A header name is not a valid RFC 5322 field name, or names a header the cmdlet sets itself.</summary>
+        InvalidHeader,
+
+        /// <summary>The body parameters contradict each other, or an inline part cannot be referenced.</summary>
+        InvalidBody,
+    }
+}

@@ -1,0 +1,18 @@
+namespace SmtpTools
+{
+    /// <summary>How a connection to an SMTP server is secured, as the user asks for it.</summary>
+    public enum SmtpSecurity
+    {
+        /// <summary>Chosen by port: 465 means implicit TLS, every other port STARTTLS, required (never opportunistic).</summary>
+        Auto = 0,
+
+        /// <summary>TLS from the first byte (RFC 8314 3.3), the "submissions" style of port 465.</summary>
+        ImplicitTls = 1,
+
+        /// <summary>Plaintext greeting, then STARTTLS (RFC 3207), required: a server that does not offer it is refused.</summary>
+        StartTls = 2,
+
+        /// <summary>No encryption at all. Only with an explicit opt-in, and never with credentials or tokens.</summary>
+        None = 3,
+    }
+}

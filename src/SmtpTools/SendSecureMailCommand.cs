@@ -1,0 +1,554 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Mail;
+using System.Security;
+using System.Text;
+using System.Threading;
+
+namespace SmtpTools.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Sends e-mail securely: the drop-in replacement for Send-MailMessage.</para>
+    /// <para type="description">
+    /// Takes Send-MailMessage's parameters with the same names and meanings, so a script switches by renaming the
+    /// command. Unlike Send-MailMessage it never sends in clear text by accident: port 465 means implicit TLS, any
+    /// other port STARTTLS, required (a server that does not offer it is refused); certificates are verified; TLS 1.2
+    /// is the minimum; credentials and tokens never travel unencrypted and never appear in any output or log.
+    /// Each pipeline object is one message; all messages of one pipeline share one SMTP session.
+    /// </para>
+    /// <para type="description">
+    /// -Port defaults to 25 as in Send-MailMessage, so a script that never named a port keeps reaching the same
+    /// server, now with STARTTLS required. For message submission RFC 8314 recommends 465 (implicit TLS) or 587.
+    /// </para>
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(SmtpSendResult))]
+    public sealed class SendSecureMailCommand : SmtpCmdletBase
+    {
+        private const int ProgressId = 0x5eed;
+
+        private int _pipelineThread = Thread.CurrentThread.ManagedThreadId;
+        private readonly Queue<Action> _offThread = new Queue<Action>();
+        private CertificatePolicy? _certificatePolicy;
+        private NetworkCredential? _credential;
+        private string? _protocolLogPath;
+        private bool _transcriptToDebug;
+        private SmtpMailSession? _session;
+        private string? _sessionKey;
+        private int _messages;
+        private int _sent;
+        private int _failed;
+
+        /// <summary>Recipients: addresses, or strings of comma-separated addresses ("Name &lt;user@example.com&gt;" allowed).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] To { get; set; } = Array.Empty<string>();
+
+        /// <summary>The subject.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("sub")]
+        [AllowEmptyString]
+        public string? Subject { get; set; }
+
+        /// <summary>The body: plain text, or HTML with -BodyAsHtml. With -HtmlBody, the text version of a multipart/alternative message.</summary>
+        [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? Body { get; set; }
+
+        /// <summary>The SMTP server; $PSEmailServer when omitted. Binds ComputerName from Test-SmtpPort output.</summary>
+        [Parameter(Position = 3, ValueFromPipelineByPropertyName = true)]
+        [Alias("ComputerName")]
+        [ValidateNotNullOrEmpty]
+        public string? SmtpServer { get; set; }
+
+        /// <summary>The sender address.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string From { get; set; } = string.Empty;
+
+        /// <summary>Carbon-copy recipients.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[] Cc { get; set; } = Array.Empty<string>();
+
+        /// <summary>Blind carbon-copy recipients: in the envelope only, never in a header.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[] Bcc { get; set; } = Array.Empty<string>();
+
+        /// <summary>Reply-To addresses.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[] ReplyTo { get; set; } = Array.Empty<string>();
+
+        /// <summary>-Body is HTML.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("BAH")]
+        public SwitchParameter BodyAsHtml { get; set; }
+
+        /// <summary>An HTML body. With a text -Body, both are sent as multipart/alternative.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? HtmlBody { get; set; }
+
+        /// <summary>Files to attach (streamed from disk, never read whole into memory).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("PsPath")]
+        [ValidateNotNullOrEmpty]
+        public string[] Attachments { get; set; } = Array.Empty<string>();
+
+        /// <summary>Inline parts for the HTML body: @{ logo = './logo.png' }, referenced as &lt;img src="cid:logo"&gt;.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("InlineImage")]
+        public IDictionary? InlineAttachment { get; set; }
+
+        /// <summary>Extra header fields: @{ 'X-Ticket' = '4711' }. Names and values are checked so nothing can inject a header line.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public IDictionary? Headers { get; set; }
+
+        /// <summary>Normal, Low or High.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public MailPriority Priority { get; set; } = MailPriority.Normal;
+
+        /// <summary>Delivery status notifications to request (RFC 3461): None, OnSuccess, OnFailure, Delay, Never.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("DNO")]
+        public DeliveryNotificationOptions DeliveryNotificationOption { get; set; } = DeliveryNotificationOptions.None;
+
+        /// <summary>The character set of body and subject: an Encoding or a name such as UTF8, ASCII, Latin1. UTF-8 by default.</summary>
+        [Parameter]
+        [Alias("BE")]
+        [EncodingTransformation]
+        [ValidateNotNull]
+        public Encoding Encoding { get; set; } = new UTF8Encoding(false);
+
+        /// <summary>The TCP port; 25 as in Send-MailMessage. 465 means implicit TLS, every other port STARTTLS (required).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; } = 25;
+
+        /// <summary>Credentials for SMTP AUTH. Only ever sent inside TLS.</summary>
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>Accepted for Send-MailMessage compatibility: encryption is always required unless -Security None -AllowUnencrypted.</summary>
+        [Parameter]
+        public SwitchParameter UseSsl { get; set; }
+
+        /// <summary>Auto (465 implicit TLS, else STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SmtpSecurityTransformation]
+        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+        /// <summary>Confirms that -Security None may send the message in clear text. Credentials and tokens are still refused.</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencrypted { get; set; }
+
+        /// <summary>An OAuth 2.0 access token (XOAUTH2/OAUTHBEARER) for Microsoft 365 or Gmail. A SecureString is preferred; a string is converted at once.</summary>
+        [Parameter]
+        [SecureStringTransformation]
+        [ValidateNotNull]
+        public SecureString? AccessToken { get; set; }
+
+        /// <summary>The account the access token belongs to; the From address by default.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? UserName { get; set; }
+
+        /// <summary>SHA-1 or SHA-256 thumbprints of server certificates accepted whatever their chain (pinning).</summary>
+        [Parameter]
+        [Alias("Thumbprint")]
+        [ValidateNotNullOrEmpty]
+        public string[] CertificateThumbprint { get; set; } = Array.Empty<string>();
+
+        /// <summary>The lowest TLS version accepted: Tls12 by default; lowering it is explicit.</summary>
+        [Parameter]
+        [ValidateSet("Tls10", "Tls11", "Tls12", "Tls13")]
+        public TlsProtocolVersion MinimumTlsVersion { get; set; } = TlsProtocolVersion.Tls12;
+
+        /// <summary>Ask that every server on the way use TLS (REQUIRETLS, RFC 8689). Fails if the server does not offer it.</summary>
+        [Parameter]
+        public SwitchParameter RequireTls { get; set; }
+
+        /// <summary>Further attempts after a dropped connection or a 4xx reply (5xx is never retried).</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int RetryCount { get; set; } = 2;
+
+        /// <summary>Seconds before the first retry; doubled for each further one.</summary>
+        [Parameter]
+        [ValidateRange(0, 300)]
+        public double RetryDelaySec { get; set; } = 1;
+
+        /// <summary>Also retry when the connection broke after the whole message was sent (may deliver it twice).</summary>
+        [Parameter]
+        public SwitchParameter RetryWhenOutcomeUnknown { get; set; }
+
+        /// <summary>Appends a swaks-style transcript of the SMTP conversation to this file, secrets redacted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ProtocolLog { get; set; }
+
+        /// <summary>Emit one result per message.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <inheritdoc />
+        protected override CertificatePolicy BuildCertificatePolicy() =>
+            new CertificatePolicy(TrustedCertificate, CertificateThumbprint, SkipCertificateCheck.IsPresent);
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            _pipelineThread = Thread.CurrentThread.ManagedThreadId;
+            if (Credential != null && AccessToken != null)
+            {
+                ThrowTerminatingError(SmtpErrors.InvalidArgument("SmtpTools.ConflictingAuthentication", "Give either -Credential or -AccessToken, not both.", null));
+            }
+
+            WarnIfCertificateCheckSkipped();
+            if (UseSsl)
+            {
+                WriteVerbose("-UseSsl is accepted for Send-MailMessage compatibility; encryption is always required here (-Security Auto: 465 implicit TLS, other ports STARTTLS).");
+            }
+
+            if (MinimumTlsVersion < TlsProtocolVersion.Tls12)
+            {
+                WriteWarning($"-MinimumTlsVersion {MinimumTlsVersion}: TLS versions below 1.2 are deprecated (RFC 8996) and will be accepted.");
+            }
+
+            _certificatePolicy = BuildCertificatePolicy();
+            _credential = Credential == null || Credential == PSCredential.Empty ? null : new NetworkCredential(Credential.UserName, Credential.Password);
+            _protocolLogPath = ProtocolLog == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProtocolLog);
+            _transcriptToDebug = MyInvocation.BoundParameters.ContainsKey("Debug")
+                || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue);
+        }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            _messages++;
+            var options = BuildSendOptions();
+            var outgoing = BuildOutgoingMessage(out var pathError);
+            try
+            {
+                options.Validate();
+            }
+            catch (SmtpConnectionException e)
+            {
+                Refuse(outgoing, options, SmtpErrors.FromException(e, options.SmtpServer), e.Kind, e.Message);
+                return;
+            }
+            catch (ArgumentException e)
+            {
+                Refuse(outgoing, options, SmtpErrors.InvalidArgument("SmtpTools.NoSmtpServer", e.Message, options.SmtpServer), SmtpFailureKind.InvalidMessage, e.Message);
+                return;
+            }
+
+            if (pathError != null)
+            {
+                Refuse(outgoing, options, SmtpErrors.FromMessageProblem(pathError, pathError.OffendingValue), SmtpFailureKind.InvalidMessage, pathError.Message);
+                return;
+            }
+
+            PreparedMessage prepared;
+            try
+            {
+                prepared = PreparedMessage.Create(outgoing);
+            }
+            catch (SmtpMessageException e)
+            {
+                Refuse(outgoing, options, SmtpErrors.FromMessageProblem(e, e.OffendingValue), SmtpFailureKind.InvalidMessage, e.Message);
+                return;
+            }
+
+            using (prepared)
+            {
+                if (!ShouldProcess(Describe(prepared, options), Describe(prepared, options) + "?", "Send-SecureMail"))
+                {
+                    return;
+                }
+
+                WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed")
+                {
+                    CurrentOperation = $"Message {_messages} to {string.Join(", ", prepared.Recipients.Take(3))}{(prepared.Recipients.Count > 3 ? ", ..." : string.Empty)}",
+                });
+
+                SmtpSendResult result;
+                try
+                {
+                    result = SessionFor(options).Send(prepared, CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // Ctrl+C: the pipeline is stopping.
+                }
+                finally
+                {
+                    FlushOffThread();
+                }
+
+                Report(result);
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            CloseSession();
+            if (_messages > 0)
+            {
+                WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _session?.Dispose();
+                _session = null;
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private SmtpSendOptions BuildSendOptions()
+        {
+            var server = SmtpServer;
+            if (string.IsNullOrWhiteSpace(server))
+            {
+                server = SessionState.PSVariable.GetValue("PSEmailServer")?.ToString();
+            }
+
+            return new SmtpSendOptions
+            {
+                SmtpServer = server?.Trim() ?? string.Empty,
+                Port = Port,
+                Security = Security,
+                AllowUnencrypted = AllowUnencrypted,
+                CertificatePolicy = _certificatePolicy ?? BuildCertificatePolicy(),
+                MinimumTlsVersion = MinimumTlsVersion,
+                Credential = _credential,
+                AccessToken = AccessToken,
+                AccessTokenUser = AccessToken == null ? null : UserName ?? AddressOf(From),
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                HeloName = HeloName,
+                RetryCount = RetryCount,
+                RetryDelay = TimeSpan.FromSeconds(RetryDelaySec),
+                RetryWhenOutcomeUnknown = RetryWhenOutcomeUnknown,
+                RequireTls = RequireTls,
+                ProtocolLogPath = _protocolLogPath,
+                Transcript = _transcriptToDebug ? line => OnPipelineThread(() => WriteDebug(line)) : (Action<string>?)null,
+                Activity = line => OnPipelineThread(() => WriteVerbose(line)),
+            };
+        }
+
+        private OutgoingMessage BuildOutgoingMessage(out SmtpMessageException? pathError)
+        {
+            pathError = null;
+            var message = new OutgoingMessage
+            {
+                From = From,
+                To = To.ToList(),
+                Cc = Cc.ToList(),
+                Bcc = Bcc.ToList(),
+                ReplyTo = ReplyTo.ToList(),
+                Subject = Subject,
+                Body = Body,
+                BodyAsHtml = BodyAsHtml,
+                HtmlBody = HtmlBody,
+                Priority = Priority,
+                DeliveryNotification = DeliveryNotificationOption,
+                Encoding = Encoding,
+            };
+
+            foreach (DictionaryEntry header in Headers ?? new Hashtable())
+            {
+                message.Headers[header.Key?.ToString() ?? string.Empty] = header.Value?.ToString() ?? string.Empty;
+            }
+
+            try
+            {
+                foreach (var path in Attachments)
+                {
+                    message.Attachments.Add(ResolvePath(path));
+                }
+
+                foreach (DictionaryEntry inline in InlineAttachment ?? new Hashtable())
+                {
+                    message.InlineAttachments[inline.Key?.ToString() ?? string.Empty] = ResolvePath(inline.Value?.ToString() ?? string.Empty);
+                }
+            }
+            catch (SmtpMessageException e)
+            {
+                pathError = e;
+            }
+
+            return message;
+        }
+
+        private string ResolvePath(string path)
+        {
+            try
+            {
+                return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            }
+            catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is NotSupportedException || e is ArgumentException || e is PSInvalidOperationException)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentNotFound, $"The attachment path '{path}' cannot be resolved to a file: {e.Message}", path, e);
+            }
+        }
+
+        private SmtpMailSession SessionFor(SmtpSendOptions options)
+        {
+            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.EffectiveSecurity.ToString());
+            if (_session == null || key != _sessionKey)
+            {
+                CloseSession();
+                _session = new SmtpMailSession(options);
+                _sessionKey = key;
+            }
+
+            return _session;
+        }
+
+        private void CloseSession()
+        {
+            var session = _session;
+            _session = null;
+            if (session == null)
+            {
+                return;
+            }
+
+            try
+            {
+                session.Close(CancellationToken);
+            }
+            finally
+            {
+                session.Dispose();
+                FlushOffThread();
+            }
+        }
+
+        private void Report(SmtpSendResult result)
+        {
+            if (result.Status == SmtpSendStatus.Sent)
+            {
+                _sent++;
+            }
+            else
+            {
+                _failed++;
+            }
+
+            foreach (var rejected in result.RejectedRecipients)
+            {
+                var message = $"{result.SmtpServer}:{result.Port} refused the recipient {rejected.Address} of message <{result.MessageId}>: {rejected.ReplyCode} {rejected.Response}";
+                WriteError(SmtpErrors.FromFailure(SmtpFailureKind.RecipientRejected, message, rejected.Address, new SmtpConnectionException(SmtpFailureKind.RecipientRejected, message, null, rejected.ReplyCode)));
+            }
+
+            if (result.FailureKind != SmtpFailureKind.None && result.FailureKind != SmtpFailureKind.RecipientRejected)
+            {
+                var exception = result.GetException();
+                var kind = result.FailureKind;
+                var text = result.ErrorMessage ?? kind.ToString();
+                WriteError(exception is SmtpConnectionException connection && connection.Kind == kind
+                    ? SmtpErrors.FromException(connection, string.Join(", ", result.Recipients))
+                    : SmtpErrors.FromFailure(kind, text, string.Join(", ", result.Recipients), exception));
+            }
+
+            if (PassThru)
+            {
+                WriteObject(result);
+            }
+        }
+
+        private void Refuse(OutgoingMessage message, SmtpSendOptions options, ErrorRecord error, SmtpFailureKind kind, string text)
+        {
+            _failed++;
+            WriteError(error);
+            if (PassThru)
+            {
+                WriteObject(SmtpSendResult.NotSent(message, options, kind, text));
+            }
+        }
+
+        private static string Describe(PreparedMessage message, SmtpSendOptions options)
+        {
+            var text = new StringBuilder($"Send message '{message.Subject}' from {message.From} to {string.Join(", ", message.Recipients)}");
+            text.Append($" via {options.SmtpServer}:{options.Port.ToString(CultureInfo.InvariantCulture)} ({options.DescribeSecurity()}");
+            if (options.Credential != null)
+            {
+                text.Append($", authenticated as {options.Credential.UserName}");
+            }
+            else if (options.AccessToken != null)
+            {
+                text.Append($", OAuth token for {options.AccessTokenUser}");
+            }
+
+            text.Append(')');
+            if (message.AttachmentBytes > 0)
+            {
+                text.Append($" with {message.AttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of attachments");
+            }
+
+            return text.ToString();
+        }
+
+        private static string? AddressOf(string from)
+        {
+            try
+            {
+                return new MailAddress(from).Address;
+            }
+            catch (FormatException)
+            {
+                return from;
+            }
+        }
+
+        // Stream writes are only legal on the pipeline thread; MailKit calls back on it for synchronous sends, but
+        // anything that arrives from elsewhere waits until the send returns.
+        private void OnPipelineThread(Action write)
+        {
+            if (Thread.CurrentThread.ManagedThreadId == _pipelineThread)
+            {
+                write();
+            }
+            else
+            {
+                lock (_offThread)
+                {
+                    _offThread.Enqueue(write);
+                }
+            }
+        }
+
+        private void FlushOffThread()
+        {
+            while (true)
+            {
+                Action? next;
+                lock (_offThread)
+                {
+                    next = _offThread.Count > 0 ? _offThread.Dequeue() : null;
+                }
+
+                if (next == null)
+                {
+                    return;
+                }
+
+                next();
+            }
+        }
+    }
+}

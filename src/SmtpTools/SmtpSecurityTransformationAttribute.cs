@@ -1,0 +1,43 @@
+using System;
+using System.Management.Automation;
+
+namespace SmtpTools.Commands
+{
+    /// <summary>
+    /// Lets -Security take Test-SmtpPort's verdict as well as our own names, so
+    /// <c>Test-SmtpPort host -Recommended | Send-SecureMail ...</c> binds: ImplicitTls and StartTls mean the same,
+    /// PlainOnly becomes None (which still needs -AllowUnencrypted) and Unknown becomes Auto.
+    /// </summary>
+    internal sealed class SmtpSecurityTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            var value = inputData is PSObject pso ? pso.BaseObject : inputData;
+            switch (value)
+            {
+                case SmtpSecurity security:
+                    return security;
+                case SmtpSecurityMode mode:
+                    return FromMode(mode);
+                case string text when Enum.TryParse<SmtpSecurity>(text.Trim(), true, out var named) && Enum.IsDefined(typeof(SmtpSecurity), named):
+                    return named;
+                case string text when Enum.TryParse<SmtpSecurityMode>(text.Trim(), true, out var mode) && Enum.IsDefined(typeof(SmtpSecurityMode), mode):
+                    return FromMode(mode);
+                default:
+                    // Numbers and anything else: let the binder convert (and reject) as usual.
+                    return inputData;
+            }
+        }
+
+        private static SmtpSecurity FromMode(SmtpSecurityMode mode)
+        {
+            switch (mode)
+            {
+                case SmtpSecurityMode.ImplicitTls: return SmtpSecurity.ImplicitTls;
+                case SmtpSecurityMode.StartTls: return SmtpSecurity.StartTls;
+                case SmtpSecurityMode.PlainOnly: return SmtpSecurity.None;
+                default: return SmtpSecurity.Auto;
+            }
+        }
+    }
+}
