@@ -41,6 +41,11 @@ namespace SmtpTools.Commands
         private bool _transcriptToDebug;
         private SmtpMailSession? _session;
         private string? _sessionKey;
+        // Engine enums are kept as int: a value-type field from SmtpTools.Engine would make the CLR load the engine
+        // while PowerShell enumerates this assembly's types, before ModuleInitializer has routed it to the module's
+        // load context (and Import-Module would fail to find it).
+        private int _security = (int)SmtpSecurity.Auto;
+        private int _minimumTlsVersion = (int)TlsProtocolVersion.Tls12;
         private int _messages;
         private int _sent;
         private int _failed;
@@ -142,7 +147,7 @@ namespace SmtpTools.Commands
         /// <summary>Auto (465 implicit TLS, else STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SmtpSecurityTransformation]
-        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+        public SmtpSecurity Security { get => (SmtpSecurity)_security; set => _security = (int)value; }
 
         /// <summary>Confirms that -Security None may send the message in clear text. Credentials and tokens are still refused.</summary>
         [Parameter]
@@ -168,7 +173,7 @@ namespace SmtpTools.Commands
         /// <summary>The lowest TLS version accepted: Tls12 by default; lowering it is explicit.</summary>
         [Parameter]
         [ValidateSet("Tls10", "Tls11", "Tls12", "Tls13")]
-        public TlsProtocolVersion MinimumTlsVersion { get; set; } = TlsProtocolVersion.Tls12;
+        public TlsProtocolVersion MinimumTlsVersion { get => (TlsProtocolVersion)_minimumTlsVersion; set => _minimumTlsVersion = (int)value; }
 
         /// <summary>Ask that every server on the way use TLS (REQUIRETLS, RFC 8689). Fails if the server does not offer it.</summary>
         [Parameter]

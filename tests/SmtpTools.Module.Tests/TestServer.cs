@@ -78,6 +78,13 @@ namespace SmtpTools.Module.Tests
         /// <summary>Waits (bounded) for a delivered message whose text contains <paramref name="marker"/> and returns its content.</summary>
         public string? WaitForMessage(string address, string marker, TimeSpan? timeout = null)
         {
+            var file = WaitForMessageFile(address, marker, timeout);
+            return file == null ? null : File.ReadAllText(file);
+        }
+
+        /// <summary>Waits (bounded) for a delivered message whose text contains <paramref name="marker"/> and returns its path.</summary>
+        public string? WaitForMessageFile(string address, string marker, TimeSpan? timeout = null)
+        {
             var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
             var inbox = InboxOf(address);
             do
@@ -86,19 +93,15 @@ namespace SmtpTools.Module.Tests
                 {
                     foreach (var file in Directory.EnumerateFiles(inbox))
                     {
-                        string text;
                         try
                         {
-                            text = File.ReadAllText(file);
+                            if (Contains(file, marker))
+                            {
+                                return file;
+                            }
                         }
                         catch (IOException)
                         {
-                            continue;
-                        }
-
-                        if (text.Contains(marker, StringComparison.Ordinal))
-                        {
-                            return text;
                         }
                     }
                 }
@@ -107,6 +110,16 @@ namespace SmtpTools.Module.Tests
             }
             while (DateTime.UtcNow < deadline);
             return null;
+        }
+
+        // Whole text for ordinary messages; for huge ones (tens of MB of attachment) only the head, where the
+        // headers and the marker are, so polling does not read them whole again and again.
+        private static bool Contains(string file, string marker)
+        {
+            using var stream = File.OpenRead(file);
+            var buffer = new byte[stream.Length < 4 * 1024 * 1024 ? stream.Length : 256 * 1024];
+            var read = stream.Read(buffer, 0, buffer.Length);
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, read).Contains(marker, StringComparison.Ordinal);
         }
 
         private static TestServer StartOrAttach()

@@ -221,7 +221,7 @@ namespace SmtpTools
 
             _disposed = true;
             Drop();
-            _logger.Dispose();
+            _logger.Close();
         }
 
         private void Settle(SmtpSendResult result, SendFailure? failure)
@@ -368,9 +368,9 @@ namespace SmtpTools
             var tls = client.IsEncrypted ? $"{_tlsProtocol} {_cipherSuite}, certificate {_verdict?.Verdict ?? "none"}" : "NO encryption";
             _logger.Note($"Session ready: {tls}");
             _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(security)}: {tls}.");
-            if (_verdict?.ValidationSkipped == true && !_verdict.IsAcceptable)
+            if (_verdict?.ValidationSkipped == true)
             {
-                _options.Activity?.Invoke($"The certificate was NOT verified (-SkipCertificateCheck); its problems: {_verdict.Verdict}.");
+                _options.Activity?.Invoke($"The certificate was NOT verified (-SkipCertificateCheck); the check would have said: {_verdict.Verdict}.");
             }
 
             if (_options.HasSecrets)

@@ -69,7 +69,10 @@ namespace SmtpTools.Sending
         }
 
         /// <inheritdoc />
-        public void LogConnect(Uri uri) => Note($"Trying {uri.Host}:{uri.Port.ToString(CultureInfo.InvariantCulture)}...");
+        /// <remarks>The session notes the connection itself, with the address actually reached.</remarks>
+        public void LogConnect(Uri uri)
+        {
+        }
 
         /// <inheritdoc />
         public void LogClient(byte[] buffer, int offset, int count)
@@ -142,7 +145,13 @@ namespace SmtpTools.Sending
         public void Flush() => _file?.Flush();
 
         /// <inheritdoc />
+        /// <remarks>MailKit disposes its logger with each client; the transcript outlives reconnects, so this does nothing. See <see cref="Close"/>.</remarks>
         public void Dispose()
+        {
+        }
+
+        /// <summary>Flushes and closes the log file at the end of the session.</summary>
+        public void Close()
         {
             _file?.Flush();
             _file?.Dispose();

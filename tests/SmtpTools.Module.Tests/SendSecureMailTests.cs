@@ -1,0 +1,744 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using MimeKit;
+using Xunit;
+
+namespace SmtpTools.Module.Tests
+{
+    /// <summary>Send-SecureMail against the real Postfix: what it refuses, what arrives, and that nothing secret leaks.</summary>
+    public sealed class SendSecureMailTests : IClassFixture<ModuleFixture>
+    {
+        // $args[0] user, $args[1] password, $args[2] CA file; the rest of the script uses $cred and $ca.
+        private const string Prelude =
+            "$cred = [pscredential]::new($args[0], [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword); $ca = $args[2]; ";
+
+        private readonly ModuleFixture _fixture;
+
+        public SendSecureMailTests(ModuleFixture fixture) => _fixture = fixture;
+
+        private TestServer Server => _fixture.Server;
+
+        private static string NewMarker() => "sst-" + Guid.NewGuid().ToString("N");
+
+        /// <summary>Runs a script with $cred, $ca and the extra arguments as $args[3], $args[4]...</summary>
+        private PowerShellRun Send(string script, params object?[] extra) =>
+            _fixture.PowerShell.Run(Prelude + script, new object?[] { Server.User, Server.Password, Server.CaFile }.Concat(extra).ToArray());
+
+        private MimeMessage Delivered(string address, string marker, TimeSpan? timeout = null)
+        {
+            var file = Server.WaitForMessageFile(address, marker, timeout);
+            Assert.True(file != null, $"No message with {marker} arrived for {address}.");
+            return MimeMessage.Load(file!);
+        }
+
+        [Fact]
+        public void Auto_on_the_submission_port_requires_STARTTLS_authenticates_and_reports_the_session()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -Body 'hello' -SmtpServer localhost -Port $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("SmtpTools.SmtpSendResult", result.TypeName());
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal("StartTls", result.Text("Security"));
+            Assert.Contains(result.Text("TlsProtocol"), new[] { "Tls12", "Tls13" });
+            Assert.False(string.IsNullOrEmpty(result.Text("CipherSuite")));
+            Assert.Equal(Server.User, result.Text("AuthenticatedAs"));
+            Assert.Equal(new[] { Server.User }, result.Texts("AcceptedRecipients"));
+            Assert.Empty(result.Texts("RejectedRecipients"));
+            Assert.StartsWith("2.0.0 Ok", result.Text("ServerResponse"));
+            Assert.Equal(1, (int)result.Get("Attempts")!);
+            Assert.True((TimeSpan)result.Get("Duration")! > TimeSpan.Zero);
+            Assert.Equal("valid", result.Text("Certificate.Verdict"));
+
+            var message = Delivered(Server.User, marker);
+            Assert.Equal(result.Text("MessageId"), message.MessageId);
+            Assert.Contains("TLS", message.Headers[HeaderId.Received]);
+        }
+
+        [Fact]
+        public void ImplicitTls_is_spoken_from_the_first_byte_on_the_submissions_listener()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer localhost -Port $args[5] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submissions);
+
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal("ImplicitTls", result.Text("Security"));
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void StartTls_without_credentials_delivers_through_the_relay_listener()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[4] -Subject $args[5] -SmtpServer localhost -Port $args[6] -Security StartTls -TrustedCertificate $ca -PassThru",
+                Server.User, Server.OtherUser, marker, Server.Relay);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
+            Assert.NotNull(Delivered(Server.OtherUser, marker));
+        }
+
+        [Fact]
+        public void None_sends_in_clear_only_when_AllowUnencrypted_says_so()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer localhost -Port $args[5] -Security None -AllowUnencrypted -PassThru",
+                Server.User, marker, Server.Plain);
+
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal("None", result.Text("Security"));
+            Assert.Equal("None", result.Text("TlsProtocol"));
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void None_without_AllowUnencrypted_is_refused_before_connecting()
+        {
+            using var listener = new ConnectionRecorder();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security None -PassThru",
+                Server.User, listener.Port);
+
+            Assert.Equal("SmtpTools.EncryptionRequired,SmtpTools.Commands.SendSecureMailCommand", Assert.Single(run.ErrorIds));
+            Assert.Contains("-AllowUnencrypted", run.Errors[0].ToString());
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Failed", result.Text("Status"));
+            Assert.Equal(0, (int)result.Get("Attempts")!);
+            Assert.Equal(0, listener.Connections);
+        }
+
+        [Fact]
+        public void Credentials_with_None_are_refused_before_connecting_even_with_AllowUnencrypted()
+        {
+            using var listener = new ConnectionRecorder();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security None -AllowUnencrypted -Credential $cred",
+                Server.User, listener.Port);
+
+            Assert.Equal("SmtpTools.EncryptionRequired,SmtpTools.Commands.SendSecureMailCommand", Assert.Single(run.ErrorIds));
+            Assert.Equal(0, listener.Connections);
+        }
+
+        [Fact]
+        public void Credentials_are_never_offered_to_the_plain_listener()
+        {
+            var log = Path.GetTempFileName();
+            try
+            {
+                var marker = NewMarker();
+                var run = Send(
+                    "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer localhost -Port $args[5] -Credential $cred -ProtocolLog $args[6] -PassThru",
+                    Server.User, marker, Server.Plain, log);
+
+                Assert.Equal("SmtpTools.StartTlsNotOffered,SmtpTools.Commands.SendSecureMailCommand", Assert.Single(run.ErrorIds));
+                Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, ErrorCategoryOf(run));
+                Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+                var transcript = File.ReadAllText(log);
+                Assert.Contains("250-AUTH", transcript); // the server offered AUTH in clear...
+                Assert.DoesNotContain(" -> AUTH", transcript); // ...and it was never used
+                Assert.DoesNotContain("MAIL FROM", transcript);
+                Assert.Null(Server.WaitForMessage(Server.User, marker, TimeSpan.FromSeconds(1)));
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        [Fact]
+        public void StartTls_required_but_not_offered_fails_without_sending()
+        {
+            var log = Path.GetTempFileName();
+            try
+            {
+                var marker = NewMarker();
+                var run = Send(
+                    "$user = $args[3]; $subject = $args[4]; $port = $args[5]; $log = $args[6]; " +
+                    "'StartTls', 'Auto' | ForEach-Object { Send-SecureMail -From $user -To $user -Subject $subject -SmtpServer localhost -Port $port -Security $_ -ProtocolLog $log -RetryCount 0 }",
+                    Server.User, marker, Server.Plain, log);
+
+                Assert.Equal(2, run.ErrorIds.Count(id => id == "SmtpTools.StartTlsNotOffered,SmtpTools.Commands.SendSecureMailCommand"));
+                Assert.Contains("does not offer STARTTLS", run.Errors[0].ToString());
+                Assert.DoesNotContain("MAIL FROM", File.ReadAllText(log));
+                Assert.Null(Server.WaitForMessage(Server.User, marker, TimeSpan.FromSeconds(1)));
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        [Fact]
+        public void A_550_recipient_is_reported_by_address_while_the_others_get_the_message()
+        {
+            var marker = NewMarker();
+            var nobody = "nobody@" + Server.Domain;
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3], $args[4] -Subject $args[5] -SmtpServer localhost -Port $args[6] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, nobody, marker, Server.Submission);
+
+            var error = Assert.Single(run.Errors);
+            Assert.Equal("SmtpTools.RecipientRejected,SmtpTools.Commands.SendSecureMailCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(nobody, error.TargetObject);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("PartiallySent", result.Text("Status"));
+            Assert.Equal(new[] { Server.User }, result.Texts("AcceptedRecipients"));
+            var rejected = Assert.Single(((System.Collections.IEnumerable)result.Get("RejectedRecipients")!).Cast<object>());
+            var rejectedObject = System.Management.Automation.PSObject.AsPSObject(rejected);
+            Assert.Equal(nobody, rejectedObject.Text("Address"));
+            Assert.Equal(550, (int)rejectedObject.Get("ReplyCode")!);
+            Assert.Contains("5.1.1", rejectedObject.Text("Response"));
+            Assert.Equal(1, (int)result.Get("Attempts")!); // 5xx is not retried
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void The_message_arrives_as_composed_headers_both_bodies_inline_image_and_attachments()
+        {
+            var marker = NewMarker();
+            var dir = Directory.CreateTempSubdirectory("sst-");
+            try
+            {
+                var report = Path.Combine(dir.FullName, "report.csv");
+                File.WriteAllText(report, "name,value\r\nä,1\r\n");
+                var binary = Path.Combine(dir.FullName, "data.bin");
+                File.WriteAllBytes(binary, RandomNumberGenerator.GetBytes(100_000));
+                var logo = Path.Combine(dir.FullName, "logo.png");
+                File.WriteAllBytes(logo, RandomNumberGenerator.GetBytes(2048));
+
+                var run = Send(
+                    "Send-SecureMail -From 'Alice Ops <alice@smtptools.test>' -To $args[3] -Cc $args[4] -ReplyTo 'noreply@smtptools.test' " +
+                    "-Subject ('Grüße ' + $args[5]) -Body 'plain text body' -HtmlBody '<p>html body <img src=\"cid:logo\"></p>' " +
+                    "-InlineAttachment @{ logo = $args[8] } -Attachments $args[6], $args[7] -Headers @{ 'X-Ticket' = '4711' } -Priority High " +
+                    "-SmtpServer localhost -Port $args[9] -Credential $cred -TrustedCertificate $ca -PassThru",
+                    Server.User, Server.OtherUser, marker, report, binary, logo, Server.Submission);
+
+                Assert.Empty(run.Errors);
+                var message = Delivered(Server.OtherUser, marker);
+                Assert.Equal("Grüße " + marker, message.Subject);
+                Assert.Equal("Alice Ops", message.From.Mailboxes.Single().Name);
+                Assert.Equal(Server.User, message.To.Mailboxes.Single().Address);
+                Assert.Equal(Server.OtherUser, message.Cc.Mailboxes.Single().Address);
+                Assert.Equal("noreply@smtptools.test", message.ReplyTo.Mailboxes.Single().Address);
+                Assert.Equal("4711", message.Headers["X-Ticket"]);
+                Assert.Equal("1 (Highest)", message.Headers[HeaderId.XPriority]);
+                Assert.Equal("high", message.Headers[HeaderId.Importance]);
+                Assert.Equal("plain text body", message.TextBody?.Trim());
+                Assert.Contains("html body", message.HtmlBody);
+                Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+
+                var inline = message.BodyParts.OfType<MimePart>().Single(p => p.ContentId == "logo");
+                Assert.Equal(File.ReadAllBytes(logo), Decode(inline));
+                var attachments = message.Attachments.OfType<MimePart>().ToDictionary(p => p.FileName ?? string.Empty);
+                Assert.Equal(File.ReadAllBytes(report), Decode(attachments["report.csv"]));
+                Assert.Equal(File.ReadAllBytes(binary), Decode(attachments["data.bin"]));
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+
+        [Fact]
+        public void Bcc_recipients_receive_the_message_without_any_Bcc_header()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Bcc $args[4] -Subject $args[5] -SmtpServer localhost -Port $args[6] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, Server.OtherUser, marker, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            Assert.Contains(Server.OtherUser, Assert.Single(run.Output).Texts("AcceptedRecipients"));
+            var copy = Delivered(Server.OtherUser, marker);
+            Assert.Null(copy.Headers[HeaderId.Bcc]);
+            Assert.Empty(copy.Bcc);
+            Assert.Equal(new[] { Server.User }, copy.To.Mailboxes.Select(m => m.Address).ToArray());
+            Assert.Empty(copy.Cc);
+        }
+
+        [Fact]
+        public void An_attachment_of_tens_of_megabytes_arrives_byte_identical()
+        {
+            var marker = NewMarker();
+            var file = Path.Combine(Path.GetTempPath(), marker + ".bin");
+            try
+            {
+                using (var stream = File.Create(file))
+                {
+                    var chunk = new byte[1024 * 1024];
+                    for (var i = 0; i < 40; i++)
+                    {
+                        RandomNumberGenerator.Fill(chunk);
+                        stream.Write(chunk);
+                    }
+                }
+
+                var run = Send(
+                    "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -Body 'big' -Attachments $args[5] -SmtpServer localhost -Port $args[6] -Credential $cred -TrustedCertificate $ca -TimeoutSec 60 -PassThru",
+                    Server.User, marker, file, Server.Submission);
+
+                Assert.Empty(run.Errors);
+                Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
+                var message = Delivered(Server.User, marker, TimeSpan.FromSeconds(60));
+                var part = message.Attachments.OfType<MimePart>().Single();
+                using var decoded = new MemoryStream();
+                part.Content!.DecodeTo(decoded);
+                using var original = File.OpenRead(file);
+                Assert.Equal(original.Length, decoded.Length);
+                Assert.Equal(SHA256.HashData(original), SHA256.HashData(decoded.ToArray()));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        [Fact]
+        public void A_hundred_messages_from_csv_like_rows_share_one_connection()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "$user = $args[3]; $marker = $args[4]; " +
+                "$rows = 1..100 | ForEach-Object { [pscustomobject]@{ To = $user; Subject = ('row ' + $_ + ' ' + $marker); Body = ('line ' + $_) } }; " +
+                "$rows | Send-SecureMail -From $args[3] -SmtpServer localhost -Port $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal(100, run.Output.Count);
+            Assert.All(run.Output, r => Assert.Equal("Sent", r.Text("Status")));
+            Assert.NotEmpty(run.Progress);
+
+            // Postfix logs one "disconnect from" per connection with its command counts: the session that queued
+            // these messages must have carried all hundred MAIL commands.
+            var ids = run.Output.Select(r => r.Text("MessageId")!).ToHashSet();
+            var summary = WaitForLog(lines =>
+            {
+                var queueIds = lines.Select(l => QueueIdOfMessage(l, ids)).Where(q => q != null).ToHashSet();
+                var pids = lines.Where(l => l.Contains("/smtpd[") && queueIds.Any(q => l.Contains(": " + q + ": client="))).Select(SmtpdPid).Distinct().ToList();
+                if (queueIds.Count < 100 || pids.Count != 1)
+                {
+                    return null;
+                }
+
+                var lastClientLine = lines.FindLastIndex(l => l.Contains("/smtpd[" + pids[0] + "]") && queueIds.Any(q => l.Contains(": " + q + ": client=")));
+                return lines.Skip(lastClientLine).FirstOrDefault(l => l.Contains("/smtpd[" + pids[0] + "]: disconnect from"));
+            });
+            Assert.True(summary != null, "The log shows the 100 messages spread over several smtpd sessions, or no disconnect line.");
+            Assert.Contains(" mail=100 ", summary + " ");
+            Assert.Contains(" auth=1 ", summary);
+        }
+
+        [Fact]
+        public void Bad_input_fails_before_any_connection_and_the_batch_carries_on()
+        {
+            using var listener = new ConnectionRecorder();
+            var run = Send(
+                "@([pscustomobject]@{ To = 'not an address' }, " +
+                "  [pscustomobject]@{ To = $args[3]; Attachments = '/nonexistent/file.pdf' }, " +
+                "  [pscustomobject]@{ To = $args[3]; Headers = @{ 'X-Evil' = \"a`r`nBcc: victim@example.com\" } }, " +
+                "  [pscustomobject]@{ To = $args[3]; Subject = \"two`nlines\" }) | " +
+                "Send-SecureMail -From $args[3] -SmtpServer 127.0.0.1 -Port $args[4] -PassThru",
+                Server.User, listener.Port);
+
+            Assert.Equal(
+                new[] { "SmtpTools.InvalidAddress", "SmtpTools.AttachmentNotFound", "SmtpTools.HeaderInjection", "SmtpTools.HeaderInjection" },
+                run.ErrorIds.Select(id => id.Split(',')[0]).ToArray());
+            Assert.Equal(4, run.Output.Count);
+            Assert.All(run.Output, r => Assert.Equal("Failed", r.Text("Status")));
+            Assert.Equal(0, listener.Connections);
+        }
+
+        [Fact]
+        public void A_directory_given_as_attachment_is_refused()
+        {
+            using var listener = new ConnectionRecorder();
+            var run = Send("Send-SecureMail -From $args[3] -To $args[3] -Attachments ([System.IO.Path]::GetTempPath()) -SmtpServer 127.0.0.1 -Port $args[4]", Server.User, listener.Port);
+
+            Assert.Equal("SmtpTools.AttachmentNotFound", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Contains("is a directory", run.Errors[0].ToString());
+            Assert.Equal(0, listener.Connections);
+        }
+
+        [Fact]
+        public void A_valid_row_after_an_invalid_one_is_still_sent()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "@([pscustomobject]@{ To = 'broken@'; Subject = 'x' }, [pscustomobject]@{ To = $args[3]; Subject = $args[4] }) | " +
+                "Send-SecureMail -From $args[3] -SmtpServer localhost -Port $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submission);
+
+            Assert.Equal("SmtpTools.InvalidAddress", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Equal(new[] { "Failed", "Sent" }, run.Output.Select(r => r.Text("Status")).ToArray());
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void WhatIf_opens_no_connection()
+        {
+            using var listener = new ConnectionRecorder();
+            var run = Send("Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Credential $cred -WhatIf -PassThru", Server.User, listener.Port);
+
+            Assert.Empty(run.Errors);
+            Assert.Empty(run.Output);
+            Assert.Equal(0, listener.Connections);
+        }
+
+        [Fact]
+        public void The_confirmation_text_names_recipients_server_and_security()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[4] -Subject $args[5] -SmtpServer localhost -Port $args[6] -Credential $cred -TrustedCertificate $ca -Verbose",
+                Server.User, Server.OtherUser, marker, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            var line = run.Verbose.First(v => v.StartsWith("Send message", StringComparison.Ordinal));
+            Assert.Contains(Server.OtherUser, line);
+            Assert.Contains($"localhost:{Server.Submission}", line);
+            Assert.Contains("STARTTLS required, TLS 1.2 or later, certificate verified", line);
+            Assert.Contains(run.Verbose, v => v.StartsWith("Connected to localhost", StringComparison.Ordinal) && v.Contains("Tls1"));
+            Assert.Contains(run.Verbose, v => v.StartsWith("Authenticated as " + Server.User, StringComparison.Ordinal));
+            Assert.Contains(run.Verbose, v => v.Contains(": Sent, 1 accepted", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Test_SmtpPort_style_objects_bind_server_port_and_security()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "[pscustomobject]@{ ComputerName = 'localhost'; Port = $args[5]; Security = 'ImplicitTls' } | " +
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submissions);
+
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("ImplicitTls", result.Text("Security"));
+            Assert.Equal(Server.Submissions, (int)result.Get("Port")!);
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void Test_SmtpPort_output_pipes_into_Send_SecureMail()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Test-SmtpPort -ComputerName localhost -Port $args[5] -TrustedCertificate $ca | " +
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submissions);
+
+            Assert.Empty(run.Errors);
+            var result = run.Output.Single(o => o.TypeName() == "SmtpTools.SmtpSendResult");
+            Assert.Equal("ImplicitTls", result.Text("Security"));
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void A_PlainOnly_verdict_from_Test_SmtpPort_binds_as_None_and_still_needs_AllowUnencrypted()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Test-SmtpPort -ComputerName localhost -Port $args[5] | Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -PassThru",
+                Server.User, marker, Server.Plain);
+
+            Assert.Equal("SmtpTools.EncryptionRequired", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Equal("None", run.Output.Single(o => o.TypeName() == "SmtpTools.SmtpSendResult").Text("Security"));
+            Assert.Null(Server.WaitForMessage(Server.User, marker, TimeSpan.FromSeconds(1)));
+        }
+
+        [Fact]
+        public void PSEmailServer_is_the_default_server()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "$PSEmailServer = 'localhost'; Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -Port $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal("localhost", Assert.Single(run.Output).Text("SmtpServer"));
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Fact]
+        public void RequireTls_fails_clearly_when_the_server_does_not_offer_REQUIRETLS()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer localhost -Port $args[5] -Credential $cred -TrustedCertificate $ca -RequireTls -PassThru",
+                Server.User, marker, Server.Submission);
+
+            Assert.Equal("SmtpTools.ExtensionNotSupported", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Contains("REQUIRETLS", run.Errors[0].ToString());
+            Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+            Assert.Null(Server.WaitForMessage(Server.User, marker, TimeSpan.FromSeconds(1)));
+        }
+
+        // The certificate tests name the server by address: .NET resumes TLS sessions per host name, and the test
+        // server shares its ticket keys across listeners, so a "localhost" session from a good listener would be
+        // resumed on a bad one and the certificate judged would be the earlier one. Addresses are never resumed.
+        [Fact]
+        public void A_certificate_for_another_host_is_rejected()
+        {
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security ImplicitTls -TrustedCertificate $ca -PassThru",
+                Server.User, Server.Ports["wrongHost"]);
+
+            Assert.Equal("SmtpTools.CertificateRejected", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Contains("wrong host", run.Errors[0].ToString());
+            Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+        }
+
+        [Fact]
+        public void A_pinned_thumbprint_accepts_a_self_signed_server()
+        {
+            var marker = NewMarker();
+            var thumbprint = LeafOf(Path.Combine(Server.StateDirectory, "certs", "self-signed-chain.pem")).GetCertHashString(HashAlgorithmName.SHA256);
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer 127.0.0.1 -Port $args[5] -Security ImplicitTls -CertificateThumbprint $args[6] -PassThru",
+                Server.User, marker, Server.Ports["selfSigned"], thumbprint);
+
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal(true, result.Get("Certificate.IsPinned"));
+        }
+
+        [Fact]
+        public void SkipCertificateCheck_sends_but_warns_loudly()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer 127.0.0.1 -Port $args[5] -Security ImplicitTls -SkipCertificateCheck -PassThru -Verbose",
+                Server.User, marker, Server.Ports["selfSigned"]);
+
+            Assert.Empty(run.Errors);
+            Assert.Contains(run.Warnings, w => w.Contains("NOT verified", StringComparison.Ordinal));
+            Assert.Contains(run.Verbose, v => v.Contains("certificate was NOT verified", StringComparison.Ordinal));
+            Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
+        }
+
+        [Fact]
+        public void MinimumTlsVersion_Tls13_negotiates_TLS_1_3()
+        {
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer localhost -Port $args[4] -Credential $cred -TrustedCertificate $ca -MinimumTlsVersion Tls13 -PassThru",
+                Server.User, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal("Tls13", Assert.Single(run.Output).Text("TlsProtocol"));
+        }
+
+        [Fact]
+        public void DeliveryNotificationOption_requests_DSN_with_an_envelope_id()
+        {
+            var log = Path.GetTempFileName();
+            try
+            {
+                var run = Send(
+                    "Send-SecureMail -From $args[3] -To $args[3] -Subject dsn -SmtpServer localhost -Port $args[4] -Credential $cred -TrustedCertificate $ca -DeliveryNotificationOption OnSuccess, OnFailure -ProtocolLog $args[5] -PassThru",
+                    Server.User, Server.Submission, log);
+
+                Assert.Empty(run.Errors);
+                var transcript = File.ReadAllText(log);
+                Assert.Contains($"RCPT TO:<{Server.User}> NOTIFY=SUCCESS,FAILURE", transcript);
+                Assert.Contains(" ENVID=", transcript);
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        [Fact]
+        public void International_addresses_use_SMTPUTF8()
+        {
+            var log = Path.GetTempFileName();
+            try
+            {
+                var marker = NewMarker();
+                var jorg = "jörg@" + Server.Domain;
+                var run = Send(
+                    "Send-SecureMail -From $args[3] -To $args[3], $args[4] -Subject $args[5] -SmtpServer localhost -Port $args[6] -Credential $cred -TrustedCertificate $ca -ProtocolLog $args[7] -PassThru",
+                    Server.User, jorg, marker, Server.Submission, log);
+
+                // The server took the UTF-8 address syntactically (SMTPUTF8) and refused it only because no such mailbox exists.
+                var result = Assert.Single(run.Output);
+                Assert.Equal("PartiallySent", result.Text("Status"));
+                Assert.Contains("SMTPUTF8", File.ReadAllText(log).Split('\n').Single(l => l.Contains("MAIL FROM")));
+                Assert.Equal(550, (int)System.Management.Automation.PSObject.AsPSObject(((System.Collections.IEnumerable)result.Get("RejectedRecipients")!).Cast<object>().Single()).Get("ReplyCode")!);
+                Assert.NotNull(Delivered(Server.User, marker));
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        [Fact]
+        public void No_secret_appears_in_any_stream_error_or_protocol_log()
+        {
+            var log = Path.GetTempFileName();
+            try
+            {
+                const string token = "ya29.SECRET-oauth-token-0123456789";
+                var runs = new[]
+                {
+                    Send("Send-SecureMail -From $args[3] -To $args[3] -Subject ok -SmtpServer localhost -Port $args[4] -Credential $cred -TrustedCertificate $ca -ProtocolLog $args[5] -PassThru -Verbose -Debug", Server.User, Server.Submission, log),
+                    _fixture.PowerShell.Run(
+                        "$bad = [pscredential]::new($args[0], [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword); " +
+                        "Send-SecureMail -From $args[0] -To $args[0] -Subject bad -SmtpServer localhost -Port $args[2] -Credential $bad -TrustedCertificate $args[3] -ProtocolLog $args[4] -PassThru -Verbose -Debug -RetryCount 0",
+                        Server.User, Server.Password + "-wrong", Server.Submission, Server.CaFile, log),
+                    Send("Send-SecureMail -From $args[3] -To $args[3] -Subject tok -SmtpServer localhost -Port $args[4] -AccessToken $args[6] -TrustedCertificate $ca -ProtocolLog $args[5] -PassThru -Verbose -Debug", Server.User, Server.Submission, log, token),
+                    Send("Send-SecureMail -From $args[3] -To $args[3] -Subject plain -SmtpServer localhost -Port $args[4] -Credential $cred -ProtocolLog $args[5] -PassThru -Verbose -Debug", Server.User, Server.Plain, log),
+                };
+
+                Assert.Empty(runs[0].Errors);
+                Assert.Equal("SmtpTools.AuthenticationFailed", runs[1].ErrorIds.Single().Split(',')[0]);
+                Assert.Equal("SmtpTools.ExtensionNotSupported", runs[2].ErrorIds.Single().Split(',')[0]);
+                Assert.Equal("SmtpTools.StartTlsNotOffered", runs[3].ErrorIds.Single().Split(',')[0]);
+                Assert.Contains(runs[0].Debug, d => d.Contains("AUTH PLAIN ********", StringComparison.Ordinal));
+
+                var secrets = SecretForms(Server.User, Server.Password).Concat(SecretForms(Server.User, Server.Password + "-wrong")).Append(token).Append(B64(token)).ToList();
+                var everything = runs.SelectMany(r => r.AllText.Concat(r.Output.SelectMany(o => o.Properties.Select(p => p.Value?.ToString() ?? string.Empty))))
+                    .Append(File.ReadAllText(log))
+                    .ToList();
+                foreach (var secret in secrets)
+                {
+                    Assert.DoesNotContain(everything, text => text.Contains(secret, StringComparison.Ordinal));
+                }
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        private static IEnumerable<string> SecretForms(string user, string password) => new[]
+        {
+            password, B64(password), B64("\0" + user + "\0" + password), B64(user + "\0" + user + "\0" + password),
+        };
+
+        private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+        private static System.Management.Automation.ErrorCategory ErrorCategoryOf(PowerShellRun run) => run.Errors.Single().CategoryInfo.Category;
+
+        private static byte[] Decode(MimePart part)
+        {
+            using var stream = new MemoryStream();
+            part.Content!.DecodeTo(stream);
+            return stream.ToArray();
+        }
+
+        private static X509Certificate2 LeafOf(string pemFile)
+        {
+            var text = File.ReadAllText(pemFile);
+            var begin = text.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
+            return X509Certificate2.CreateFromPem(text.AsSpan(begin));
+        }
+
+        private string? WaitForLog(Func<List<string>, string?> find)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            do
+            {
+                var found = find(File.ReadAllLines(Server.LogFile).ToList());
+                if (found != null)
+                {
+                    return found;
+                }
+
+                Thread.Sleep(200);
+            }
+            while (DateTime.UtcNow < deadline);
+            return null;
+        }
+
+        // "postfix/cleanup[123]: 4ABC: message-id=<id>" -> "4ABC" when id is one of ours.
+        private static string? QueueIdOfMessage(string line, HashSet<string> messageIds)
+        {
+            var at = line.IndexOf(": message-id=<", StringComparison.Ordinal);
+            if (at < 0 || !line.Contains("/cleanup["))
+            {
+                return null;
+            }
+
+            var id = line.Substring(at + 14).TrimEnd('>');
+            if (!messageIds.Contains(id))
+            {
+                return null;
+            }
+
+            var start = line.LastIndexOf(' ', at - 1) + 1;
+            return line.Substring(start, at - start);
+        }
+
+        private static string SmtpdPid(string line)
+        {
+            var start = line.IndexOf("/smtpd[", StringComparison.Ordinal) + 7;
+            return line.Substring(start, line.IndexOf(']', start) - start);
+        }
+
+        /// <summary>A loopback listener that only counts connections: proof that a refusal happened before any network I/O.</summary>
+        private sealed class ConnectionRecorder : IDisposable
+        {
+            private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+            private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+            private int _connections;
+
+            public ConnectionRecorder()
+            {
+                _listener.Start();
+                _ = Task.Run(async () =>
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        try
+                        {
+                            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                            Interlocked.Increment(ref _connections);
+                        }
+                        catch (Exception) when (_stop.IsCancellationRequested)
+                        {
+                            return;
+                        }
+                        catch (SocketException)
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+
+            public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+            public int Connections => Volatile.Read(ref _connections);
+
+            public void Dispose()
+            {
+                _stop.Cancel();
+                _listener.Stop();
+            }
+        }
+    }
+}
