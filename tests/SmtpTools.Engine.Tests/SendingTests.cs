@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Text;
+using MailKit.Net.Smtp;
+using SmtpTools.Sending;
+using Xunit;
+
+namespace SmtpTools.Engine.Tests
+{
+    /// <summary>The sending decisions that need no server: security resolution, retry classification, redaction, validation.</summary>
+    public sealed class SendingTests
+    {
+        [Theory]
+        [InlineData(465, SmtpSecurity.Auto, SmtpSecurity.ImplicitTls)]
+        [InlineData(587, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
+        [InlineData(25, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
+        [InlineData(2465, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
+        [InlineData(2465, SmtpSecurity.ImplicitTls, SmtpSecurity.ImplicitTls)]
+        [InlineData(465, SmtpSecurity.None, SmtpSecurity.None)]
+        public void Auto_means_implicit_TLS_on_465_and_required_STARTTLS_elsewhere(int port, SmtpSecurity asked, SmtpSecurity expected)
+        {
+            Assert.Equal(expected, new SmtpSendOptions { Port = port, Security = asked }.EffectiveSecurity);
+        }
+
+        [Fact]
+        public void None_with_credentials_is_refused_even_when_unencrypted_sending_is_allowed()
+        {
+            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpSecurity.None, AllowUnencrypted = true, Credential = new NetworkCredential("u", "p") };
+            Assert.Equal(SmtpFailureKind.EncryptionRequired, Assert.Throws<SmtpConnectionException>(options.Validate).Kind);
+        }
+
+        [Fact]
+        public void None_needs_AllowUnencrypted()
+        {
+            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpSecurity.None };
+            Assert.Equal(SmtpFailureKind.EncryptionRequired, Assert.Throws<SmtpConnectionException>(options.Validate).Kind);
+            options.AllowUnencrypted = true;
+            options.Validate();
+        }
+
+        [Theory]
+        [InlineData((int)SendStage.Envelope, true, false)]
+        [InlineData((int)SendStage.Data, true, false)]
+        [InlineData((int)SendStage.DataComplete, false, true)]
+        public void A_dropped_connection_is_retried_only_before_the_message_data_is_complete(int stageValue, bool transient, bool outcomeUnknown)
+        {
+            var stage = (SendStage)stageValue;
+            var failure = SendFailure.Classify(new IOException("connection reset"), stage, null, false, "mail.example:25");
+            Assert.Equal(transient, failure.Transient);
+            Assert.Equal(outcomeUnknown, failure.OutcomeUnknown);
+            Assert.Equal(outcomeUnknown ? SmtpFailureKind.OutcomeUnknown : SmtpFailureKind.ConnectionClosed, failure.Kind);
+        }
+
+        [Theory]
+        [InlineData(451, true)]
+        [InlineData(452, true)]
+        [InlineData(554, false)]
+        [InlineData(552, false)]
+        public void Replies_4xx_are_retried_and_5xx_are_not(int code, bool transient)
+        {
+            var reply = new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, (SmtpStatusCode)code, "refused");
+            var failure = SendFailure.Classify(reply, SendStage.DataComplete, null, false, "mail.example:25");
+            Assert.Equal(SmtpFailureKind.MessageRejected, failure.Kind);
+            Assert.Equal(transient, failure.Transient);
+            Assert.False(failure.OutcomeUnknown); // the server answered: the outcome is known
+        }
+
+        [Fact]
+        public void Missing_STARTTLS_is_its_own_failure_and_ends_the_session()
+        {
+            var failure = SendFailure.Classify(new NotSupportedException("The SMTP server does not support the STARTTLS extension."), SendStage.Connecting, null, false, "mail.example:25");
+            Assert.Equal(SmtpFailureKind.StartTlsNotOffered, failure.Kind);
+            Assert.False(failure.Transient);
+            Assert.True(failure.IsConnectionLevel(SendStage.Connecting));
+        }
+
+        [Fact]
+        public void The_transcript_redacts_every_line_of_an_AUTH_exchange_and_known_secrets_anywhere()
+        {
+            var lines = new List<string>();
+            var logger = new SmtpTranscriptLogger(lines.Add, null);
+            logger.SetSecrets(new[] { "hunter2", Convert.ToBase64String(Encoding.UTF8.GetBytes("hunter2")) });
+            void Client(string text) => logger.LogClient(Encoding.UTF8.GetBytes(text), 0, Encoding.UTF8.GetByteCount(text));
+            void Server(string text) => logger.LogServer(Encoding.UTF8.GetBytes(text), 0, Encoding.UTF8.GetByteCount(text));
+
+            Client("AUTH LOGIN\r\n");
+            Server("334 VXNlcm5hbWU6\r\n");
+            Client("YWxpY2U=\r\n");
+            Server("334 UGFzc3dvcmQ6\r\n");
+            Client(Convert.ToBase64String(Encoding.UTF8.GetBytes("hunter2")) + "\r\n");
+            Server("235 2.7.0 Authentication successful\r\n");
+            Client("MAIL FROM:<a@b> hunter2\r\n");
+
+            Assert.Equal(" -> ********", lines[2]);
+            Assert.Equal(" -> ********", lines[4]);
+            Assert.Equal(" -> MAIL FROM:<a@b> ********", lines[6]);
+            Assert.DoesNotContain(lines, l => l.Contains("hunter2") || l.Contains("aHVudGVyMg=="));
+        }
+
+        [Fact]
+        public void Message_data_is_summarised_not_copied()
+        {
+            var lines = new List<string>();
+            var logger = new SmtpTranscriptLogger(lines.Add, null);
+            void Client(string text) => logger.LogClient(Encoding.UTF8.GetBytes(text), 0, text.Length);
+            void Server(string text) => logger.LogServer(Encoding.UTF8.GetBytes(text), 0, text.Length);
+
+            Client("DATA\r\n");
+            Server("354 go ahead\r\n");
+            Client("Subject: secret plans\r\n\r\nbody\r\n.\r\n");
+            Server("250 ok\r\n");
+
+            Assert.Equal(new[] { " -> DATA", "<-  354 go ahead", " -> [34 bytes of message data]", "<-  250 ok" }, lines);
+        }
+
+        [Theory]
+        [InlineData("X-Bad\r\nBcc", "v", SmtpMessageProblem.HeaderInjection)]
+        [InlineData("X-Fine", "a\r\nBcc: victim@example.com", SmtpMessageProblem.HeaderInjection)]
+        [InlineData("X Space", "v", SmtpMessageProblem.InvalidHeader)]
+        [InlineData("Bcc", "victim@example.com", SmtpMessageProblem.InvalidHeader)]
+        [InlineData("Message-ID", "<forged@example.com>", SmtpMessageProblem.InvalidHeader)]
+        public void Extra_headers_cannot_inject_or_override_header_lines(string name, string value, SmtpMessageProblem problem)
+        {
+            var message = new OutgoingMessage { From = "a@example.com", To = { "b@example.com" }, Headers = { [name] = value } };
+            Assert.Equal(problem, Assert.Throws<SmtpMessageException>(() => PreparedMessage.Create(message)).Problem);
+        }
+
+        [Theory]
+        [InlineData("plainword")]
+        [InlineData("a@")]
+        [InlineData("@example.com")]
+        [InlineData("a@b@c")]
+        public void Addresses_are_parsed_strictly(string address)
+        {
+            var message = new OutgoingMessage { From = "a@example.com", To = { address } };
+            Assert.Equal(SmtpMessageProblem.InvalidAddress, Assert.Throws<SmtpMessageException>(() => PreparedMessage.Create(message)).Problem);
+        }
+
+        [Fact]
+        public void Comma_separated_recipients_in_one_string_are_each_an_envelope_recipient()
+        {
+            using var prepared = PreparedMessage.Create(new OutgoingMessage { From = "a@example.com", To = { "b@example.com, Carol <c@example.com>" }, Bcc = { "d@example.com", "B@example.com" } });
+            Assert.Equal(new[] { "b@example.com", "c@example.com", "d@example.com" }, prepared.Recipients);
+            Assert.False(prepared.NeedsSmtpUtf8);
+        }
+
+        [Fact]
+        public void A_non_ASCII_local_part_needs_SMTPUTF8()
+        {
+            using var prepared = PreparedMessage.Create(new OutgoingMessage { From = "a@example.com", To = { "jörg@example.com" } });
+            Assert.True(prepared.NeedsSmtpUtf8);
+        }
+    }
+}
