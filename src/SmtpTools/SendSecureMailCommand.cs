@@ -416,11 +416,22 @@ namespace SmtpTools.Commands
             if (_session == null || key != _sessionKey)
             {
                 CloseSession();
-                _session = new SmtpMailSession(options);
+                try
+                {
+                    _session = new SmtpMailSession(options);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, options.ProtocolLogPath)
+                    {
+                        ErrorDetails = new ErrorDetails($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}"),
+                    });
+                }
+
                 _sessionKey = key;
             }
 
-            return _session;
+            return _session!;
         }
 
         private void CloseSession()
