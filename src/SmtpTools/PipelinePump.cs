@@ -26,6 +26,15 @@ namespace SmtpTools.Commands
             }
         }
 
+        /// <summary>Runs the actions posted so far on the calling (pipeline) thread, without waiting for more: lets ProcessRecord stream results while input still arrives.</summary>
+        public void RunPending()
+        {
+            while (_queue.TryTake(out var action))
+            {
+                action();
+            }
+        }
+
         /// <summary>Runs posted actions on the calling (pipeline) thread until <paramref name="work"/> completes, then rethrows its failure.</summary>
         public void Run(Task work)
         {

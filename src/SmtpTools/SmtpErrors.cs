@@ -45,6 +45,10 @@ namespace SmtpTools.Commands
             }
         }
 
+        /// <summary>A host was probed but none of its ports is fit for submitting mail (Test-SmtpPort -Recommended).</summary>
+        public static ErrorRecord NoSubmissionEndpoint(string message, object? target) =>
+            new ErrorRecord(new InvalidOperationException(message), "SmtpTools.NoSubmissionEndpoint", ErrorCategory.ResourceUnavailable, target) { ErrorDetails = new ErrorDetails(message) };
+
         internal static (string Id, ErrorCategory Category) Classify(SmtpFailureKind kind)
         {
             switch (kind)

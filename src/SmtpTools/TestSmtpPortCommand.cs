@@ -1,93 +1,132 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using SmtpTools.Probing;
 
 namespace SmtpTools.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Probes SMTP ports and reports which security mode each really speaks.</para>
+    /// <para type="synopsis">Probes SMTP ports, reports which security mode each really speaks, and says which one to use.</para>
+    /// <para type="description">
+    /// Each port is judged by behaviour, not by its number: a server that greets first is plaintext SMTP (EHLO, then
+    /// STARTTLS when offered, with the TLS result); a silent one gets a TLS handshake (implicit TLS) and must greet inside
+    /// it. Every host is resolved once; its ports are probed concurrently with every other host's, at most
+    /// -ThrottleLimit at a time, so a sweep takes about one -TimeoutSec however many endpoints stay silent.
+    /// </para>
+    /// <para type="description">
+    /// Output: one SmtpPortResult per host and port, always, as each probe completes (-InputOrder keeps input order).
+    /// A host whose name does not resolve gives one non-terminating error (SmtpTools.NameNotResolved, ObjectNotFound)
+    /// and NameNotResolved results for its ports; the other hosts carry on. Closed, filtered, silent, non-SMTP and TLS
+    /// failures are findings, reported in the results, not errors. Each result rates the endpoint for submission
+    /// (Recommendation, RecommendationReason) following RFC 8314: implicit TLS (465) first, then STARTTLS (587); 25 is
+    /// for relay between servers; 2525 is unofficial; plaintext never.
+    /// </para>
+    /// <para type="description">
+    /// With -Recommended, the output is instead one SmtpSubmissionRecommendation per host, once all its ports are done:
+    /// ComputerName, Port and Security bind by property name to Send-SecureMail
+    /// ("Test-SmtpPort mail.example.com -Recommended | Send-SecureMail ..."). A host with no port fit for submission
+    /// gives a non-terminating error (SmtpTools.NoSubmissionEndpoint, ResourceUnavailable) with the reason per port.
+    /// </para>
+    /// <para type="description">An invalid port (0, negative, above 65535) fails at parameter binding, before any network I/O.</para>
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "SmtpPort")]
-    [OutputType(typeof(SmtpPortResult))]
+    [OutputType(typeof(SmtpPortResult), typeof(SmtpSubmissionRecommendation))]
     public sealed class TestSmtpPortCommand : SmtpCmdletBase
     {
-        private readonly List<(string Host, int Port)> _targets = new List<(string, int)>();
+        private const int ProgressActivityId = 4658;
 
-        /// <summary>Host names or addresses to probe.</summary>
+        private PipelinePump? _pump;
+        private SmtpPortSweep? _sweep;
+
+        /// <summary>Host names or addresses to probe (IPv4, IPv6 with or without brackets); from the pipeline by value or by property name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("CN", "HostName", "Server", "SmtpServer", "NameExchange", "DnsHostName")]
         [ValidateNotNullOrEmpty]
         public string[] ComputerName { get; set; } = Array.Empty<string>();
 
-        /// <summary>TCP ports to probe: by default 25, 465, 587 and 2525.</summary>
-        [Parameter(Position = 1)]
+        /// <summary>TCP ports to probe: by default 25, 465, 587 and 2525. Also from the pipeline by property name.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 65535)]
         [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int[] Port { get; set; } = { 25, 465, 587, 2525 };
 
-        /// <summary>How many probes run at once.</summary>
+        /// <summary>How many probes (and name lookups) run at once.</summary>
         [Parameter]
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = 32;
 
+        /// <summary>Write results in the order of the input (hosts, then ports as given) instead of as they complete.</summary>
+        [Parameter]
+        public SwitchParameter InputOrder { get; set; }
+
+        /// <summary>Write only one recommendation per host (which port, which security mode) instead of every port's result.</summary>
+        [Parameter]
+        public SwitchParameter Recommended { get; set; }
+
         /// <inheritdoc />
-        protected override void BeginProcessing() => WarnIfCertificateCheckSkipped();
+        protected override void BeginProcessing()
+        {
+            WarnIfCertificateCheckSkipped();
+            _pump = new PipelinePump();
+            var pump = _pump;
+            _sweep = new SmtpPortSweep(BuildProbeOptions(pump), ThrottleLimit, InputOrder.IsPresent, CancellationToken);
+            _sweep.ProgressChanged += (completed, total) => pump.Post(() => WriteProgress(Progress(completed, total)));
+            _sweep.ResolutionFailed += (host, failure) => pump.Post(() => WriteError(SmtpErrors.FromException(failure, host)));
+            if (Recommended)
+            {
+                _sweep.HostCompleted += recommendation => pump.Post(() => EmitRecommendation(recommendation));
+            }
+            else
+            {
+                _sweep.ResultReady += result => pump.Post(() => WriteObject(result));
+            }
+        }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
             foreach (var host in ComputerName)
             {
-                foreach (var port in Port.Distinct())
-                {
-                    _targets.Add((host.Trim(), port));
-                }
+                _sweep!.Add(host, Port);
             }
+
+            _pump!.RunPending();
         }
 
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            using (var pump = new PipelinePump())
-            {
-                var options = BuildProbeOptions(pump);
-                pump.Run(ProbeAllAsync(pump, options));
-            }
+            _pump!.Run(_sweep!.CompleteAsync());
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Test-SmtpPort", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
-        private async Task ProbeAllAsync(PipelinePump pump, SmtpProbeOptions options)
+        /// <inheritdoc />
+        protected override void Dispose(bool disposing)
         {
-            using (var throttle = new SemaphoreSlim(ThrottleLimit))
+            if (disposing)
             {
-                var probes = _targets.Select(async target =>
-                {
-                    await throttle.WaitAsync(CancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        var result = await SmtpEndpointProbe.ProbeAsync(target.Host, target.Port, options, CancellationToken).ConfigureAwait(false);
-                        pump.Post(() => Emit(result));
-                    }
-                    finally
-                    {
-                        throttle.Release();
-                    }
-                }).ToList();
-                await Task.WhenAll(probes).ConfigureAwait(false);
+                _pump?.Dispose();
             }
+
+            base.Dispose(disposing);
         }
 
-        private void Emit(SmtpPortResult result)
-        {
-            if (result.Status == SmtpPortStatus.NameNotResolved)
+        private static ProgressRecord Progress(int completed, int total) =>
+            new ProgressRecord(ProgressActivityId, "Test-SmtpPort", $"{completed} of {total} endpoints probed")
             {
-                WriteError(SmtpErrors.FromFailure(result.FailureKind, result.ErrorMessage ?? "The name did not resolve.", result.ComputerName));
-            }
+                PercentComplete = total == 0 ? 0 : Math.Min(100, completed * 100 / total),
+            };
 
-            WriteObject(result);
+        private void EmitRecommendation(SmtpSubmissionRecommendation recommendation)
+        {
+            if (recommendation.Endpoint != null)
+            {
+                WriteObject(recommendation);
+            }
+            else if (recommendation.RankedEndpoints.Any(r => r.Status != SmtpPortStatus.NameNotResolved))
+            {
+                WriteError(SmtpErrors.NoSubmissionEndpoint($"{recommendation.ComputerName}: {recommendation.Reason}", recommendation.ComputerName));
+            }
         }
     }
 }

@@ -1,8 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using SmtpTools.Protocol;
@@ -12,52 +15,130 @@ namespace SmtpTools.Probing
     /// <summary>
     /// Finds out what one port really speaks, by behaviour: a server that talks first is plaintext SMTP (then EHLO,
     /// STARTTLS if offered); a silent one is tried with a TLS handshake (implicit TLS, RFC 8314 3.3) and must then greet
-    /// inside TLS. Each step is bounded by the options' timeout. Never throws for network outcomes: they are results.
+    /// inside TLS. Each step is bounded by the options' timeout, and a silent port costs about one timeout in all (the
+    /// greeting wait plus the handshake share it). Never throws for network outcomes: they are results.
     /// </summary>
     public static class SmtpEndpointProbe
     {
-        /// <summary>Probes <paramref name="computerName"/>:<paramref name="port"/>.</summary>
+        /// <summary>Resolves <paramref name="computerName"/> and probes its <paramref name="port"/>.</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 1-65535.</exception>
         /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
         public static async Task<SmtpPortResult> ProbeAsync(string computerName, int port, SmtpProbeOptions options, CancellationToken cancellationToken = default)
         {
+            CheckPort(port);
+            var watch = Stopwatch.StartNew();
+            IPAddress[] addresses;
+            try
+            {
+                addresses = await SmtpWireSession.ResolveAsync(computerName, options.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SmtpConnectionException e)
+            {
+                var unresolved = Unresolved(computerName, port, e);
+                unresolved.Duration = watch.Elapsed;
+                return unresolved;
+            }
+
+            return await ProbeAsync(computerName, addresses, port, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Probes <paramref name="port"/> of a host already resolved to <paramref name="addresses"/> (tried in order until
+        /// one accepts), so a sweep resolves each host once for all its ports. Certificates are checked against
+        /// <paramref name="computerName"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="addresses"/> is empty.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 1-65535.</exception>
+        /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+        public static async Task<SmtpPortResult> ProbeAsync(string computerName, IReadOnlyList<IPAddress> addresses, int port, SmtpProbeOptions options, CancellationToken cancellationToken = default)
+        {
+            CheckPort(port);
+            if (addresses is null || addresses.Count == 0)
+            {
+                throw new ArgumentException("At least one address is needed.", nameof(addresses));
+            }
+
             var result = new SmtpPortResult { ComputerName = computerName, Port = port };
             var total = Stopwatch.StartNew();
             try
             {
-                var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Timeout, cancellationToken).ConfigureAwait(false);
-                await ProbeAddressAsync(result, addresses, computerName, port, options, cancellationToken).ConfigureAwait(false);
+                await ProbeAddressesAsync(result, addresses, computerName, port, options, cancellationToken).ConfigureAwait(false);
             }
             catch (SmtpConnectionException e)
             {
                 Fail(result, e.Kind, e.Message);
+            }
+            catch (Exception e) when (e is IOException || e is SocketException || e is ObjectDisposedException)
+            {
+                // The connection broke between two steps: the peer reset it, or a step's timeout closed it.
+                Fail(result, SmtpFailureKind.ConnectionClosed, "The connection broke during the probe: " + e.Message);
             }
             finally
             {
                 result.Duration = total.Elapsed;
             }
 
+            Conclude(result);
             return result;
         }
 
-        private static async Task ProbeAddressAsync(SmtpPortResult result, IPAddress[] addresses, string host, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
+        /// <summary>The result for a port of a host whose name did not resolve.</summary>
+        internal static SmtpPortResult Unresolved(string computerName, int port, SmtpConnectionException failure)
+        {
+            var result = new SmtpPortResult { ComputerName = computerName, Port = port };
+            Fail(result, failure.Kind, failure.Message);
+            if (failure.Kind == SmtpFailureKind.TimedOut)
+            {
+                result.Status = SmtpPortStatus.NameNotResolved; // no address to call filtered: the lookup itself timed out
+            }
+
+            Conclude(result);
+            return result;
+        }
+
+        /// <summary>
+        /// The detection every cmdlet shares (RFC 8314 3.3): a server that talks first speaks plaintext SMTP, and its
+        /// greeting is returned; one that stays silent for the greeting wait is waiting for a ClientHello (implicit TLS),
+        /// and null is returned with the connection still usable for the handshake.
+        /// </summary>
+        /// <exception cref="TimeoutException">The server started a reply but did not finish it in time.</exception>
+        /// <exception cref="SmtpProtocolException">What the server sent first is not SMTP.</exception>
+        /// <exception cref="EndOfStreamException">The server closed the connection without a greeting.</exception>
+        internal static async Task<SmtpReply?> ReadGreetingOrSilenceAsync(SmtpWireSession session, SmtpProbeOptions options, CancellationToken cancellationToken)
+        {
+            if (!await session.WaitForDataAsync(GreetingWait(options), cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            return await session.ReadReplyAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// How long a silent server is given to greet before we try TLS: the configured wait, but at most half the
+        /// timeout, so that wait plus the handshake stay within one timeout.
+        /// </summary>
+        internal static TimeSpan GreetingWait(SmtpProbeOptions options)
+        {
+            var half = TimeSpan.FromTicks(options.Timeout.Ticks / 2);
+            return options.GreetingWait < half ? options.GreetingWait : half;
+        }
+
+        private static async Task ProbeAddressesAsync(SmtpPortResult result, IReadOnlyList<IPAddress> addresses, string host, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
         {
             using (var session = await SmtpWireSession.ConnectAsync(addresses, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
             {
                 result.RemoteAddress = session.RemoteAddress;
                 result.ConnectTime = session.ConnectTime;
                 var sinceConnect = Stopwatch.StartNew();
-                SmtpReply? greeting = null;
+                SmtpReply? greeting;
                 try
                 {
-                    // Silent: implicit TLS waits for our ClientHello; tried below on the same, still open, connection.
-                    if (await session.WaitForDataAsync(Min(options.GreetingWait, options.Timeout), cancellationToken).ConfigureAwait(false))
-                    {
-                        greeting = await session.ReadReplyAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
-                    }
+                    greeting = await ReadGreetingOrSilenceAsync(session, options, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
-                    Fail(result, SmtpFailureKind.TimedOut, $"The server started a greeting but did not finish it within {options.Timeout.TotalSeconds:0.#} s.");
+                    Fail(result, SmtpFailureKind.TimedOut, $"The server began to answer but sent no complete line within {Seconds(options.Timeout)} s.");
                     return;
                 }
                 catch (SmtpProtocolException e)
@@ -67,7 +148,7 @@ namespace SmtpTools.Probing
                 }
                 catch (EndOfStreamException)
                 {
-                    Fail(result, SmtpFailureKind.ConnectionClosed, "The server closed the connection without a greeting.");
+                    Fail(result, SmtpFailureKind.ConnectionClosed, "The port accepted the connection and closed it without a greeting.");
                     return;
                 }
 
@@ -78,7 +159,7 @@ namespace SmtpTools.Probing
                 }
                 else
                 {
-                    await ProbeImplicitTlsAsync(result, session, host, options, cancellationToken).ConfigureAwait(false);
+                    await ProbeImplicitTlsAsync(result, session, host, options, options.Timeout - GreetingWait(options), cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -133,7 +214,7 @@ namespace SmtpTools.Probing
                 return;
             }
 
-            if (!await HandshakeAsync(result, session, host, options, cancellationToken).ConfigureAwait(false))
+            if (!await HandshakeAsync(result, session, host, options, options.Timeout, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -147,9 +228,9 @@ namespace SmtpTools.Probing
             await SafeCommandAsync(result, session, "QUIT", options, cancellationToken).ConfigureAwait(false);
         }
 
-        private static async Task ProbeImplicitTlsAsync(SmtpPortResult result, SmtpWireSession session, string host, SmtpProbeOptions options, CancellationToken cancellationToken)
+        private static async Task ProbeImplicitTlsAsync(SmtpPortResult result, SmtpWireSession session, string host, SmtpProbeOptions options, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
         {
-            if (!await HandshakeAsync(result, session, host, options, cancellationToken).ConfigureAwait(false))
+            if (!await HandshakeAsync(result, session, host, options, handshakeTimeout, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -163,7 +244,6 @@ namespace SmtpTools.Probing
             catch (Exception e) when (e is TimeoutException || e is SmtpProtocolException || e is EndOfStreamException || e is IOException)
             {
                 Fail(result, SmtpFailureKind.NotSmtp, "TLS works on this port but no SMTP greeting came inside it (an HTTPS or other TLS service?).");
-                result.Status = SmtpPortStatus.NotSmtp;
                 return;
             }
 
@@ -190,12 +270,12 @@ namespace SmtpTools.Probing
             await SafeCommandAsync(result, session, "QUIT", options, cancellationToken).ConfigureAwait(false);
         }
 
-        private static async Task<bool> HandshakeAsync(SmtpPortResult result, SmtpWireSession session, string host, SmtpProbeOptions options, CancellationToken cancellationToken)
+        private static async Task<bool> HandshakeAsync(SmtpPortResult result, SmtpWireSession session, string host, SmtpProbeOptions options, TimeSpan timeout, CancellationToken cancellationToken)
         {
             try
             {
                 // Probe: always complete the handshake to see the certificate; judge it after.
-                result.Tls = await session.UpgradeToTlsAsync(host, options.CertificatePolicy, reportOnly: true, SslProtocols.None, options.Timeout, cancellationToken).ConfigureAwait(false);
+                result.Tls = await session.UpgradeToTlsAsync(host, options.CertificatePolicy, reportOnly: true, SslProtocols.None, timeout, cancellationToken).ConfigureAwait(false);
             }
             catch (SmtpConnectionException e)
             {
@@ -205,7 +285,7 @@ namespace SmtpTools.Probing
             }
             catch (TimeoutException)
             {
-                Fail(result, SmtpFailureKind.TimedOut, $"The port accepted the connection but answered neither in clear nor to a TLS handshake within {options.Timeout.TotalSeconds:0.#} s.");
+                Fail(result, SmtpFailureKind.TimedOut, $"The port accepted the connection but answered neither in clear nor to a TLS handshake within {Seconds(options.Timeout)} s.");
                 result.Status = SmtpPortStatus.NoResponse;
                 return false;
             }
@@ -218,7 +298,7 @@ namespace SmtpTools.Probing
                 return true; // still read the greeting: the port's mode is worth knowing
             }
 
-            if (certificate != null && options.CertificatePolicy.SkipValidation && certificate.Verdict != "valid")
+            if (certificate != null && options.CertificatePolicy.SkipValidation && !certificate.Verdict.StartsWith("valid", StringComparison.Ordinal))
             {
                 result.Notes.Add($"Certificate problem ignored (-SkipCertificateCheck): {certificate.Verdict}.");
             }
@@ -227,22 +307,22 @@ namespace SmtpTools.Probing
         }
 
         // A second, separate connection for a port that did not speak SMTP: send a line and see what (if anything) answers.
-        private static async Task ClassifySilentPortAsync(SmtpPortResult result, IPAddress[] addresses, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
+        private static async Task ClassifySilentPortAsync(SmtpPortResult result, IReadOnlyList<IPAddress> addresses, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
         {
             try
             {
                 using (var session = await SmtpWireSession.ConnectAsync(new[] { result.RemoteAddress ?? addresses[0] }, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
                 {
-                    await session.SendRawAsync(System.Text.Encoding.ASCII.GetBytes("EHLO " + options.HeloName + "\r\n"), options.Timeout, cancellationToken).ConfigureAwait(false);
-                    await session.ReadReplyAsync(Min(options.GreetingWait, options.Timeout), cancellationToken).ConfigureAwait(false);
+                    await session.SendRawAsync(Encoding.ASCII.GetBytes("EHLO " + options.HeloName + "\r\n"), options.Timeout, cancellationToken).ConfigureAwait(false);
+                    var reply = await session.ReadReplyAsync(GreetingWait(options), cancellationToken).ConfigureAwait(false);
+                    result.Notes.Add($"In clear, the port answered \"{reply.Text}\" on a second connection: an SMTP server that greets only after the client speaks, or more slowly than the {Seconds(GreetingWait(options))} s greeting wait. Retry with a larger -TimeoutSec.");
                 }
             }
             catch (SmtpProtocolException e)
             {
                 Fail(result, SmtpFailureKind.NotSmtp, $"Something answered on port {port}, but not SMTP: \"{e.Received}\".");
-                result.Status = SmtpPortStatus.NotSmtp;
             }
-            catch (Exception e) when (e is TimeoutException || e is EndOfStreamException || e is IOException || e is SmtpConnectionException)
+            catch (Exception e) when (e is TimeoutException || e is EndOfStreamException || e is IOException || e is SocketException || e is ObjectDisposedException || e is SmtpConnectionException)
             {
                 // Still silent (or gone): keep the first verdict.
             }
@@ -258,7 +338,7 @@ namespace SmtpTools.Probing
             {
                 if (command != "QUIT")
                 {
-                    result.Notes.Add($"No answer to {command.Split(' ')[0]} within {options.Timeout.TotalSeconds:0.#} s.");
+                    result.Notes.Add($"No answer to {command.Split(' ')[0]} within {Seconds(options.Timeout)} s.");
                 }
             }
             catch (Exception e) when (e is SmtpProtocolException || e is EndOfStreamException || e is IOException || e is ObjectDisposedException)
@@ -270,6 +350,18 @@ namespace SmtpTools.Probing
             }
 
             return null;
+        }
+
+        // The port-number judgement comes last, on what the port really did.
+        private static void Conclude(SmtpPortResult result)
+        {
+            var mismatch = result.Security == SmtpSecurityMode.Unknown ? null : SubmissionRanking.PortMismatch(result.Port, result.Security);
+            if (mismatch != null)
+            {
+                result.Notes.Add(mismatch);
+            }
+
+            (result.Recommendation, result.RecommendationReason) = SubmissionRanking.Assess(result);
         }
 
         private static void Fail(SmtpPortResult result, SmtpFailureKind kind, string message)
@@ -287,6 +379,14 @@ namespace SmtpTools.Probing
             }
         }
 
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+        private static void CheckPort(int port)
+        {
+            if (port < 1 || port > 65535)
+            {
+                throw new ArgumentOutOfRangeException(nameof(port), port, "A TCP port is 1-65535.");
+            }
+        }
+
+        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

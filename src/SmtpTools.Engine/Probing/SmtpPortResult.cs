@@ -22,6 +22,12 @@ namespace SmtpTools
         /// <summary>The security mode the port really speaks.</summary>
         public SmtpSecurityMode Security { get; internal set; }
 
+        /// <summary>How fit this endpoint is for submitting mail, judged on what it did (RFC 8314 order); see <see cref="RecommendationReason"/>.</summary>
+        public SmtpSubmissionRating Recommendation { get; internal set; }
+
+        /// <summary>Why this endpoint got its <see cref="Recommendation"/>, in words, with the misconfigurations found.</summary>
+        public string RecommendationReason { get; internal set; } = string.Empty;
+
         /// <summary>The server's 220 greeting, as sent.</summary>
         public string? Banner { get; internal set; }
 

@@ -19,5 +19,15 @@ namespace SmtpTools
 
         /// <summary>Receives a swaks-style transcript line by line; null for none.</summary>
         public Action<string>? Transcript { get; set; }
+
+        /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
+        internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => new SmtpProbeOptions
+        {
+            Timeout = Timeout,
+            GreetingWait = GreetingWait,
+            CertificatePolicy = CertificatePolicy,
+            HeloName = HeloName,
+            Transcript = transcript,
+        };
     }
 }

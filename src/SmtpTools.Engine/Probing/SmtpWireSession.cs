@@ -6,6 +6,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -55,6 +56,12 @@ namespace SmtpTools.Probing
                 return new[] { address };
             }
 
+            if (IsSpecialUseInvalidName(literal))
+            {
+                // RFC 6761 6.4: resolvers should answer "no such name" at once, without asking any DNS server.
+                throw new SmtpConnectionException(SmtpFailureKind.NameNotResolved, $"The name '{host}' is under the reserved top-level domain .invalid, which never resolves (RFC 6761). Check the spelling.");
+            }
+
             var lookup = Dns.GetHostAddressesAsync(host);
             var finished = await Task.WhenAny(lookup, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -78,6 +85,12 @@ namespace SmtpTools.Probing
             {
                 throw new SmtpConnectionException(SmtpFailureKind.NameNotResolved, $"The name '{host}' could not be resolved ({e.SocketErrorCode}). Check the spelling and DNS.", e);
             }
+        }
+
+        internal static bool IsSpecialUseInvalidName(string name)
+        {
+            var trimmed = name.TrimEnd('.');
+            return trimmed.Equals("invalid", StringComparison.OrdinalIgnoreCase) || trimmed.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>Connects to the first address that accepts.</summary>
@@ -211,7 +224,7 @@ namespace SmtpTools.Probing
             var watch = Stopwatch.StartNew();
             try
             {
-                await WithTimeout(ssl.AuthenticateAsClientAsync(sni, null, protocols, checkCertificateRevocation: false), _socket, timeout, cancellationToken).ConfigureAwait(false);
+                await WithTimeout(AuthenticateWithoutResumptionAsync(ssl, sni, protocols), _socket, timeout, cancellationToken).ConfigureAwait(false);
             }
             catch (AuthenticationException e) when (verdict != null && !verdict.IsAcceptable && !reportOnly)
             {
@@ -254,6 +267,26 @@ namespace SmtpTools.Probing
                 case 12288: return TlsProtocolVersion.Tls13;
                 default: return TlsProtocolVersion.None;
             }
+        }
+
+        /// <summary>
+        /// A handshake that never resumes an earlier TLS session: a resumed session carries no certificate, and the
+        /// runtime then reports the one cached from another port of the same host (Postfix shares session tickets
+        /// between its listeners), so a probe of an expired-certificate port could read "valid" and the reverse.
+        /// SslClientAuthenticationOptions.AllowTlsResume (.NET 8+) turns resumption off; netstandard2.0 cannot name it.
+        /// </summary>
+        private static Task AuthenticateWithoutResumptionAsync(SslStream ssl, string targetHost, SslProtocols protocols)
+        {
+            if (NoResumption.Authenticate == null)
+            {
+                return ssl.AuthenticateAsClientAsync(targetHost, null, protocols, checkCertificateRevocation: false);
+            }
+
+            var options = Activator.CreateInstance(NoResumption.OptionsType!)!;
+            NoResumption.OptionsType!.GetProperty("TargetHost")!.SetValue(options, targetHost);
+            NoResumption.OptionsType.GetProperty("EnabledSslProtocols")!.SetValue(options, protocols);
+            NoResumption.AllowTlsResume!.SetValue(options, false);
+            return (Task)NoResumption.Authenticate.Invoke(ssl, new object[] { options, CancellationToken.None })!;
         }
 
         // NegotiatedCipherSuite exists from .NET Core 3.0; netstandard2.0 cannot name it.
@@ -303,6 +336,18 @@ namespace SmtpTools.Probing
             }
 
             await operation.ConfigureAwait(false);
+        }
+
+        // Looked up once: SslClientAuthenticationOptions with AllowTlsResume, and AuthenticateAsClientAsync taking it.
+        private static class NoResumption
+        {
+            public static readonly Type? OptionsType = typeof(SslStream).Assembly.GetType("System.Net.Security.SslClientAuthenticationOptions");
+
+            public static readonly PropertyInfo? AllowTlsResume = OptionsType?.GetProperty("AllowTlsResume");
+
+            public static readonly MethodInfo? Authenticate = AllowTlsResume == null
+                ? null
+                : typeof(SslStream).GetMethod(nameof(SslStream.AuthenticateAsClientAsync), new[] { OptionsType!, typeof(CancellationToken) });
         }
     }
 }
