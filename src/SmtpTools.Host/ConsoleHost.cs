@@ -2,19 +2,23 @@ using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
+using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 
 namespace SmtpTools.Host
 {
-    /// <summary>The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would.</summary>
+    /// <summary>
+    /// The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would.
+    /// Output goes to the console, or to <c>output</c> (the view tests read what a user would see from it).
+    /// </summary>
     internal sealed class ConsoleHost : PSHost
     {
         private readonly Guid _id = Guid.NewGuid();
         private readonly ConsoleUserInterface _ui;
 
-        public ConsoleHost(int width) => _ui = new ConsoleUserInterface(width);
+        public ConsoleHost(int width, TextWriter? output = null) => _ui = new ConsoleUserInterface(width, output ?? Console.Out);
 
         public int ExitCode { get; private set; }
 
@@ -48,16 +52,21 @@ namespace SmtpTools.Host
     internal sealed class ConsoleUserInterface : PSHostUserInterface
     {
         private readonly ConsoleRawUserInterface _raw;
+        private readonly TextWriter _output;
 
-        public ConsoleUserInterface(int width) => _raw = new ConsoleRawUserInterface(width);
+        public ConsoleUserInterface(int width, TextWriter output)
+        {
+            _raw = new ConsoleRawUserInterface(width);
+            _output = output;
+        }
 
         public override PSHostRawUserInterface RawUI => _raw;
 
-        public override void Write(string value) => Console.Write(value);
+        public override void Write(string value) => _output.Write(value);
 
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Write(value);
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _output.Write(value);
 
-        public override void WriteLine(string value) => Console.WriteLine(value);
+        public override void WriteLine(string value) => _output.WriteLine(value);
 
         public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
 

@@ -35,6 +35,7 @@ namespace SmtpTools.Probing
             _socket = socket;
             _transcript = transcript;
             RemoteAddress = remoteAddress;
+            RemotePort = (socket.RemoteEndPoint as IPEndPoint)?.Port ?? 0; // kept: a socket the peer closed no longer knows it
             ConnectTime = connectTime;
             _stream = new NetworkStream(socket, ownsSocket: true);
             _reader = new SmtpReplyReader(_stream);
@@ -248,7 +249,7 @@ namespace SmtpTools.Probing
             return inspection;
         }
 
-        public int RemotePort => (_socket.RemoteEndPoint as IPEndPoint)?.Port ?? 0;
+        public int RemotePort { get; }
 
         public void Dispose()
         {

@@ -93,8 +93,9 @@ namespace SmtpTools.Probing
             var best = ranked.FirstOrDefault(r => r.Recommendation >= SmtpSubmissionRating.RelayOnly);
             if (best != null)
             {
-                var how = best.Security == SmtpSecurityMode.ImplicitTls ? "implicit TLS" : "STARTTLS";
-                return new SmtpSubmissionRecommendation(computerName, best, ranked, $"Use port {best.Port} with {how}. {best.RecommendationReason}");
+                var others = ranked.Where(r => r != best && r.Recommendation >= SmtpSubmissionRating.RelayOnly).Select(r => $"{r.Port} ({r.Security})").ToList();
+                var alternatives = others.Count == 0 ? string.Empty : " Also fit, ranked lower: " + string.Join(", ", others) + ".";
+                return new SmtpSubmissionRecommendation(computerName, best, ranked, best.RecommendationReason + alternatives);
             }
 
             var why = ranked.Count == 0

@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using SmtpTools.Probing;
+using Xunit;
+
+namespace SmtpTools.Engine.Tests
+{
+    /// <summary>The sweep behind Test-SmtpPort: one lookup per host, one failure report per host, a result per port.</summary>
+    public sealed class SmtpPortSweepTests
+    {
+        private static readonly SmtpProbeOptions Options = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(2) };
+
+        [Fact]
+        public async Task Each_host_is_resolved_once_for_all_its_ports_whatever_its_case()
+        {
+            var lookups = new ConcurrentBag<string>();
+            var sweep = new SmtpPortSweep(Options, 8, keepInputOrder: false, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) =>
+                {
+                    lookups.Add(name);
+                    return Task.FromResult(new[] { IPAddress.Loopback });
+                },
+            };
+            var results = Collect(sweep);
+            var closed = ClosedPorts(4);
+
+            sweep.Add("mail.example", closed.Take(3));
+            sweep.Add("MAIL.example", closed.Skip(3));
+            await sweep.CompleteAsync();
+
+            Assert.Equal(new[] { "mail.example" }, lookups);
+            Assert.Equal(4, results.Count);
+            Assert.All(results, r => Assert.Equal(SmtpPortStatus.Closed, r.Status));
+        }
+
+        [Fact]
+        public async Task A_name_that_does_not_resolve_is_reported_once_and_each_port_still_gets_a_result()
+        {
+            var failures = new List<string>();
+            var completed = new List<SmtpSubmissionRecommendation>();
+            var sweep = new SmtpPortSweep(Options, 8, keepInputOrder: false, CancellationToken.None);
+            sweep.ResolutionFailed += (host, failure) => failures.Add($"{host}:{failure.Kind}");
+            sweep.HostCompleted += completed.Add;
+            var results = Collect(sweep);
+
+            sweep.Add("no-such-host.invalid", new[] { 25, 465, 587 });
+            await sweep.CompleteAsync();
+
+            Assert.Equal(new[] { "no-such-host.invalid:NameNotResolved" }, failures);
+            Assert.Equal(new[] { 25, 465, 587 }, results.Select(r => r.Port).OrderBy(p => p));
+            Assert.All(results, r => Assert.Equal(SmtpPortStatus.NameNotResolved, r.Status));
+            Assert.Null(Assert.Single(completed).Endpoint);
+        }
+
+        [Fact]
+        public async Task Progress_counts_every_completed_probe_against_the_total()
+        {
+            var progress = new List<(int Completed, int Total)>();
+            var sweep = new SmtpPortSweep(Options, 2, keepInputOrder: false, CancellationToken.None);
+            sweep.ProgressChanged += (completed, total) => progress.Add((completed, total));
+
+            sweep.Add("127.0.0.1", ClosedPorts(3));
+            await sweep.CompleteAsync();
+
+            Assert.Equal(new[] { (1, 3), (2, 3), (3, 3) }, progress);
+        }
+
+        [Fact]
+        public void Invalid_ports_are_refused_before_anything_starts()
+        {
+            var sweep = new SmtpPortSweep(Options, 2, keepInputOrder: false, CancellationToken.None);
+            var results = Collect(sweep);
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => sweep.Add("127.0.0.1", new[] { 25, 0 }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => sweep.Add("127.0.0.1", new[] { 65536 }));
+            Assert.Empty(results);
+        }
+
+        [Fact]
+        public void Names_under_invalid_never_reach_a_resolver()
+        {
+            Assert.True(SmtpWireSession.IsSpecialUseInvalidName("no-such-host.invalid"));
+            Assert.True(SmtpWireSession.IsSpecialUseInvalidName("HOST.INVALID."));
+            Assert.False(SmtpWireSession.IsSpecialUseInvalidName("invalid.example.com"));
+        }
+
+        private static List<SmtpPortResult> Collect(SmtpPortSweep sweep)
+        {
+            var results = new List<SmtpPortResult>();
+            sweep.ResultReady += results.Add; // raised one at a time
+            return results;
+        }
+
+        // Ports that were free a moment ago: connecting to them is refused.
+        private static int[] ClosedPorts(int count)
+        {
+            var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+            listeners.ForEach(l => l.Start());
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            listeners.ForEach(l => l.Stop());
+            return ports;
+        }
+    }
+}
