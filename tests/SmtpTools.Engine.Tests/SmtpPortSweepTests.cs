@@ -91,6 +91,32 @@ namespace SmtpTools.Engine.Tests
             Assert.False(SmtpWireSession.IsSpecialUseInvalidName("invalid.example.com"));
         }
 
+        [Fact]
+        public async Task Cancelling_a_sweep_ends_its_silent_probes_at_once()
+        {
+            // A listener that never accepts: connections complete in the kernel's queue and nobody ever speaks.
+            var silent = new TcpListener(IPAddress.Loopback, 0);
+            silent.Start();
+            try
+            {
+                using var cancel = new CancellationTokenSource();
+                var patient = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) };
+                var sweep = new SmtpPortSweep(patient, 4, keepInputOrder: false, cancel.Token);
+                sweep.Add("127.0.0.1", new[] { ((IPEndPoint)silent.LocalEndpoint).Port });
+                var completion = sweep.CompleteAsync();
+
+                cancel.CancelAfter(TimeSpan.FromMilliseconds(200));
+
+                var finished = await Task.WhenAny(completion, Task.Delay(TimeSpan.FromSeconds(10)));
+                Assert.Same(completion, finished);
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completion);
+            }
+            finally
+            {
+                silent.Stop();
+            }
+        }
+
         private static List<SmtpPortResult> Collect(SmtpPortSweep sweep)
         {
             var results = new List<SmtpPortResult>();

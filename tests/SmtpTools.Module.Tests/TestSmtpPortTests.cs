@@ -383,28 +383,18 @@ function Send-Probe {
 
         // ---- misconfigurations are reported as what they are ----
 
-        [Fact]
-        public void STARTTLS_on_port_465_is_reported_as_a_misconfiguration()
+        [Theory]
+        [InlineData(465, "submission", "StartTls")]
+        [InlineData(587, "submissions", "ImplicitTls")]
+        public void Registered_port_speaking_the_other_mode_is_reported_as_a_misconfiguration(int registeredPort, string serverPortName, string security)
         {
-            using var forwarder = ForwardFromRegisteredPort(465, Server.Submission);
+            using var forwarder = ForwardFromRegisteredPort(registeredPort, Server.Ports[serverPortName]);
 
-            var result = Assert.Single(Probe("localhost", 465).Output);
+            var result = Assert.Single(Probe("localhost", registeredPort).Output);
 
-            Assert.Equal("StartTls", result.Text("Security"));
-            Assert.Contains(result.Texts("Notes"), n => n.StartsWith("Misconfigured: port 465"));
-            Assert.Contains("Misconfigured: port 465", result.Text("RecommendationReason"));
-        }
-
-        [Fact]
-        public void Implicit_TLS_on_port_587_is_reported_as_a_misconfiguration()
-        {
-            using var forwarder = ForwardFromRegisteredPort(587, Server.Submissions);
-
-            var result = Assert.Single(Probe("localhost", 587).Output);
-
-            Assert.Equal("ImplicitTls", result.Text("Security"));
-            Assert.Contains(result.Texts("Notes"), n => n.StartsWith("Misconfigured: port 587"));
-            Assert.Contains("Misconfigured: port 587", result.Text("RecommendationReason"));
+            Assert.Equal(security, result.Text("Security"));
+            Assert.Contains(result.Texts("Notes"), n => n.StartsWith($"Misconfigured: port {registeredPort}"));
+            Assert.Contains($"Misconfigured: port {registeredPort}", result.Text("RecommendationReason"));
         }
 
         // ---- sweeps ----
