@@ -338,23 +338,22 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Recommended_endpoint_binds_by_property_name_to_a_sending_command()
+        public void Recommended_endpoint_flows_into_Send_SecureMail_which_sends_through_it()
         {
-            // The parameters Send-SecureMail takes from the pipeline: -SmtpServer (alias ComputerName), -Port, -Security.
-            const string sender = @"
-function Send-Probe {
-    param(
-        [Parameter(ValueFromPipelineByPropertyName)][Alias('ComputerName')][string] $SmtpServer,
-        [Parameter(ValueFromPipelineByPropertyName)][int] $Port,
-        [Parameter(ValueFromPipelineByPropertyName)][ValidateSet('Auto', 'ImplicitTls', 'StartTls', 'None')][string] $Security)
-    process { '{0}|{1}|{2}' -f $SmtpServer, $Port, $Security }
-}";
+            var marker = "tsp-" + Guid.NewGuid().ToString("N");
+
             var run = _fixture.PowerShell.Run(
-                sender + "\nTest-SmtpPort localhost -Port $args[0], $args[1] -Recommended -TrustedCertificate $args[2] -TimeoutSec 5 | Send-Probe",
-                Server.Submission, Server.Submissions, Server.CaFile);
+                "$cred = [pscredential]::new($args[0], [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword); " +
+                "Test-SmtpPort localhost -Port $args[2], $args[3], $args[4] -Recommended -TrustedCertificate $args[5] -TimeoutSec 5 | " +
+                "Send-SecureMail -From $args[0] -To $args[0] -Subject $args[6] -Body 'which port?' -Credential $cred -TrustedCertificate $args[5] -PassThru",
+                Server.User, Server.Password, Server.Plain, Server.Submission, Server.Submissions, Server.CaFile, marker);
 
             Assert.Empty(run.Errors);
-            Assert.Equal($"localhost|{Server.Submissions}|ImplicitTls", Assert.Single(run.Output).BaseObject);
+            var sent = Assert.Single(run.Output);
+            Assert.Equal("SmtpTools.SmtpSendResult", sent.TypeName());
+            Assert.Equal(Server.Submissions, (int)sent.Get("Port")!);
+            Assert.Equal("ImplicitTls", sent.Text("Security"));
+            Assert.NotNull(Server.WaitForMessage(Server.User, marker));
         }
 
         [Fact]
