@@ -25,6 +25,8 @@ namespace SmtpTools.Probing
     /// </summary>
     internal sealed class SmtpWireSession : IDisposable
     {
+        private static readonly byte[] EmptyBuffer = new byte[0];
+
         private readonly Socket _socket;
         private readonly Action<string>? _transcript;
         private Stream _stream;
@@ -149,17 +151,18 @@ namespace SmtpTools.Probing
                 return true;
             }
 
-            var peek = _socket.ReceiveAsync(new ArraySegment<byte>(new byte[1]), SocketFlags.Peek);
-            var finished = await Task.WhenAny(peek, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
-            if (finished == peek)
+            // A zero-byte receive completes when the socket becomes readable and consumes nothing. Unlike MSG_PEEK it
+            // is valid on overlapped sockets, so it behaves the same on Windows (IOCP) as on Linux and macOS.
+            var readable = _socket.ReceiveAsync(new ArraySegment<byte>(EmptyBuffer), SocketFlags.None);
+            var finished = await Task.WhenAny(readable, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
+            _ = readable.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            if (finished == readable)
             {
                 // Data, end of stream or a reset: the reader that follows reports which.
-                _ = peek.ContinueWith(t => t.Exception, TaskScheduler.Default);
                 return true;
             }
 
-            // The peek stays pending and completes harmlessly when the TLS handshake's reply arrives (it consumes nothing).
-            _ = peek.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            // Still pending: it completes harmlessly when the TLS handshake's reply arrives.
             cancellationToken.ThrowIfCancellationRequested();
             return false;
         }
