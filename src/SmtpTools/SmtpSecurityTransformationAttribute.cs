@@ -6,7 +6,8 @@ namespace SmtpTools.Commands
     /// <summary>
     /// Lets -Security take Test-SmtpPort's verdict as well as our own names, so
     /// <c>Test-SmtpPort host -Recommended | Send-SecureMail ...</c> binds: ImplicitTls and StartTls mean the same,
-    /// PlainOnly becomes None (which still needs -AllowUnencrypted) and Unknown becomes Auto.
+    /// PlainOnly becomes None (which still needs -AllowUnencrypted) and Unknown becomes Auto. An empty value (a blank
+    /// CSV cell from Import-Csv) means Auto.
     /// </summary>
     internal sealed class SmtpSecurityTransformationAttribute : ArgumentTransformationAttribute
     {
@@ -15,6 +16,10 @@ namespace SmtpTools.Commands
             var value = inputData is PSObject pso ? pso.BaseObject : inputData;
             switch (value)
             {
+                case null:
+                    return SmtpSecurity.Auto;
+                case string blank when blank.Trim().Length == 0:
+                    return SmtpSecurity.Auto;
                 case SmtpSecurity security:
                     return security;
                 case SmtpSecurityMode mode:

@@ -49,6 +49,12 @@ namespace SmtpTools.Probing
 
         public bool IsTls { get; private set; }
 
+        /// <summary>The connection's current byte stream: the socket's before TLS, the TLS stream after. Nothing past the last reply has been read from it.</summary>
+        public Stream Stream => _stream;
+
+        /// <summary>The socket, for bounding operations on <see cref="Stream"/> with <see cref="WithTimeout(Task, Socket, TimeSpan, CancellationToken)"/>.</summary>
+        public Socket Socket => _socket;
+
         /// <summary>Resolves a name (or parses an address) to the addresses to try, IPv6 and IPv4 as the resolver orders them.</summary>
         /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
         public static async Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)

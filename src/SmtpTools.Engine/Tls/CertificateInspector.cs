@@ -167,7 +167,9 @@ namespace SmtpTools.Tls
                 var anchor = elements.LastOrDefault();
 
                 info.IsSelfSigned = elements.Count == 1 && leaf.SubjectName.RawData.SequenceEqual(leaf.IssuerName.RawData);
-                info.ChainComplete = !statuses.Contains(X509ChainStatusFlags.PartialChain);
+                // A partial chain is the server's fault only when it sent the leaf alone: servers need not send the
+                // root (RFC 5246 7.4.2), so a partial chain despite intermediates means an unknown root (untrusted).
+                info.ChainComplete = !statuses.Contains(X509ChainStatusFlags.PartialChain) || info.PresentedChain.Count > 1;
 
                 var anchoredInPolicy = anchor != null && policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint);
                 if (built && statuses.Count == 0)

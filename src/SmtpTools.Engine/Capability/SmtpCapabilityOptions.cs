@@ -1,0 +1,20 @@
+using System.Net;
+
+namespace SmtpTools
+{
+    /// <summary>What to inspect on an endpoint, and how.</summary>
+    public sealed class SmtpCapabilityOptions
+    {
+        /// <summary>Timeouts, certificate policy, EHLO name and transcript, shared with Test-SmtpPort.</summary>
+        public SmtpProbeOptions Connection { get; set; } = new SmtpProbeOptions();
+
+        /// <summary>How to secure the session; <see cref="SmtpSecurity.Auto"/> detects it.</summary>
+        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+        /// <summary>Also find which of TLS 1.0 to 1.3 the server accepts (four extra short connections, in parallel).</summary>
+        public bool ScanTlsVersions { get; set; } = true;
+
+        /// <summary>A credential to verify with AUTH PLAIN or LOGIN. Sent only inside TLS, and only when the certificate is acceptable.</summary>
+        public NetworkCredential? Credential { get; set; }
+    }
+}

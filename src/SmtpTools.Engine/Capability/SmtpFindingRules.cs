@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace SmtpTools.Capability
+{
+    /// <summary>
+    /// Turns what an inspection saw into findings. Pure: the same report always gives the same findings, so each rule
+    /// can be tested on a hand-made report as well as against a real server.
+    /// </summary>
+    internal static class SmtpFindingRules
+    {
+        /// <summary>A certificate expiring within this many days is flagged.</summary>
+        public const int ExpiryWarningDays = 30;
+
+        /// <summary>The smallest RSA (or DSA) key considered strong (NIST SP 800-131A: 112-bit security).</summary>
+        public const int MinimumRsaKeyBits = 2048;
+
+        /// <summary>The smallest elliptic-curve key considered strong.</summary>
+        public const int MinimumEcKeyBits = 256;
+
+        private static readonly string[] PlaintextMechanisms = { "PLAIN", "LOGIN" };
+        private static readonly string[] BrokenCipherParts = { "_NULL_", "_anon_", "_EXPORT", "_RC4_", "_DES_", "_DES40_", "_3DES_", "_MD5" };
+
+        /// <summary>All findings for <paramref name="report"/>, worst first (rules' order kept within a severity).</summary>
+        public static IReadOnlyList<SmtpFinding> Evaluate(SmtpCapabilityReport report)
+        {
+            var findings = new List<SmtpFinding>();
+            Transport(report, findings);
+            Authentication(report, findings);
+            Certificate(report, findings);
+            Versions(report, findings);
+            CipherSuites(report, findings);
+            Extensions(report, findings);
+            return findings.OrderByDescending(f => f.Severity).ToArray();
+        }
+
+        private static void Transport(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        {
+            switch (report.Security)
+            {
+                case SmtpSecurityMode.PlainOnly:
+                    findings.Add(new SmtpFinding("NO_TLS", SmtpFindingSeverity.High,
+                        "The server offers no TLS at all: messages, and any password, cross the network in clear. Enable STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may), and implicit TLS on port 465 for submission.",
+                        "RFC 8314 4.1"));
+                    break;
+                case SmtpSecurityMode.StartTls when report.Port == 25:
+                    findings.Add(new SmtpFinding("STARTTLS_ONLY", SmtpFindingSeverity.Info,
+                        "TLS is offered through STARTTLS only, which is the norm for server-to-server relay on port 25. Submission clients should use implicit TLS on port 465.",
+                        "RFC 8314 3.3"));
+                    break;
+                case SmtpSecurityMode.StartTls:
+                    findings.Add(new SmtpFinding("STARTTLS_ONLY", SmtpFindingSeverity.Low,
+                        "TLS is offered through STARTTLS only: an attacker on the path can strip it from clients that do not insist on it. RFC 8314 prefers implicit TLS: offer submission on port 465 too.",
+                        "RFC 8314 3.3"));
+                    break;
+            }
+
+            if (report.FailureKind == SmtpFailureKind.TlsHandshakeFailed || report.FailureKind == SmtpFailureKind.StartTlsRefused)
+            {
+                findings.Add(new SmtpFinding("TLS_HANDSHAKE_FAILED", SmtpFindingSeverity.High,
+                    $"The server offers TLS but it could not be established: {report.ErrorMessage} Clients that require TLS cannot deliver; check the certificate, the TLS versions and the cipher suites.",
+                    report.Security == SmtpSecurityMode.ImplicitTls ? "RFC 8314 3.3" : "RFC 3207 4"));
+            }
+        }
+
+        private static void Authentication(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        {
+            var inClear = report.AuthMechanismsBeforeTls;
+            if (inClear.Count == 0)
+            {
+                return;
+            }
+
+            findings.Add(new SmtpFinding("AUTH_BEFORE_TLS", SmtpFindingSeverity.High,
+                $"AUTH ({string.Join(" ", inClear)}) is offered before TLS: clients may log in unencrypted, and an attacker who strips STARTTLS collects passwords. Offer AUTH only inside TLS (Postfix: smtpd_tls_auth_only = yes).",
+                "RFC 4954 4"));
+            var plaintext = inClear.Where(m => PlaintextMechanisms.Contains(m, StringComparer.OrdinalIgnoreCase)).ToArray();
+            if (plaintext.Length > 0)
+            {
+                findings.Add(new SmtpFinding("PLAINTEXT_AUTH_IN_CLEAR", SmtpFindingSeverity.Critical,
+                    $"Password mechanisms {string.Join(" and ", plaintext)} are offered without encryption: a password sent with them is readable by anyone on the path (base64 is not encryption). Disable AUTH outside TLS now.",
+                    "RFC 4616 6"));
+            }
+        }
+
+        private static void Certificate(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        {
+            var certificate = report.Certificate;
+            if (certificate == null)
+            {
+                return;
+            }
+
+            var day = CultureInfo.InvariantCulture;
+            if (certificate.IsExpired && certificate.DaysUntilExpiry < 0)
+            {
+                findings.Add(new SmtpFinding("CERT_EXPIRED", SmtpFindingSeverity.High,
+                    string.Format(day, "The certificate expired on {0:yyyy-MM-dd} ({1} days ago): verifying clients refuse it. Renew it, and automate renewal.", certificate.NotAfter, -certificate.DaysUntilExpiry),
+                    "RFC 5280 4.1.2.5"));
+            }
+            else if (certificate.IsExpired)
+            {
+                findings.Add(new SmtpFinding("CERT_NOT_YET_VALID", SmtpFindingSeverity.High,
+                    string.Format(day, "The certificate is not valid before {0:yyyy-MM-dd HH:mm} UTC: check the server's clock, or the certificate's dates.", certificate.NotBefore),
+                    "RFC 5280 4.1.2.5"));
+            }
+            else if (certificate.DaysUntilExpiry <= ExpiryWarningDays)
+            {
+                findings.Add(new SmtpFinding("CERT_EXPIRING", SmtpFindingSeverity.Medium,
+                    string.Format(day, "The certificate expires on {0:yyyy-MM-dd}, in {1} days. Renew it before then, and check that renewal is automated.", certificate.NotAfter, certificate.DaysUntilExpiry),
+                    "RFC 5280 4.1.2.5"));
+            }
+
+            if (!certificate.HostNameMatches)
+            {
+                var names = certificate.SubjectAlternativeNames.Count > 0 ? string.Join(", ", certificate.SubjectAlternativeNames) : certificate.Subject;
+                findings.Add(new SmtpFinding("CERT_WRONG_HOST", SmtpFindingSeverity.High,
+                    $"The certificate is not valid for '{certificate.CheckedHostName}' (it names {names}): clients that check the name refuse it. Install a certificate that names this host, or connect by a name it has.",
+                    "RFC 6125 6"));
+            }
+
+            if (!certificate.IsTrusted)
+            {
+                if (certificate.IsSelfSigned)
+                {
+                    findings.Add(new SmtpFinding("CERT_SELF_SIGNED", SmtpFindingSeverity.High,
+                        "The certificate is self-signed: no client can verify it, so anyone on the path can impersonate the server. Use a certificate from a CA (a public one such as Let's Encrypt, or your private CA that clients trust).",
+                        "RFC 8314 4.4"));
+                }
+                else if (!certificate.ChainComplete)
+                {
+                    findings.Add(new SmtpFinding("CERT_INCOMPLETE_CHAIN", SmtpFindingSeverity.High,
+                        $"The server sends its certificate without the intermediate certificate(s) that link it to '{certificate.Issuer}': clients that do not already have them refuse it. Configure the full chain (Postfix: smtpd_tls_chain_files = key, certificate, then intermediates).",
+                        "RFC 5246 7.4.2"));
+                }
+                else
+                {
+                    var why = certificate.ChainStatus.Count > 0 ? " (" + string.Join("; ", certificate.ChainStatus) + ")" : string.Empty;
+                    findings.Add(new SmtpFinding("CERT_UNTRUSTED", SmtpFindingSeverity.High,
+                        $"The certificate does not chain to a trusted root{why}. Use a certificate from a CA the clients trust; for a private CA, give its root to the clients (here: -TrustedCertificate).",
+                        "RFC 8314 4.4"));
+                }
+            }
+
+            var weakKey = certificate.KeyAlgorithm == "ECDSA" ? certificate.KeySize < MinimumEcKeyBits : (certificate.KeyAlgorithm == "RSA" || certificate.KeyAlgorithm == "DSA") && certificate.KeySize < MinimumRsaKeyBits;
+            if (weakKey)
+            {
+                findings.Add(new SmtpFinding("CERT_WEAK_KEY", SmtpFindingSeverity.High,
+                    $"The certificate's {certificate.KeyAlgorithm} key has only {certificate.KeySize} bits, within reach of a well-funded attacker. Reissue it with RSA {MinimumRsaKeyBits}+ or ECDSA P-256.",
+                    "NIST SP 800-131A"));
+            }
+
+            var signature = certificate.Certificate.SignatureAlgorithm.FriendlyName ?? string.Empty;
+            if (!certificate.IsSelfSigned && (signature.IndexOf("sha1", StringComparison.OrdinalIgnoreCase) >= 0 || signature.IndexOf("md5", StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                findings.Add(new SmtpFinding("CERT_WEAK_SIGNATURE", SmtpFindingSeverity.Medium,
+                    $"The certificate is signed with {signature}, which can be forged. Reissue it with a SHA-256 signature.",
+                    "RFC 6194"));
+            }
+        }
+
+        private static void Versions(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        {
+            if (!report.TlsVersionsScanned)
+            {
+                return;
+            }
+
+            DeprecatedVersion(report, findings, TlsProtocolVersion.Tls10, "TLS10_ACCEPTED", "TLS 1.0", "RFC 8996 4");
+            DeprecatedVersion(report, findings, TlsProtocolVersion.Tls11, "TLS11_ACCEPTED", "TLS 1.1", "RFC 8996 5");
+
+            bool Rejected(TlsProtocolVersion version) => report.TlsVersions.Any(v => v.Version == version && v.Outcome == TlsVersionOutcome.Rejected);
+            if (Rejected(TlsProtocolVersion.Tls12) && Rejected(TlsProtocolVersion.Tls13) && report.TlsVersions.Any(v => v.IsAccepted))
+            {
+                findings.Add(new SmtpFinding("MODERN_TLS_UNSUPPORTED", SmtpFindingSeverity.High,
+                    "The server accepts neither TLS 1.2 nor TLS 1.3: current clients cannot connect securely, many not at all. Enable TLS 1.2 and 1.3.",
+                    "RFC 9325 3.1.1"));
+            }
+            else if (Rejected(TlsProtocolVersion.Tls13))
+            {
+                findings.Add(new SmtpFinding("TLS13_UNSUPPORTED", SmtpFindingSeverity.Low,
+                    "The server does not accept TLS 1.3. Enable it: a faster handshake, and only forward-secret AEAD cipher suites.",
+                    "RFC 9325 3.1.1"));
+            }
+        }
+
+        private static void DeprecatedVersion(SmtpCapabilityReport report, List<SmtpFinding> findings, TlsProtocolVersion version, string id, string name, string reference)
+        {
+            var scan = report.TlsVersions.FirstOrDefault(v => v.Version == version && v.IsAccepted);
+            if (scan == null)
+            {
+                return;
+            }
+
+            var how = scan.Outcome == TlsVersionOutcome.AcceptedNoCommonCipher ? " (no cipher suite in common with the scanner's offer, but the version is enabled)" : string.Empty;
+            findings.Add(new SmtpFinding(id, SmtpFindingSeverity.Medium,
+                $"The server accepts {name}{how}, deprecated since 2021 and refused by current clients anyway. Disable it (Postfix: smtpd_tls_protocols = >=TLSv1.2).",
+                reference));
+        }
+
+        private static void CipherSuites(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        {
+            var suites = report.TlsVersions.Where(v => v.IsAccepted).Select(v => v.CipherSuite)
+                .Concat(new[] { report.CipherSuite })
+                .Where(s => s != null && s.StartsWith("TLS_", StringComparison.Ordinal))
+                .Select(s => s!)
+                .Distinct()
+                .ToArray();
+            var broken = suites.Where(s => BrokenCipherParts.Any(p => s.IndexOf(p, StringComparison.Ordinal) >= 0)).ToArray();
+            if (broken.Length > 0)
+            {
+                findings.Add(new SmtpFinding("CIPHER_BROKEN", SmtpFindingSeverity.High,
+                    $"The server chooses broken cipher suites ({string.Join(", ", broken)}). Remove NULL, anonymous, export, RC4, DES, 3DES and MD5 suites.",
+                    "RFC 9325 4.1"));
+            }
+
+            var static_ = suites.Where(s => s.StartsWith("TLS_RSA_WITH_", StringComparison.Ordinal)).ToArray();
+            if (static_.Length > 0)
+            {
+                findings.Add(new SmtpFinding("CIPHER_NO_FORWARD_SECRECY", SmtpFindingSeverity.Low,
+                    $"The server chooses cipher suites with RSA key transport ({string.Join(", ", static_)}): a stolen key decrypts every recorded session. Prefer ECDHE suites.",
+                    "RFC 9325 4.1"));
+            }
+        }
+
+        private static void Extensions(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        {
+            var extensions = report.Extensions;
+            if (extensions != null && extensions.SizeLimit == null)
+            {
+                findings.Add(new SmtpFinding("NO_SIZE", SmtpFindingSeverity.Low,
+                    "The server does not advertise SIZE: clients learn the size limit only after sending a whole message. Advertise it (Postfix does, from message_size_limit).",
+                    "RFC 1870"));
+            }
+
+            if (report.ExtensionsAfterTls?.StartTls == true)
+            {
+                findings.Add(new SmtpFinding("STARTTLS_INSIDE_TLS", SmtpFindingSeverity.Low,
+                    "The server offers STARTTLS again inside TLS, which RFC 3207 forbids and confuses some clients. Stop advertising it once TLS is up.",
+                    "RFC 3207 4.2"));
+            }
+        }
+    }
+}
