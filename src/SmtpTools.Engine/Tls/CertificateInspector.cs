@@ -163,7 +163,8 @@ namespace SmtpTools.Tls
 
                 var built = chain.Build(leaf);
                 var elements = chain.ChainElements.Cast<X509ChainElement>().Select(e => e.Certificate).ToList();
-                var statuses = chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).ToList();
+                // Dates are judged on their own (IsExpired), and some platforms report them despite IgnoreNotTimeValid.
+                var statuses = chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError && !IsTimeStatus(s)).ToList();
                 var anchor = elements.LastOrDefault();
 
                 info.IsSelfSigned = elements.Count == 1 && leaf.SubjectName.RawData.SequenceEqual(leaf.IssuerName.RawData);
@@ -185,12 +186,15 @@ namespace SmtpTools.Tls
                 info.ChainStatus = info.IsTrusted
                     ? Array.Empty<string>()
                     : chain.ChainStatus
-                        .Where(s => s.Status != X509ChainStatusFlags.NoError)
+                        .Where(s => s.Status != X509ChainStatusFlags.NoError && !IsTimeStatus(s.Status))
                         .Select(s => s.Status + ": " + s.StatusInformation.Trim())
                         .Distinct()
                         .ToArray();
             }
         }
+
+        private static bool IsTimeStatus(X509ChainStatusFlags status) =>
+            status == X509ChainStatusFlags.NotTimeValid || status == X509ChainStatusFlags.NotTimeNested || status == X509ChainStatusFlags.CtlNotTimeValid;
 
         // DisableCertificateDownloads exists from .NET Core 3.0; netstandard2.0 cannot name it. Probing must not make
         // the chain builder fetch intermediates from the internet on its own.
