@@ -58,6 +58,7 @@ namespace SmtpTools.Commands
         /// <summary>TCP ports to inspect; 25 by default.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 65535)]
+        [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int[] Port { get; set; } = { 25 };
 
         /// <summary>

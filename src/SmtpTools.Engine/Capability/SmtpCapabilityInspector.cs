@@ -134,6 +134,10 @@ namespace SmtpTools.Capability
                             return await _session.ReadReplyAsync(Timeout, _cancellationToken).ConfigureAwait(false);
                     }
                 }
+                catch (TimeoutException e) when (_options.Security == SmtpSecurity.Auto)
+                {
+                    throw new SmtpConnectionException(SmtpFailureKind.TimedOut, $"The server started a greeting but did not finish it within {Timeout.TotalSeconds:0.#} s.", e);
+                }
                 catch (TimeoutException e)
                 {
                     throw new SmtpConnectionException(SmtpFailureKind.TimedOut, $"No SMTP greeting within {Timeout.TotalSeconds:0.#} s. An implicit-TLS port (465) waits for the client: try -Security ImplicitTls or Auto.", e);
