@@ -386,9 +386,11 @@ namespace SmtpTools.Module.Tests
             return Assert.Single(run.Output);
         }
 
+        // Dovecot delays AUTH from an address after failed attempts (up to 15 s, and every test shares 127.0.0.1): the
+        // timeout leaves room for that penalty.
         private PowerShellRun RunWithCredential(int port, string password, string extra = "") =>
             _fixture.PowerShell.Run(
-                $"Get-SmtpCapability localhost -Port $args[0] -TrustedCertificate $args[1] -Credential $args[2] -TimeoutSec 5 -Verbose {extra}",
+                $"Get-SmtpCapability localhost -Port $args[0] -TrustedCertificate $args[1] -Credential $args[2] -TimeoutSec 20 -Verbose {extra}",
                 port, Server.CaFile, Credential(Server.User, password));
 
         private static PSCredential Credential(string user, string password) => new PSCredential(user, new NetworkCredential(user, password).SecurePassword);
