@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Xunit;
 
 namespace SmtpTools.Module.Tests
@@ -347,9 +349,8 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void List_view_is_the_default_and_shows_each_finding_on_its_own_line()
         {
-            Assert.Equal("ListControl", RenderedSession.DefaultViewControl("SmtpTools.SmtpCapabilityReport"));
-            using var session = new RenderedSession(width: 400);
-            var lines = session.Render("Get-SmtpCapability localhost -Port $args[0] -TimeoutSec 5", Server.Plain).Split('\n').Select(l => l.Trim()).ToArray();
+            Assert.Equal("ListControl", DefaultViewControl("SmtpTools.SmtpCapabilityReport"));
+            var lines = RenderedView.Render("Get-SmtpCapability localhost -Port $args[0] -TimeoutSec 5", 400, Server.Plain).Split('\n').Select(l => l.Trim()).ToArray();
 
             Assert.Contains(lines, l => Regex.IsMatch(l, "^Security +: PlainOnly$"));
             Assert.Contains(lines, l => Regex.IsMatch(l, @"^Findings +: \[Critical\] PLAINTEXT_AUTH_IN_CLEAR: .*\(RFC 4616 6\)$"));
@@ -360,7 +361,7 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void Table_view_fits_120_columns_and_every_cell_fits_its_column()
         {
-            var table = RenderedSession.TableView("SmtpTools.SmtpCapabilityReport");
+            var table = TableView("SmtpTools.SmtpCapabilityReport");
             Assert.True(table.Sum(c => c.Width) + table.Count - 1 <= 120, $"{table.Sum(c => c.Width) + table.Count - 1} columns");
 
             var run = _fixture.PowerShell.Run(
@@ -413,6 +414,26 @@ namespace SmtpTools.Module.Tests
                 Assert.DoesNotContain(everything, text => text.Contains(form, StringComparison.Ordinal));
             }
         }
+
+        /// <summary>The control of the first view for a type: the one Out-Default uses.</summary>
+        private static string DefaultViewControl(string typeName) =>
+            Views(typeName).First().Elements().First(e => e.Name.LocalName.EndsWith("Control", StringComparison.Ordinal)).Name.LocalName;
+
+        /// <summary>The columns of a type's table view: label, width, and the PowerShell expression of each cell.</summary>
+        private static IReadOnlyList<(string Label, int Width, string Expression)> TableView(string typeName)
+        {
+            var table = Views(typeName).Select(v => v.Element("TableControl")).First(t => t != null)!;
+            var headers = table.Element("TableHeaders")!.Elements("TableColumnHeader").ToArray();
+            var items = table.Descendants("TableColumnItem").ToArray();
+            return headers.Zip(items, (h, i) => (
+                h.Element("Label")!.Value,
+                int.Parse(h.Element("Width")!.Value, System.Globalization.CultureInfo.InvariantCulture),
+                i.Element("ScriptBlock")?.Value ?? "$_." + i.Element("PropertyName")!.Value)).ToArray();
+        }
+
+        private static IEnumerable<XElement> Views(string typeName) =>
+            XDocument.Load(System.IO.Path.Combine(Repo.Root, "SmtpTools.Format.ps1xml")).Descendants("View")
+                .Where(v => v.Element("ViewSelectedBy")!.Elements("TypeName").Any(t => t.Value == typeName));
 
         private static int ClosedPort()
         {
