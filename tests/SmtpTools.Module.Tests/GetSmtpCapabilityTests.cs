@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using SmtpTools.Module.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Module.Tests
@@ -318,6 +319,19 @@ namespace SmtpTools.Module.Tests
             Assert.Null(run.Terminating);
             Assert.Equal(new[] { "still running" }, run.Output.Select(o => o.ToString()));
             Assert.Equal(new[] { "SmtpTools.ConnectionRefused" + Cmdlet }, run.ErrorIds);
+        }
+
+        [Fact]
+        public void A_not_SMTP_port_from_Test_SmtpPort_is_a_non_terminating_error_that_quotes_what_answered()
+        {
+            using var ssh = ScriptedListener.Start(ScriptedListener.Banner("SSH-2.0-OpenSSH_9.2\r\n"));
+
+            var run = _fixture.PowerShell.Run("Test-SmtpPort localhost -Port $args[0] -TimeoutSec 5 | Get-SmtpCapability -TimeoutSec 5; 'still running'", ssh.Port);
+
+            Assert.Equal(new[] { "still running" }, run.Output.Select(o => o.ToString()));
+            var error = Assert.Single(run.Errors);
+            Assert.Equal("SmtpTools.NotSmtp" + Cmdlet, error.FullyQualifiedErrorId);
+            Assert.Contains("SSH-2.0", error.ToString());
         }
 
         [Fact]
