@@ -46,10 +46,6 @@ namespace SmtpTools.Commands
     {
         private readonly List<(string Host, int Port, SmtpCapabilityOptions Options)> _targets = new List<(string, int, SmtpCapabilityOptions)>();
 
-        // Engine enums are kept as numbers in fields: PowerShell loads every type of this assembly before the module
-        // initializer lets the engine resolve, and a field of an engine value type would need the engine then.
-        private int _security;
-
         /// <summary>Host names or addresses to inspect.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("CN", "HostName", "Server", "SmtpServer", "NameExchange", "DnsHostName")]
@@ -70,11 +66,7 @@ namespace SmtpTools.Commands
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SmtpSecurityTransformation]
-        public SmtpSecurity Security
-        {
-            get => (SmtpSecurity)_security;
-            set => _security = (int)value;
-        }
+        public SmtpSecurity Security { get; set; }
 
         /// <summary>
         /// A credential to verify: AUTH PLAIN (else LOGIN) inside TLS, to an acceptable certificate only; never in clear.

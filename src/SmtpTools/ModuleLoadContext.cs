@@ -20,6 +20,8 @@ namespace SmtpTools.Commands
             "SmtpTools.Engine", "MailKit", "MimeKit", "BouncyCastle.Cryptography",
         };
 
+        private static readonly Assembly ContractsAssembly = typeof(SmtpPortResult).Assembly;
+
         private static readonly Lazy<ModuleLoadContext> Instance = new Lazy<ModuleLoadContext>(() => new ModuleLoadContext());
 
         internal static Assembly? ResolveIntoModuleContext(AssemblyLoadContext defaultContext, AssemblyName name)
@@ -32,6 +34,12 @@ namespace SmtpTools.Commands
 
         protected override Assembly? Load(AssemblyName assemblyName)
         {
+            // The engine returns SmtpTools.Contracts types to the cmdlets: both must see the default context's copy.
+            if (string.Equals(assemblyName.Name, ContractsAssembly.GetName().Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return ContractsAssembly;
+            }
+
             if (assemblyName.Name is null || !PrivateAssemblies.Contains(assemblyName.Name))
             {
                 return null;

@@ -41,11 +41,6 @@ namespace SmtpTools.Commands
         private bool _transcriptToDebug;
         private SmtpMailSession? _session;
         private string? _sessionKey;
-        // Engine enums are kept as int: a value-type field from SmtpTools.Engine would make the CLR load the engine
-        // while PowerShell enumerates this assembly's types, before ModuleInitializer has routed it to the module's
-        // load context (and Import-Module would fail to find it).
-        private int _security = (int)SmtpSecurity.Auto;
-        private int _minimumTlsVersion = (int)TlsProtocolVersion.Tls12;
         private int _messages;
         private int _sent;
         private int _failed;
@@ -147,7 +142,7 @@ namespace SmtpTools.Commands
         /// <summary>Auto (465 implicit TLS, else STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SmtpSecurityTransformation]
-        public SmtpSecurity Security { get => (SmtpSecurity)_security; set => _security = (int)value; }
+        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
 
         /// <summary>Confirms that -Security None may send the message in clear text. Credentials and tokens are still refused.</summary>
         [Parameter]
@@ -173,7 +168,7 @@ namespace SmtpTools.Commands
         /// <summary>The lowest TLS version accepted: Tls12 by default; lowering it is explicit.</summary>
         [Parameter]
         [ValidateSet("Tls10", "Tls11", "Tls12", "Tls13")]
-        public TlsProtocolVersion MinimumTlsVersion { get => (TlsProtocolVersion)_minimumTlsVersion; set => _minimumTlsVersion = (int)value; }
+        public TlsProtocolVersion MinimumTlsVersion { get; set; } = TlsProtocolVersion.Tls12;
 
         /// <summary>Ask that every server on the way use TLS (REQUIRETLS, RFC 8689). Fails if the server does not offer it.</summary>
         [Parameter]
@@ -493,7 +488,7 @@ namespace SmtpTools.Commands
             WriteError(error);
             if (PassThru)
             {
-                WriteObject(SmtpSendResult.NotSent(message, options, kind, text));
+                WriteObject(SmtpMailSession.RefusedBeforeConnecting(message, options, kind, text));
             }
         }
 

@@ -39,12 +39,41 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Dependencies_load_into_the_module_private_load_context()
+        public void Engine_and_mail_libraries_load_into_the_module_private_load_context()
         {
             var run = _fixture.PowerShell.Run(
-                "$result = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 2; " +
-                "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($result.GetType().Assembly).GetType().FullName");
-            Assert.Equal("SmtpTools.Commands.ModuleLoadContext", Assert.Single(run.Output).BaseObject);
+                "$moduleDir = $args[0]; $null = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 2; " +
+                "[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -in 'SmtpTools.Engine', 'MailKit', 'MimeKit', 'BouncyCastle.Cryptography' -and $_.Location.StartsWith($moduleDir) } | " +
+                "ForEach-Object { $_.GetName().Name + '|' + [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).GetType().FullName }",
+                Repo.ModuleDirectory);
+            Assert.Empty(run.Errors);
+            var contexts = run.Output.Select(o => o.ToString().Split('|')).ToDictionary(p => p[0], p => p[1]);
+            Assert.Equal(new[] { "BouncyCastle.Cryptography", "MailKit", "MimeKit", "SmtpTools.Engine" }.Intersect(contexts.Keys).Count(), contexts.Count);
+            Assert.Equal("SmtpTools.Commands.ModuleLoadContext", contexts["SmtpTools.Engine"]);
+            Assert.All(contexts.Values, c => Assert.Equal("SmtpTools.Commands.ModuleLoadContext", c));
+        }
+
+        [Fact]
+        public void Result_types_and_enums_can_be_named_in_scripts()
+        {
+            var run = _fixture.PowerShell.Run(
+                "$r = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 2; " +
+                "$r -is [SmtpTools.SmtpPortResult]; " +
+                "$r.Status -eq [SmtpTools.SmtpPortStatus]::Closed; " +
+                "[SmtpTools.SmtpSecurity]::ImplicitTls.ToString(); " +
+                "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([SmtpTools.SmtpPortResult].Assembly).Name");
+            Assert.Empty(run.Errors);
+            Assert.Null(run.Terminating);
+            Assert.Equal(new object[] { true, true, "ImplicitTls", "Default" }, run.Output.Select(o => o.BaseObject).ToArray());
+        }
+
+        [Fact]
+        public void Errors_carry_exceptions_scripts_can_catch_by_type()
+        {
+            var run = _fixture.PowerShell.Run(
+                "try { Test-SmtpPort -ComputerName no-such-host.invalid -Port 25 -ErrorAction Stop } " +
+                "catch [SmtpTools.SmtpConnectionException] { 'caught ' + $_.Exception.Kind }");
+            Assert.Equal("caught NameNotResolved", Assert.Single(run.Output).ToString());
         }
     }
 }

@@ -72,24 +72,6 @@ namespace SmtpTools
         /// <summary>The exception behind the failure (for an error record), or null when sent.</summary>
         public Exception? GetException() => Exception;
 
-        /// <summary>A result for a message refused before any connection was made.</summary>
-        public static SmtpSendResult NotSent(OutgoingMessage message, SmtpSendOptions options, SmtpFailureKind kind, string error)
-        {
-            return new SmtpSendResult
-            {
-                Status = SmtpSendStatus.Failed,
-                Timestamp = DateTimeOffset.Now,
-                From = message?.From ?? string.Empty,
-                Subject = message?.Subject,
-                Recipients = (message?.To ?? new List<string>()).Concat(message?.Cc ?? new List<string>()).Concat(message?.Bcc ?? new List<string>()).ToList(),
-                SmtpServer = options?.SmtpServer ?? string.Empty,
-                Port = options?.Port ?? 0,
-                Security = options?.EffectiveSecurity ?? SmtpSecurity.Auto,
-                FailureKind = kind,
-                ErrorMessage = error,
-            };
-        }
-
         /// <inheritdoc />
         public override string ToString() => $"{Status} {MessageId} ({AcceptedRecipients.Count} accepted, {RejectedRecipients.Count} rejected)";
     }
