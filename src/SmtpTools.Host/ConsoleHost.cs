@@ -10,15 +10,25 @@ using System.Security;
 namespace SmtpTools.Host
 {
     /// <summary>
-    /// The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would.
-    /// Output goes to the console, or to <c>output</c> (the view tests read what a user would see from it).
+    /// The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would:
+    /// a screen <c>width</c> columns wide; output to the console, or to <c>output</c> (view tests read what a user
+    /// would see from a StringWriter). ANSI styling (coloured table headers) is stripped, as pwsh strips it, when the
+    /// output is not a terminal: <see cref="PSHostUserInterface.GetOutputString"/> decides, with $PSStyle.OutputRendering.
     /// </summary>
     internal sealed class ConsoleHost : PSHost
     {
         private readonly Guid _id = Guid.NewGuid();
         private readonly ConsoleUserInterface _ui;
 
-        public ConsoleHost(int width, TextWriter? output = null) => _ui = new ConsoleUserInterface(width, output ?? Console.Out);
+        /// <param name="width">Columns of the pretend screen; tables are fitted to it.</param>
+        /// <param name="output">Where rendered output goes; the console when null.</param>
+        /// <param name="errors">Where errors, warnings, verbose and debug lines go; standard error when null.</param>
+        public ConsoleHost(int width, TextWriter? output = null, TextWriter? errors = null) =>
+            _ui = new ConsoleUserInterface(
+                width,
+                output ?? Console.Out,
+                errors ?? Console.Error,
+                supportsVirtualTerminal: output == null && !Console.IsOutputRedirected);
 
         public int ExitCode { get; private set; }
 
@@ -53,28 +63,34 @@ namespace SmtpTools.Host
     {
         private readonly ConsoleRawUserInterface _raw;
         private readonly TextWriter _output;
+        private readonly TextWriter _errors;
+        private readonly bool _supportsVirtualTerminal;
 
-        public ConsoleUserInterface(int width, TextWriter output)
+        public ConsoleUserInterface(int width, TextWriter output, TextWriter errors, bool supportsVirtualTerminal)
         {
             _raw = new ConsoleRawUserInterface(width);
             _output = output;
+            _errors = errors;
+            _supportsVirtualTerminal = supportsVirtualTerminal;
         }
 
         public override PSHostRawUserInterface RawUI => _raw;
 
-        public override void Write(string value) => _output.Write(value);
+        public override bool SupportsVirtualTerminal => _supportsVirtualTerminal;
 
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _output.Write(value);
+        public override void Write(string value) => _output.Write(Rendered(value));
 
-        public override void WriteLine(string value) => _output.WriteLine(value);
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _output.Write(Rendered(value));
 
-        public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
+        public override void WriteLine(string value) => _output.WriteLine(Rendered(value));
 
-        public override void WriteDebugLine(string message) => Console.Error.WriteLine("DEBUG: " + message);
+        public override void WriteErrorLine(string value) => _errors.WriteLine(Rendered(value));
 
-        public override void WriteVerboseLine(string message) => Console.Error.WriteLine("VERBOSE: " + message);
+        public override void WriteDebugLine(string message) => _errors.WriteLine("DEBUG: " + Rendered(message));
 
-        public override void WriteWarningLine(string message) => Console.Error.WriteLine("WARNING: " + message);
+        public override void WriteVerboseLine(string message) => _errors.WriteLine("VERBOSE: " + Rendered(message));
+
+        public override void WriteWarningLine(string message) => _errors.WriteLine("WARNING: " + Rendered(message));
 
         public override void WriteProgress(long sourceId, ProgressRecord record)
         {
@@ -94,6 +110,8 @@ namespace SmtpTools.Host
             throw new NotSupportedException("This host does not prompt; pass -Credential.");
 
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => defaultChoice;
+
+        private string Rendered(string value) => GetOutputString(value, _supportsVirtualTerminal);
     }
 
     internal sealed class ConsoleRawUserInterface : PSHostRawUserInterface
