@@ -6,8 +6,12 @@ namespace SmtpTools.Module.Tests
     public sealed class ModuleFixture : IDisposable
     {
         private readonly Lazy<ModuleSession> _session = new Lazy<ModuleSession>(() => new ModuleSession());
+        private readonly Lazy<ViewRenderer> _views = new Lazy<ViewRenderer>(() => new ViewRenderer(120));
 
         public ModuleSession PowerShell => _session.Value;
+
+        /// <summary>A second session that renders through the module's views on a 120-column screen.</summary>
+        public ViewRenderer Views => _views.Value;
 
         public TestServer Server => TestServer.Instance;
 
@@ -16,6 +20,11 @@ namespace SmtpTools.Module.Tests
             if (_session.IsValueCreated)
             {
                 _session.Value.Dispose();
+            }
+
+            if (_views.IsValueCreated)
+            {
+                _views.Value.Dispose();
             }
         }
     }

@@ -2,28 +2,28 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
+using SmtpTools.Host;
 
 namespace SmtpTools.Module.Tests
 {
     /// <summary>
     /// A real PowerShell 7.6 runspace with SmtpTools imported from the built module folder, exactly as
     /// `Import-Module out/SmtpTools/&lt;version&gt;/SmtpTools.psd1` does for a user. One per test class (creating a
-    /// runspace costs about a second); scripts run one at a time.
+    /// runspace costs about a second); scripts run one at a time. The session is the host program's: the
+    /// Microsoft.PowerShell.Core commands plus Format-List and Format-Table.
     /// </summary>
     public sealed class ModuleSession : IDisposable
     {
         private readonly Runspace _runspace;
         private readonly object _gate = new object();
 
-        public ModuleSession()
+        /// <param name="host">A host to render through (see <see cref="ViewRenderer"/>); none by default.</param>
+        public ModuleSession(PSHost? host = null)
         {
-            var state = InitialSessionState.CreateDefault2();
-            if (OperatingSystem.IsWindows())
-            {
-                state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-            }
-            _runspace = RunspaceFactory.CreateRunspace(state);
+            var state = HostSessionState.Create();
+            _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
             _runspace.Open();
             var import = Run("Import-Module -Name $args[0] -ErrorAction Stop", Repo.ModuleManifest);
             if (import.Terminating != null || import.Errors.Count > 0)
