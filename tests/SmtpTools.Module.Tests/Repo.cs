@@ -14,6 +14,15 @@ namespace SmtpTools.Module.Tests
 
         public static string ModuleDirectory => Path.GetDirectoryName(ModuleManifest)!;
 
+        /// <summary>The build configuration the tests were built in (Debug or Release).</summary>
+        public static string Configuration { get; } = Metadata("Configuration");
+
+        /// <summary>smtptools-host.dll, run with `dotnet` in a child process.</summary>
+        public static string HostProgram { get; } = Metadata("HostProgram");
+
+        /// <summary>The stand-ins for another module's MailKit, MimeKit and BouncyCastle.Cryptography (version 1.0.0).</summary>
+        public static string[] ConflictingAssemblies { get; } = Metadata("ConflictingAssemblies").Split(';');
+
         private static string Metadata(string key) =>
             typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
     }

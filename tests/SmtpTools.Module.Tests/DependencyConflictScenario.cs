@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+
+namespace SmtpTools.Module.Tests
+{
+    /// <summary>
+    /// A session in which another module loaded its own MailKit, MimeKit and BouncyCastle.Cryptography first, then
+    /// SmtpTools was imported and used. The default load context is process-wide, so the scenario runs once, in a child
+    /// process: smtptools-host --preload (each stand-in) -File tests/assets/Show-DependencyIsolation.ps1, whose
+    /// "Name = value" lines are the facts the tests read.
+    /// </summary>
+    public sealed class DependencyConflictScenario
+    {
+        public DependencyConflictScenario()
+        {
+            var server = TestServer.Instance;
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(Repo.HostProgram);
+            foreach (var assembly in Repo.ConflictingAssemblies)
+            {
+                start.ArgumentList.Add("--preload");
+                start.ArgumentList.Add(assembly);
+            }
+
+            start.ArgumentList.Add("-File");
+            start.ArgumentList.Add(Path.Combine(Repo.Root, "tests", "assets", "Show-DependencyIsolation.ps1"));
+            start.ArgumentList.Add(server.Submissions.ToString());
+            start.ArgumentList.Add(server.CaFile);
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(120_000))
+            {
+                process.Kill(true);
+                throw new TimeoutException("The dependency conflict scenario did not finish within 120 s.");
+            }
+
+            ExitCode = process.ExitCode;
+            Output = stdout.Result;
+            Errors = stderr.Result;
+            Facts = Output.Split('\n')
+                .Select(l => l.TrimEnd('\r'))
+                .Where(l => l.Contains(" = ", StringComparison.Ordinal))
+                .ToDictionary(l => l[..l.IndexOf(" = ", StringComparison.Ordinal)], l => l[(l.IndexOf(" = ", StringComparison.Ordinal) + 3)..]);
+        }
+
+        public int ExitCode { get; }
+
+        public string Output { get; }
+
+        public string Errors { get; }
+
+        public IReadOnlyDictionary<string, string> Facts { get; }
+
+        /// <summary>A fact's value; fails the test with the whole output when the script did not print it.</summary>
+        public string Fact(string name) =>
+            Facts.TryGetValue(name, out var value) ? value : throw new Xunit.Sdk.XunitException($"No fact '{name}' in:\n{Output}\n{Errors}");
+
+        /// <summary>The version the script reports for one of the module's own dependency DLLs (informational, as "4.18.2").</summary>
+        public static string ShippedVersion(string assemblyName)
+        {
+            var path = Path.Combine(Repo.ModuleDirectory, "dependencies", assemblyName + ".dll");
+            var informational = FileVersionInfo.GetVersionInfo(path).ProductVersion;
+            return string.IsNullOrEmpty(informational) ? System.Reflection.AssemblyName.GetAssemblyName(path).Version!.ToString() : informational.Split('+')[0];
+        }
+    }
+}
