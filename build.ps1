@@ -68,7 +68,8 @@ function Invoke-Test {
     Invoke-Native bash @($server, 'start')
     try {
         Invoke-Native dotnet @('test', (Join-Path $root 'SmtpTools.slnx'), '-c', $Configuration, '--no-build', '--nologo')
-        if (Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.0.0') {
+        # 5.1 brought -ForEach data-driven tests, which the suites use.
+        if (Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.1.0') {
             $config = New-PesterConfiguration
             $config.Run.Path = Join-Path $root 'tests/pester'
             $config.Run.Throw = $true
@@ -76,7 +77,7 @@ function Invoke-Test {
             Invoke-Pester -Configuration $config
         }
         else {
-            Write-Warning 'Pester 5 is not installed: skipping tests/pester (Install-PSResource Pester).'
+            Write-Warning 'Pester 5.1 or later is not installed: skipping tests/pester (Install-PSResource Pester).'
         }
     }
     finally {

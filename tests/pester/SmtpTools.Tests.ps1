@@ -1,0 +1,69 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.1.0' }
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'BuiltModule.ps1')
+    $manifestPath = Get-BuiltSmtpToolsManifest
+    $moduleFolder = Split-Path -Path $manifestPath -Parent
+    Import-Module -Name $manifestPath -Force -ErrorAction Stop
+}
+
+AfterAll {
+    Remove-Module -Name SmtpTools -ErrorAction Ignore
+}
+
+Describe 'The SmtpTools module' {
+    Context 'Manifest' {
+        It 'passes Test-ModuleManifest' {
+            { Test-ModuleManifest -Path $manifestPath -ErrorAction Stop } | Should -Not -Throw
+        }
+
+        It 'carries the version from Directory.Build.props' {
+            [xml] $props = Get-Content -Raw -Path (Join-Path -Path $PSScriptRoot -ChildPath '../../Directory.Build.props')
+            $version = $props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
+
+            (Test-ModuleManifest -Path $manifestPath).Version | Should -Be ([version] $version)
+        }
+
+        It 'supports both editions from Windows PowerShell 5.1 on' {
+            $manifest = Import-PowerShellDataFile -Path $manifestPath
+
+            $manifest.PowerShellVersion | Should -Be '5.1'
+            $manifest.CompatiblePSEditions | Should -Be @('Core', 'Desktop')
+        }
+    }
+
+    Context 'Commands' {
+        It 'exports the cmdlet <Name>' -ForEach @(
+            @{ Name = 'Test-SmtpPort' }
+            @{ Name = 'Get-SmtpCapability' }
+            @{ Name = 'Send-SecureMail' }
+        ) {
+            Get-Command -Module SmtpTools -Name $Name -CommandType Cmdlet | Should -Not -BeNullOrEmpty
+        }
+
+        It 'exports nothing else' {
+            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpCapability', 'Send-SecureMail', 'Test-SmtpPort')
+        }
+    }
+
+    Context 'Help' {
+        It 'ships the about_SmtpTools topic' {
+            Join-Path -Path $moduleFolder -ChildPath 'en-US/about_SmtpTools.help.txt' | Should -Exist
+        }
+
+        It 'shows about_SmtpTools with Get-Help' {
+            Get-Help -Name about_SmtpTools | Out-String | Should -Match 'Test-SmtpPort'
+        }
+    }
+
+    Context 'Module folder' {
+        It 'never ships the PowerShell engine (System.Management.Automation.dll)' {
+            Get-ChildItem -Path $moduleFolder -Recurse -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
+        }
+
+        It 'keeps the mail libraries in dependencies/, out of the default load path' {
+            Join-Path -Path $moduleFolder -ChildPath 'MailKit.dll' | Should -Not -Exist
+            Join-Path -Path $moduleFolder -ChildPath 'dependencies/MailKit.dll' | Should -Exist
+        }
+    }
+}
