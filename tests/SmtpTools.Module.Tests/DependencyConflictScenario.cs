@@ -9,8 +9,8 @@ namespace SmtpTools.Module.Tests
     /// <summary>
     /// A session in which another module loaded its own MailKit, MimeKit and BouncyCastle.Cryptography first, then
     /// SmtpTools was imported and used. The default load context is process-wide, so the scenario runs once, in a child
-    /// process: smtptools-host --preload (each stand-in) -File tests/assets/Show-DependencyIsolation.ps1, whose
-    /// "Name = value" lines are the facts the tests read.
+    /// process: smtptools-host --preload (each stand-in) -File tests/assets/Show-DependencyIsolation.ps1 server.json,
+    /// which probes and sends through the test server; its "Name = value" lines are the facts the tests read.
     /// </summary>
     public sealed class DependencyConflictScenario
     {
@@ -32,8 +32,7 @@ namespace SmtpTools.Module.Tests
 
             start.ArgumentList.Add("-File");
             start.ArgumentList.Add(Path.Combine(Repo.Root, "tests", "assets", "Show-DependencyIsolation.ps1"));
-            start.ArgumentList.Add(server.Submissions.ToString());
-            start.ArgumentList.Add(server.CaFile);
+            start.ArgumentList.Add(Path.Combine(server.StateDirectory, "server.json"));
 
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
