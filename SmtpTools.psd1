@@ -9,6 +9,10 @@
     Description          = 'Which SMTP port, which TLS mode, does it work, is it safe? Probes ports 25/465/587/2525 by behaviour, audits TLS and certificates, and sends mail with TLS required and certificates verified: a secure replacement for Send-MailMessage.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
+    # Checked by Windows PowerShell only. Our netstandard2.0 assemblies need the netstandard facade that .NET Framework
+    # has in-box from 4.7.1: without this line an older one fails the import with "Could not load file or assembly
+    # 'netstandard'"; with it, Import-Module says which .NET Framework is needed.
+    DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('SmtpTools.Format.ps1xml')
     CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail')
     FunctionsToExport    = @()

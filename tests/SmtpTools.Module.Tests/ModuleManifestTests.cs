@@ -69,6 +69,12 @@ namespace SmtpTools.Module.Tests
             Assert.Equal(new[] { "Core", "Desktop" }, _manifest.Texts("CompatiblePSEditions").OrderBy(e => e, StringComparer.Ordinal).ToArray());
         }
 
+        [Fact]
+        public void Manifest_requires_NET_Framework_4_7_2_on_Windows_PowerShell()
+        {
+            Assert.Equal("4.7.2", _manifest.Text("DotNetFrameworkVersion"));
+        }
+
         [Theory]
         [InlineData("PSEdition_Core")]
         [InlineData("PSEdition_Desktop")]

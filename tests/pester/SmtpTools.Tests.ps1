@@ -29,6 +29,7 @@ Describe 'The SmtpTools module' {
 
             $manifest.PowerShellVersion | Should -Be '5.1'
             $manifest.CompatiblePSEditions | Should -Be @('Core', 'Desktop')
+            $manifest.DotNetFrameworkVersion | Should -Be '4.7.2'
         }
     }
 
