@@ -16,36 +16,21 @@ namespace SmtpTools.Module.Tests
     {
         public DependencyConflictScenario()
         {
-            var server = TestServer.Instance;
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Repo.HostProgram);
+            var arguments = new List<string> { Repo.HostProgram };
             foreach (var assembly in Repo.ConflictingAssemblies)
             {
-                start.ArgumentList.Add("--preload");
-                start.ArgumentList.Add(assembly);
+                arguments.Add("--preload");
+                arguments.Add(assembly);
             }
 
-            start.ArgumentList.Add("-File");
-            start.ArgumentList.Add(Path.Combine(Repo.Root, "tests", "assets", "Show-DependencyIsolation.ps1"));
-            start.ArgumentList.Add(Path.Combine(server.StateDirectory, "server.json"));
+            arguments.Add("-File");
+            arguments.Add(Path.Combine(Repo.Root, "tests", "assets", "Show-DependencyIsolation.ps1"));
+            arguments.Add(Path.Combine(TestServer.Instance.StateDirectory, "server.json"));
 
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(120_000))
-            {
-                process.Kill(true);
-                throw new TimeoutException("The dependency conflict scenario did not finish within 120 s.");
-            }
-
-            ExitCode = process.ExitCode;
-            Output = stdout.Result;
-            Errors = stderr.Result;
+            var host = ChildProcess.Run("dotnet", arguments, TimeSpan.FromSeconds(120));
+            ExitCode = host.ExitCode;
+            Output = host.Output;
+            Errors = host.Errors;
             Facts = Output.Split('\n')
                 .Select(l => l.TrimEnd('\r'))
                 .Where(l => l.Contains(" = ", StringComparison.Ordinal))

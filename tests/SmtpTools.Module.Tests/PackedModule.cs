@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -21,35 +20,17 @@ namespace SmtpTools.Module.Tests
             Directory.CreateDirectory(_folder);
 
             // No rebuild: a build would reassemble out/SmtpTools while other test classes import it.
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[]
-            {
-                "pack", Path.Combine(Repo.Root, "src", "SmtpTools.Package", "SmtpTools.Package.csproj"),
-                "-c", Repo.Configuration, "--no-build", "--nologo", "-o", _folder, "-nodeReuse:false", "--disable-build-servers",
-            })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using (var process = Process.Start(start)!)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                if (!process.WaitForExit(120_000))
+            var pack = ChildProcess.Run(
+                "dotnet",
+                new[]
                 {
-                    process.Kill(true);
-                    throw new TimeoutException("dotnet pack did not finish within 120 s.");
-                }
-
-                if (process.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"dotnet pack failed (exit {process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
-                }
+                    "pack", Path.Combine(Repo.Root, "src", "SmtpTools.Package", "SmtpTools.Package.csproj"),
+                    "-c", Repo.Configuration, "--no-build", "--nologo", "-o", _folder, "-nodeReuse:false", "--disable-build-servers",
+                },
+                TimeSpan.FromSeconds(120));
+            if (pack.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dotnet pack failed (exit {pack.ExitCode}):\n{pack.Output}\n{pack.Errors}");
             }
 
             PackagePath = Directory.GetFiles(_folder, "*.nupkg").Single();

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -124,24 +123,10 @@ namespace SmtpTools.Module.Tests
 
         private static TestServer StartOrAttach()
         {
-            var start = new ProcessStartInfo("bash", $"\"{Script}\" start")
+            var start = ChildProcess.Run("bash", new[] { Script, "start" }, TimeSpan.FromSeconds(120));
+            if (start.ExitCode != 0)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(120_000))
-            {
-                process.Kill(true);
-                throw new InvalidOperationException("The test server did not start within 120 s.");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"The test server failed to start (exit {process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+                throw new InvalidOperationException($"The test server failed to start (exit {start.ExitCode}):\n{start.Output}\n{start.Errors}");
             }
 
             var stateFile = Path.Combine(DefaultStateDirectory, "server.json");
