@@ -40,13 +40,34 @@ namespace SmtpTools.Commands
                 return ContractsAssembly;
             }
 
-            if (assemblyName.Name is null || !PrivateAssemblies.Contains(assemblyName.Name))
+            if (assemblyName.Name is null)
             {
                 return null;
             }
 
             var path = Path.Combine(ModuleInitializer.DependencyDirectory, assemblyName.Name + ".dll");
-            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            if (PrivateAssemblies.Contains(assemblyName.Name))
+            {
+                return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            }
+
+            return File.Exists(path) ? DefaultOrShipped(assemblyName, path) : null;
+        }
+
+        // The framework's copy wins whenever it satisfies the request, so shared types stay one type. MailKit's and
+        // MimeKit's netstandard2.0 builds ask for System.Formats.Asn1 and System.Security.Cryptography.Pkcs 10.0, which
+        // .NET 8 and 9 (PowerShell 7.4 and 7.5) have only in older versions, and for Microsoft.Bcl.Cryptography, which no
+        // runtime has: then the copy we ship serves this context alone.
+        private Assembly DefaultOrShipped(AssemblyName assemblyName, string path)
+        {
+            try
+            {
+                return Default.LoadFromAssemblyName(assemblyName);
+            }
+            catch (Exception e) when (e is FileNotFoundException || e is FileLoadException)
+            {
+                return LoadFromAssemblyPath(path);
+            }
         }
     }
 }

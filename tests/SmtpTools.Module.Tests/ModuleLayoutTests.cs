@@ -75,5 +75,23 @@ namespace SmtpTools.Module.Tests
                 "catch [SmtpTools.SmtpConnectionException] { 'caught ' + $_.Exception.Kind }");
             Assert.Equal("caught NameNotResolved", Assert.Single(run.Output).ToString());
         }
+
+        [Fact]
+        public void Module_context_prefers_the_framework_copy_and_falls_back_to_the_shipped_one()
+        {
+            var run = _fixture.PowerShell.Run(
+                "$null = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 2; " +
+                "$engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SmtpTools.Engine' }; " +
+                "$context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine); " +
+                "foreach ($name in 'System.Memory', 'Microsoft.Bcl.Cryptography') { " +
+                "  $a = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new($name)); " +
+                "  $name + '|' + [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($a).Name + '|' + $a.Location.StartsWith($args[0]) }",
+                Repo.ModuleDirectory);
+            Assert.Empty(run.Errors);
+            Assert.Null(run.Terminating);
+            Assert.Equal(
+                new[] { "System.Memory|Default|False", "Microsoft.Bcl.Cryptography||True" },
+                run.Output.Select(o => o.ToString()).ToArray());
+        }
     }
 }
