@@ -45,7 +45,6 @@ namespace SmtpTools.Commands
             return new SmtpProbeOptions
             {
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
-                GreetingWait = TimeSpan.FromSeconds(Math.Min(3, TimeoutSec)),
                 CertificatePolicy = BuildCertificatePolicy(),
                 HeloName = HeloName,
                 Transcript = pump == null ? null : line => pump.Post(() => WriteVerbose(line)),

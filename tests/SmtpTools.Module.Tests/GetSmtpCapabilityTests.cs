@@ -466,5 +466,19 @@ namespace SmtpTools.Module.Tests
 
         private static PSObject[] Items(PSObject report, string property) =>
             ((System.Collections.IEnumerable)report.Get(property)!).Cast<object>().Select(PSObject.AsPSObject).ToArray();
+
+        [Fact]
+        public void Auto_inspects_a_server_that_greets_after_the_greeting_wait_as_plaintext()
+        {
+            using var late = ScriptedListener.Start(ScriptedListener.LateGreeter(TimeSpan.FromSeconds(1.5)));
+
+            var run = _fixture.PowerShell.Run("Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[0] -TimeoutSec 5", late.Port);
+
+            Assert.Empty(run.Errors);
+            var report = Assert.Single(run.Output);
+            Assert.Equal("PlainOnly", report.Text("Security"));
+            Assert.Equal("220 late.example ESMTP greet pause", report.Text("Banner"));
+            Assert.Contains("NO_TLS", Ids(report));
+        }
     }
 }

@@ -510,5 +510,22 @@ namespace SmtpTools.Module.Tests
             probe.Start();
             return ((IPEndPoint)probe.LocalEndpoint).Port;
         }
+
+        [Fact]
+        public void A_server_that_greets_after_the_greeting_wait_is_still_found_to_be_plaintext_SMTP()
+        {
+            using var late = ScriptedListener.Start(ScriptedListener.LateGreeter(TimeSpan.FromSeconds(1.5)));
+
+            var run = _fixture.PowerShell.Run("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[0] -TimeoutSec 5", late.Port);
+
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Open", result.Text("Status"));
+            Assert.Equal("PlainOnly", result.Text("Security"));
+            Assert.Equal("220 late.example ESMTP greet pause", result.Text("Banner"));
+            Assert.Equal(1000000L, (long)result.Get("ExtensionsBeforeTls.SizeLimit")!);
+            Assert.Contains(result.Texts("Notes"), n => n.Contains("greets in clear only after"));
+            Assert.Equal(2, late.AcceptedCount);
+        }
     }
 }

@@ -32,12 +32,13 @@ namespace SmtpTools.Capability
             }
 
             var total = Stopwatch.StartNew();
-            var report = new SmtpCapabilityReport { ComputerName = computerName, Port = port, RequestedSecurity = options.Security };
             var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Connection.Timeout, cancellationToken).ConfigureAwait(false);
-            using (var session = await SmtpWireSession.ConnectAsync(addresses, port, options.Connection.Timeout, options.Connection.Transcript, cancellationToken).ConfigureAwait(false))
+            var (report, greetedLate) = await ConverseAsync(computerName, addresses, port, options, patientGreeting: false, cancellationToken).ConfigureAwait(false);
+            if (greetedLate)
             {
-                report.RemoteAddress = session.RemoteAddress;
-                await new Conversation(report, session, options, cancellationToken).RunAsync().ConfigureAwait(false);
+                // Our ClientHello got an SMTP reply in clear: plaintext SMTP that greets later than the greeting wait.
+                // Let it greet in its own time on a fresh connection (as Test-SmtpPort does).
+                (report, _) = await ConverseAsync(computerName, new[] { report.RemoteAddress! }, port, options, patientGreeting: true, cancellationToken).ConfigureAwait(false);
             }
 
             await ScanTlsVersionsAsync(report, options, cancellationToken).ConfigureAwait(false);
@@ -53,6 +54,19 @@ namespace SmtpTools.Capability
             report.Findings = SmtpFindingRules.Evaluate(report);
             report.Duration = total.Elapsed;
             return report;
+        }
+
+        private static async Task<(SmtpCapabilityReport Report, bool GreetedLate)> ConverseAsync(
+            string computerName, System.Collections.Generic.IReadOnlyList<System.Net.IPAddress> addresses, int port, SmtpCapabilityOptions options, bool patientGreeting, CancellationToken cancellationToken)
+        {
+            var report = new SmtpCapabilityReport { ComputerName = computerName, Port = port, RequestedSecurity = options.Security };
+            using (var session = await SmtpWireSession.ConnectAsync(addresses, port, options.Connection.Timeout, options.Connection.Transcript, cancellationToken).ConfigureAwait(false))
+            {
+                report.RemoteAddress = session.RemoteAddress;
+                await new Conversation(report, session, options, patientGreeting, cancellationToken).RunAsync().ConfigureAwait(false);
+                var greetedLate = !patientGreeting && options.Security == SmtpSecurity.Auto && report.Tls == null && report.Banner == null && session.AnsweredHandshakeInClearSmtp;
+                return (report, greetedLate);
+            }
         }
 
         private static async Task ScanTlsVersionsAsync(SmtpCapabilityReport report, SmtpCapabilityOptions options, CancellationToken cancellationToken)
@@ -82,9 +96,11 @@ namespace SmtpTools.Capability
             private readonly SmtpCapabilityOptions _options;
             private readonly SmtpProbeOptions _connection;
             private readonly CancellationToken _cancellationToken;
+            private readonly bool _patientGreeting;
 
-            public Conversation(SmtpCapabilityReport report, SmtpWireSession session, SmtpCapabilityOptions options, CancellationToken cancellationToken)
+            public Conversation(SmtpCapabilityReport report, SmtpWireSession session, SmtpCapabilityOptions options, bool patientGreeting, CancellationToken cancellationToken)
             {
+                _patientGreeting = patientGreeting;
                 _report = report;
                 _session = session;
                 _options = options;
@@ -128,7 +144,7 @@ namespace SmtpTools.Capability
                     {
                         case SmtpSecurity.ImplicitTls:
                             return null;
-                        case SmtpSecurity.Auto:
+                        case SmtpSecurity.Auto when !_patientGreeting:
                             return await SmtpEndpointProbe.ReadGreetingOrSilenceAsync(_session, _connection, _cancellationToken).ConfigureAwait(false);
                         default:
                             return await _session.ReadReplyAsync(Timeout, _cancellationToken).ConfigureAwait(false);

@@ -126,6 +126,7 @@ namespace SmtpTools.Probing
 
         private static async Task ProbeAddressesAsync(SmtpPortResult result, IReadOnlyList<IPAddress> addresses, string host, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
         {
+            var greetedLate = false;
             using (var session = await SmtpWireSession.ConnectAsync(addresses, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
             {
                 result.RemoteAddress = session.RemoteAddress;
@@ -160,13 +161,50 @@ namespace SmtpTools.Probing
                 else
                 {
                     await ProbeImplicitTlsAsync(result, session, host, options, options.Timeout - GreetingWait(options), cancellationToken).ConfigureAwait(false);
+                    greetedLate = result.Security == SmtpSecurityMode.Unknown && session.AnsweredHandshakeInClearSmtp;
                 }
             }
 
-            if (result.Status == SmtpPortStatus.NoResponse || (result.Status == SmtpPortStatus.TlsFailed && result.Security == SmtpSecurityMode.Unknown))
+            if (greetedLate)
+            {
+                await ReprobeLateGreeterAsync(result, host, port, options, cancellationToken).ConfigureAwait(false);
+            }
+            else if (result.Status == SmtpPortStatus.NoResponse || (result.Status == SmtpPortStatus.TlsFailed && result.Security == SmtpSecurityMode.Unknown))
             {
                 await ClassifySilentPortAsync(result, addresses, port, options, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // The server answered our ClientHello with an SMTP reply: plaintext SMTP that greets later than the greeting wait
+        // (a greet pause against spammers, or load). Let it greet in its own time on a fresh connection, and probe that.
+        private static async Task ReprobeLateGreeterAsync(SmtpPortResult result, string host, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using (var session = await SmtpWireSession.ConnectAsync(new[] { result.RemoteAddress! }, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
+                {
+                    var sinceConnect = Stopwatch.StartNew();
+                    var greeting = await session.ReadReplyAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+                    StartOver(result);
+                    result.GreetingTime = sinceConnect.Elapsed;
+                    result.Notes.Add($"The server greets in clear only after {Seconds(sinceConnect.Elapsed)} s, later than the {Seconds(GreetingWait(options))} s greeting wait, so the first connection tried TLS and got SMTP back; this result is from a second connection.");
+                    await ProbePlaintextAsync(result, session, greeting, host, options, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is TimeoutException || e is SmtpProtocolException || e is EndOfStreamException || e is IOException || e is SocketException || e is ObjectDisposedException || e is SmtpConnectionException)
+            {
+                result.Notes.Add($"The server answered the TLS handshake in clear SMTP, but a second connection got no greeting within {Seconds(options.Timeout)} s: {e.Message}");
+            }
+        }
+
+        private static void StartOver(SmtpPortResult result)
+        {
+            result.Status = SmtpPortStatus.Open;
+            result.Security = SmtpSecurityMode.Unknown;
+            result.FailureKind = SmtpFailureKind.None;
+            result.ErrorMessage = null;
+            result.Tls = null;
+            result.Banner = null;
         }
 
         private static async Task ProbePlaintextAsync(SmtpPortResult result, SmtpWireSession session, SmtpReply greeting, string host, SmtpProbeOptions options, CancellationToken cancellationToken)

@@ -8,8 +8,12 @@ namespace SmtpTools
         /// <summary>The bound on each network step (connect, greeting, handshake, command).</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-        /// <summary>How long to wait for a plaintext greeting before trying TLS on a silent port.</summary>
-        public TimeSpan GreetingWait { get; set; } = TimeSpan.FromSeconds(3);
+        /// <summary>
+        /// How long to wait for a plaintext greeting before trying TLS on a silent port. Servers greet within
+        /// milliseconds; one that greets later (a greet pause) answers our ClientHello in clear, and is then probed again
+        /// on a second connection with the whole timeout to greet.
+        /// </summary>
+        public TimeSpan GreetingWait { get; set; } = TimeSpan.FromSeconds(1);
 
         /// <summary>How certificates are judged. A probe reports a bad certificate; it fails the port only when validation is not skipped.</summary>
         public CertificatePolicy CertificatePolicy { get; set; } = CertificatePolicy.Default;

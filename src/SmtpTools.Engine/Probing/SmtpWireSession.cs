@@ -230,7 +230,8 @@ namespace SmtpTools.Probing
                 return verdict != null && (verdict.IsAcceptable || reportOnly);
             }
 
-            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, Validate);
+            var recorder = new FirstBytesRecorder(_stream);
+            var ssl = new SslStream(recorder, leaveInnerStreamOpen: false, Validate);
             var watch = Stopwatch.StartNew();
             try
             {
@@ -246,6 +247,7 @@ namespace SmtpTools.Probing
             }
             catch (Exception e) when (e is AuthenticationException || e is IOException || e is System.ComponentModel.Win32Exception)
             {
+                ReceivedDuringFailedHandshake = recorder.FirstBytes;
                 _transcript?.Invoke($"=== TLS handshake failed: {e.Message}");
                 throw new SmtpConnectionException(SmtpFailureKind.TlsHandshakeFailed, $"The TLS handshake with {Format(RemoteAddress, RemotePort)} failed: {Innermost(e)}", e);
             }
@@ -259,6 +261,20 @@ namespace SmtpTools.Probing
         }
 
         public int RemotePort { get; }
+
+        /// <summary>The first bytes the server sent during a TLS handshake that failed (empty if none, or no failure).</summary>
+        public byte[] ReceivedDuringFailedHandshake { get; private set; } = EmptyBuffer;
+
+        /// <summary>The server answered our ClientHello with what looks like an SMTP reply: a plaintext server that greeted late.</summary>
+        public bool AnsweredHandshakeInClearSmtp
+        {
+            get
+            {
+                var text = Encoding.ASCII.GetString(ReceivedDuringFailedHandshake);
+                var end = text.IndexOfAny(new[] { '\r', '\n' });
+                return end > 0 && SmtpReplyReader.ParseLine(text.Substring(0, end), out _, out _, out _);
+            }
+        }
 
         public void Dispose()
         {

@@ -83,6 +83,32 @@ namespace SmtpTools.Module.Tests.Listeners
             }
         };
 
+        /// <summary>
+        /// Plaintext SMTP that greets only after <paramref name="delay"/> (a greet pause against spammers, or load),
+        /// whatever the client sent meanwhile, then answers EHLO (no STARTTLS) and QUIT, and 500 to anything else.
+        /// </summary>
+        public static Func<ScriptedConnection, Task> LateGreeter(TimeSpan delay) => async connection =>
+        {
+            await Task.Delay(delay, connection.Closing);
+            await connection.SendAsync("220 late.example ESMTP greet pause\r\n");
+            while (await connection.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith("EHLO ", StringComparison.OrdinalIgnoreCase))
+                {
+                    await connection.SendAsync("250-late.example\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n");
+                }
+                else if (line.Equals("QUIT", StringComparison.OrdinalIgnoreCase))
+                {
+                    await connection.SendAsync("221 2.0.0 Bye\r\n");
+                    return;
+                }
+                else
+                {
+                    await connection.SendAsync("500 5.5.1 Command unrecognized\r\n");
+                }
+            }
+        };
+
         /// <summary>Relays bytes both ways to <paramref name="upstream"/>: the real server behind another port number.</summary>
         public static Func<ScriptedConnection, Task> ForwardTo(IPEndPoint upstream) => async connection =>
         {
