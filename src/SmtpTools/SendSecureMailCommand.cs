@@ -127,6 +127,7 @@ namespace SmtpTools.Commands
         /// <summary>The TCP port; 25 as in Send-MailMessage. 465 means implicit TLS, every other port STARTTLS (required).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 65535)]
+        [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int Port { get; set; } = 25;
 
         /// <summary>Credentials for SMTP AUTH. Only ever sent inside TLS.</summary>

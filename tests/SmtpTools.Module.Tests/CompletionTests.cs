@@ -33,5 +33,23 @@ namespace SmtpTools.Module.Tests
         {
             Assert.Equal(new[] { "25", "2525" }, Complete("Test-SmtpPort localhost -Port 2", out _));
         }
+
+        [Theory]
+        [InlineData("Get-SmtpCapability -ComputerName localhost -Port ")]
+        [InlineData("Send-SecureMail -To a@example.com -From b@example.com -Port ")]
+        public void Every_cmdlet_completes_Port_the_same_way(string input)
+        {
+            Assert.Equal(new[] { "465", "587", "25", "2525" }, Complete(input, out _));
+        }
+
+        [Theory]
+        [InlineData("Send-SecureMail -To a@example.com -From b@example.com -Security ", new[] { "Auto", "ImplicitTls", "StartTls", "None" })]
+        [InlineData("Get-SmtpCapability localhost -Security Imp", new[] { "ImplicitTls" })]
+        [InlineData("Send-SecureMail -To a@example.com -From b@example.com -MinimumTlsVersion Tls1", new[] { "Tls10", "Tls11", "Tls12", "Tls13" })]
+        [InlineData("Send-SecureMail -To a@example.com -From b@example.com -Priority ", new[] { "Normal", "Low", "High" })]
+        public void Enum_parameters_complete_their_values(string input, string[] expected)
+        {
+            Assert.Equal(expected.OrderBy(v => v), Complete(input, out _).OrderBy(v => v));
+        }
     }
 }
