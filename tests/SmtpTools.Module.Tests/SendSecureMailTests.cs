@@ -740,5 +740,42 @@ namespace SmtpTools.Module.Tests
                 _listener.Stop();
             }
         }
+
+        [Fact]
+        public void Each_port_is_judged_by_its_own_certificate_even_right_after_a_session_with_another_port_of_the_same_host()
+        {
+            // Postfix shares session tickets across its listeners: a resumed TLS session would carry the first port's
+            // verdict over to the second. Same host name, same process, one after the other.
+            var run = Send(
+                "Send-SecureMail -SmtpServer localhost -Port $args[3] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -From $args[0] -To $args[0] -Subject $args[5] -Body x -PassThru; " +
+                "Send-SecureMail -SmtpServer localhost -Port $args[4] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -From $args[0] -To $args[0] -Subject $args[5] -Body x -PassThru",
+                Server.Submissions, Server.Ports["expired"], NewMarker());
+
+            var results = run.Output.ToList();
+            Assert.Equal(2, results.Count);
+            Assert.Equal("Sent", results[0].Text("Status"));
+            Assert.Equal("valid", results[0].Text("Certificate.Verdict"));
+            Assert.Equal("Failed", results[1].Text("Status"));
+            Assert.Equal("expired", results[1].Text("Certificate.Verdict"));
+            Assert.Contains("SmtpTools.CertificateRejected,SmtpTools.Commands.SendSecureMailCommand", run.ErrorIds);
+        }
+
+        [Fact]
+        public void A_pinned_self_signed_port_does_not_make_the_next_port_of_the_same_host_look_self_signed()
+        {
+            var pin = new System.Security.Cryptography.X509Certificates.X509Certificate2(
+                System.IO.File.ReadAllBytes(System.IO.Path.Combine(Server.StateDirectory, "certs", "self-signed.pem"))).Thumbprint;
+            var run = Send(
+                "Send-SecureMail -SmtpServer localhost -Port $args[4] -Security ImplicitTls -Credential $cred -CertificateThumbprint $args[6] -From $args[0] -To $args[0] -Subject $args[5] -Body x -PassThru; " +
+                "Send-SecureMail -SmtpServer localhost -Port $args[3] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -From $args[0] -To $args[0] -Subject $args[5] -Body x -PassThru",
+                Server.Submissions, Server.Ports["selfSigned"], NewMarker(), pin);
+
+            Assert.Empty(run.Errors);
+            var results = run.Output.ToList();
+            Assert.Equal(new[] { "Sent", "Sent" }, results.Select(r => r.Text("Status")));
+            Assert.Equal("True", results[0].Text("Certificate.IsPinned"));
+            Assert.Equal("True", results[0].Text("Certificate.IsSelfSigned"));
+            Assert.Equal("valid", results[1].Text("Certificate.Verdict"));
+        }
     }
 }

@@ -36,6 +36,12 @@ namespace SmtpTools.Probing
 
         public override bool CanWrite => _inner.CanWrite;
 
+        public override bool CanTimeout => _inner.CanTimeout;
+
+        public override int ReadTimeout { get => _inner.ReadTimeout; set => _inner.ReadTimeout = value; }
+
+        public override int WriteTimeout { get => _inner.WriteTimeout; set => _inner.WriteTimeout = value; }
+
         public override long Length => throw new NotSupportedException();
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }

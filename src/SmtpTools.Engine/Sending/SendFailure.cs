@@ -49,6 +49,27 @@ namespace SmtpTools.Sending
         /// <param name="verdict">The certificate verdict of the last handshake, to tell a rejected certificate from a failed handshake.</param>
         /// <param name="startTlsSent">STARTTLS was sent on this connection.</param>
         /// <param name="endpoint">"host:port", for messages.</param>
+        /// <summary>The server's certificate failed the policy: nothing was sent.</summary>
+        public static SendFailure CertificateRejected(string endpoint, SmtpCertificateInfo verdict, Exception cause) => Of(
+            SmtpFailureKind.CertificateRejected,
+            $"The certificate of {endpoint} is not acceptable ({verdict.Verdict}{(verdict.ChainStatus.Count > 0 ? "; " + string.Join("; ", verdict.ChainStatus) : string.Empty)}). Nothing was sent. Trust its CA with -TrustedCertificate, pin it with -CertificateThumbprint, or fix the server's certificate.",
+            new CertificateRejectedException(verdict, cause));
+
+        /// <summary>The TLS handshake itself failed: nothing was sent.</summary>
+        public static SendFailure HandshakeFailed(string endpoint, Exception cause) => Of(
+            SmtpFailureKind.TlsHandshakeFailed,
+            $"The TLS handshake with {endpoint} failed: {Innermost(cause)}. Nothing was sent. The server may only offer TLS versions below the minimum (-MinimumTlsVersion), or not speak TLS on this port.",
+            cause);
+
+        /// <summary>STARTTLS is required and the server does not offer it: nothing was sent.</summary>
+        public static SendFailure StartTlsNotOffered(string endpoint, Exception? cause = null) => Of(
+            SmtpFailureKind.StartTlsNotOffered,
+            $"{endpoint} does not offer STARTTLS, so the connection cannot be encrypted; nothing was sent. Use the server's implicit-TLS port (465) or a port that offers STARTTLS (587). Sending in clear text needs -Security None -AllowUnencrypted and is never allowed with credentials.",
+            cause);
+
+        /// <summary>The failure as an exception the session's classifier maps back to this failure.</summary>
+        public SmtpConnectionException ToException() => new SmtpConnectionException(Kind, Message, Exception, ReplyCode);
+
         public static SendFailure Classify(Exception e, SendStage stage, SmtpCertificateInfo? verdict, bool startTlsSent, string endpoint)
         {
             switch (e)
@@ -57,16 +78,13 @@ namespace SmtpTools.Sending
                     return new SendFailure(connection.Kind, connection.Message, connection, connection.ReplyCode, IsTransient(connection.Kind));
 
                 case SslHandshakeException handshake when verdict != null && !verdict.IsAcceptable:
-                    return Of(
-                        SmtpFailureKind.CertificateRejected,
-                        $"The certificate of {endpoint} is not acceptable ({verdict.Verdict}{(verdict.ChainStatus.Count > 0 ? "; " + string.Join("; ", verdict.ChainStatus) : string.Empty)}). Nothing was sent. Trust its CA with -TrustedCertificate, pin it with -CertificateThumbprint, or fix the server's certificate.",
-                        new CertificateRejectedException(verdict, handshake));
+                    return CertificateRejected(endpoint, verdict, handshake);
 
                 case SslHandshakeException handshake:
-                    return Of(SmtpFailureKind.TlsHandshakeFailed, $"The TLS handshake with {endpoint} failed: {Innermost(handshake)}. Nothing was sent. The server may only offer TLS versions below the minimum (-MinimumTlsVersion), or not speak TLS on this port.", handshake);
+                    return HandshakeFailed(endpoint, handshake);
 
                 case NotSupportedException notSupported when stage == SendStage.Connecting:
-                    return Of(SmtpFailureKind.StartTlsNotOffered, $"{endpoint} does not offer STARTTLS, so the connection cannot be encrypted; nothing was sent. Use the server's implicit-TLS port (465) or a port that offers STARTTLS (587). Sending in clear text needs -Security None -AllowUnencrypted and is never allowed with credentials.", notSupported);
+                    return StartTlsNotOffered(endpoint, notSupported);
 
                 case NotSupportedException notSupported when stage == SendStage.Authenticating:
                     return Of(SmtpFailureKind.ExtensionNotSupported, $"{endpoint} does not offer authentication (no AUTH in its EHLO reply), so the credentials were not sent. Check the port: submission ports (587, 465) authenticate.", notSupported);

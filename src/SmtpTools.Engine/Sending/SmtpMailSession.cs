@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Mail;
 using System.Security.Authentication;
 using System.Text;
@@ -33,6 +35,7 @@ namespace SmtpTools
         private readonly string _endpoint;
         private EnvelopeSmtpClient? _client;
         private SmtpCertificateInfo? _verdict;
+        private TlsInspection? _tls;
         private SendFailure? _sessionFailure;
         private TlsProtocolVersion _tlsProtocol;
         private string? _cipherSuite;
@@ -346,26 +349,34 @@ namespace SmtpTools
             {
                 LocalDomain = _options.HeloName,
                 Timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds),
-                SslProtocols = ToSslProtocols(_options.MinimumTlsVersion),
+                // TLS is ours (EstablishTls); MailKit only ever sees the encrypted stream, so it must never negotiate.
                 CheckCertificateRevocation = false,
-                ServerCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                {
-                    _verdict = Tls.CertificateInspector.InspectHandshake(certificate, chain, _options.SmtpServer, _options.CertificatePolicy);
-                    return _verdict != null && _verdict.IsAcceptable;
-                },
+                ServerCertificateValidationCallback = (sender, certificate, chain, errors) => false,
             };
             _client = client;
 
             var addresses = SmtpWireSession.ResolveAsync(_options.SmtpServer, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
-            var (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
-            socket.ReceiveTimeout = socket.SendTimeout = client.Timeout;
-            _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
-            client.Connect(socket, _options.SmtpServer, _options.Port, ToSocketOptions(security), cancellationToken);
-            ConnectionCount++;
+            IPAddress address;
+            if (security == SmtpSecurity.None)
+            {
+                Socket socket;
+                (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
+                socket.ReceiveTimeout = socket.SendTimeout = client.Timeout;
+                _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
+                client.Connect(socket, _options.SmtpServer, _options.Port, SecureSocketOptions.None, cancellationToken);
+                _tls = null;
+            }
+            else
+            {
+                Stream encrypted;
+                (encrypted, address, _tls) = EstablishTls(addresses, security, client.Timeout, cancellationToken);
+                client.Connect(encrypted, _options.SmtpServer, _options.Port, SecureSocketOptions.None, cancellationToken);
+            }
 
-            _tlsProtocol = client.IsEncrypted ? SmtpWireSession.ToVersion(client.SslProtocol) : TlsProtocolVersion.None;
-            _cipherSuite = client.IsEncrypted ? CipherSuiteName(client) : null;
-            var tls = client.IsEncrypted ? $"{_tlsProtocol} {_cipherSuite}, certificate {_verdict?.Verdict ?? "none"}" : "NO encryption";
+            ConnectionCount++;
+            _tlsProtocol = _tls?.Protocol ?? TlsProtocolVersion.None;
+            _cipherSuite = _tls?.CipherSuite;
+            var tls = _tls != null ? $"{_tlsProtocol} {_cipherSuite}, certificate {_verdict?.Verdict ?? "none"}" : "NO encryption";
             _logger.Note($"Session ready: {tls}");
             _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(security)}: {tls}.");
             if (_verdict?.ValidationSkipped == true)
@@ -380,10 +391,88 @@ namespace SmtpTools
             }
         }
 
+        /// <summary>
+        /// Connects and brings TLS up ourselves, on our wire session, before MailKit sees the connection: implicit TLS
+        /// at once, or greeting, EHLO and STARTTLS first (STARTTLS required: not offered is a failure, never a fall-back).
+        /// Doing the handshake here rather than in MailKit lets every connection verify the certificate its own port
+        /// presents: MailKit's netstandard2.0 build cannot turn off TLS session resumption, and a session resumed from
+        /// another port of the same host name would skip this port's certificate.
+        /// </summary>
+        private (Stream Stream, IPAddress Address, TlsInspection Tls) EstablishTls(IReadOnlyList<IPAddress> addresses, SmtpSecurity security, int timeoutMs, CancellationToken cancellationToken)
+        {
+            var timeout = _options.Timeout;
+            var session = SmtpWireSession.ConnectAsync(addresses, _options.Port, timeout, _logger.Wire, cancellationToken).GetAwaiter().GetResult();
+            try
+            {
+                session.Socket.ReceiveTimeout = session.Socket.SendTimeout = timeoutMs;
+                byte[]? greeting = null;
+                if (security != SmtpSecurity.ImplicitTls)
+                {
+                    greeting = StartTls(session, cancellationToken);
+                }
+
+                TlsInspection tls;
+                try
+                {
+                    tls = session.UpgradeToTlsAsync(_options.SmtpServer, _options.CertificatePolicy, reportOnly: false, ToSslProtocols(_options.MinimumTlsVersion), timeout, cancellationToken).GetAwaiter().GetResult();
+                }
+                catch (SmtpConnectionException e) when (e.InnerException is CertificateRejectedException rejected)
+                {
+                    _verdict = rejected.Certificate;
+                    throw SendFailure.CertificateRejected(_endpoint, rejected.Certificate, e).ToException();
+                }
+                catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.TlsHandshakeFailed)
+                {
+                    throw SendFailure.HandshakeFailed(_endpoint, e.InnerException ?? e).ToException();
+                }
+
+                _verdict = tls.Certificate;
+                _logger.TlsEstablishedBeforeHandOff(greetingReplayed: greeting != null);
+                var stream = greeting == null ? session.Stream : new GreetingReplayStream(greeting, session.Stream);
+                return (stream, session.RemoteAddress, tls);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+        }
+
+        // Greeting, EHLO, STARTTLS in clear; returns the greeting as the server sent it, for MailKit to read again.
+        private byte[] StartTls(SmtpWireSession session, CancellationToken cancellationToken)
+        {
+            var timeout = _options.Timeout;
+            var greeting = session.ReadReplyAsync(timeout, cancellationToken).GetAwaiter().GetResult();
+            if (greeting.Code != 220)
+            {
+                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"{_endpoint} greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now. Nothing was sent.", null, greeting.Code);
+            }
+
+            var ehlo = session.CommandAsync("EHLO " + _options.HeloName, timeout, cancellationToken).GetAwaiter().GetResult();
+            if (ehlo.Code != 250 || !SmtpExtensions.Parse(ehlo.Lines).StartTls)
+            {
+                throw SendFailure.StartTlsNotOffered(_endpoint).ToException();
+            }
+
+            var ready = session.CommandAsync("STARTTLS", timeout, cancellationToken).GetAwaiter().GetResult();
+            if (ready.Code != 220)
+            {
+                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"{_endpoint} offered STARTTLS but answered \"{ready.Text}\". Nothing was sent.", null, ready.Code);
+            }
+
+            var wire = new StringBuilder();
+            for (var i = 0; i < greeting.Lines.Count; i++)
+            {
+                wire.Append(greeting.Code).Append(i == greeting.Lines.Count - 1 ? ' ' : '-').Append(greeting.Lines[i]).Append("\r\n");
+            }
+
+            return Encoding.UTF8.GetBytes(wire.ToString());
+        }
+
         private void Authenticate(EnvelopeSmtpClient client, CancellationToken cancellationToken)
         {
             // Validate() refused -Security None with secrets; this guards every other way to end up in clear text.
-            if (!client.IsEncrypted)
+            if (_tls == null)
             {
                 throw new SmtpConnectionException(SmtpFailureKind.EncryptionRequired, $"The connection to {_endpoint} is not encrypted, so the credentials were not sent.");
             }
@@ -474,17 +563,6 @@ namespace SmtpTools
             return notify;
         }
 
-        private static SecureSocketOptions ToSocketOptions(SmtpSecurity security)
-        {
-            // Never StartTlsWhenAvailable: a STARTTLS that can be stripped is no protection.
-            switch (security)
-            {
-                case SmtpSecurity.ImplicitTls: return SecureSocketOptions.SslOnConnect;
-                case SmtpSecurity.None: return SecureSocketOptions.None;
-                default: return SecureSocketOptions.StartTls;
-            }
-        }
-
         private static string SecurityName(SmtpSecurity security) =>
             security == SmtpSecurity.ImplicitTls ? "implicit TLS" : security == SmtpSecurity.StartTls ? "STARTTLS" : "no encryption";
 
@@ -502,14 +580,6 @@ namespace SmtpTools
                     return SslProtocols.Tls | SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;
 #pragma warning restore CS0618
             }
-        }
-
-        // NegotiatedCipherSuite exists from .NET Core 3.0; netstandard2.0 cannot name it.
-        private static string? CipherSuiteName(EnvelopeSmtpClient client)
-        {
-            var ssl = client.TlsStream;
-            var value = ssl == null ? null : typeof(System.Net.Security.SslStream).GetProperty("NegotiatedCipherSuite")?.GetValue(ssl);
-            return value?.ToString() ?? $"{client.SslCipherAlgorithm} {client.SslCipherStrength}-bit";
         }
 
         // Every form a secret travels in on the wire: raw, base64 alone (LOGIN), the PLAIN blob, the XOAUTH2 blob.

@@ -24,6 +24,7 @@ namespace SmtpTools.Sending
         private readonly StringBuilder _serverLine = new StringBuilder();
         private IReadOnlyList<string> _secrets = Array.Empty<string>();
         private bool _inAuth;
+        private bool _skipReplayedGreeting;
         private bool _awaitingDataReply;
         private bool _inData;
         private long _dataBytes;
@@ -58,12 +59,25 @@ namespace SmtpTools.Sending
         /// <summary>Writes a line of our own (not from the wire): connection notes, outcomes.</summary>
         public void Note(string text) => Emit("=== " + text);
 
+        /// <summary>A line from our own part of the conversation (greeting, EHLO and STARTTLS before TLS is up), already formatted.</summary>
+        public void Wire(string line) => Emit(Scrub(line));
+
+        /// <summary>
+        /// TLS is up (we did the handshake, not MailKit) and MailKit is about to read the server's greeting again, replayed:
+        /// mark what follows as encrypted and leave the replay out, since the transcript already shows the greeting.
+        /// </summary>
+        public void TlsEstablishedBeforeHandOff(bool greetingReplayed)
+        {
+            IsTls = true;
+            _skipReplayedGreeting = greetingReplayed;
+        }
+
         /// <summary>Starts a new connection's transcript.</summary>
         public void Reset(bool implicitTls)
         {
             _clientLine.Clear();
             _serverLine.Clear();
-            _inAuth = _awaitingDataReply = _inData = _startTlsSent = false;
+            _inAuth = _awaitingDataReply = _inData = _startTlsSent = _skipReplayedGreeting = false;
             _dataBytes = 0;
             IsTls = implicitTls;
         }
@@ -108,6 +122,12 @@ namespace SmtpTools.Sending
         {
             foreach (var line in Lines(_serverLine, Encoding.UTF8.GetString(buffer, offset, count)))
             {
+                if (_skipReplayedGreeting)
+                {
+                    _skipReplayedGreeting = line.Length >= 4 && line[3] == '-';
+                    continue;
+                }
+
                 if (_inData)
                 {
                     Emit((IsTls ? " ~> " : " -> ") + $"[{_dataBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of message data]");
