@@ -1,0 +1,193 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.1.0' }
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'BuiltModule.ps1')
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'TestServer.ps1')
+    Import-Module -Name (Get-BuiltSmtpToolsManifest) -Force -ErrorAction Stop
+    $server = Start-SmtpTestServer
+    $alice = $server.User
+    $bob = $server.OtherUser
+
+    # Every send trusts the test server's private CA, as an admin trusts a company CA.
+    $trust = @{ SmtpServer = $server.Host; TrustedCertificate = $server.CaFile; TimeoutSec = 10 }
+
+    # A subject no other test uses: the message is found in the Maildir by it.
+    function New-TestSubject { "Pester $([guid]::NewGuid().ToString('N'))" }
+}
+
+AfterAll {
+    Stop-SmtpTestServer -Server $server
+    Remove-Module -Name SmtpTools -ErrorAction Ignore
+}
+
+Describe 'Send-SecureMail' {
+    Context 'Delivery' {
+        It 'delivers through the <PortName> port with <Security>' -ForEach @(
+            @{ PortName = 'submission'; Security = 'StartTls'; SignIn = $true }
+            @{ PortName = 'submissions'; Security = 'ImplicitTls'; SignIn = $true }
+            @{ PortName = 'relay'; Security = 'StartTls'; SignIn = $false }
+        ) {
+            $subject = New-TestSubject
+            $account = if ($SignIn) { @{ Credential = $server.Credential } } else { @{} }
+
+            $result = Send-SecureMail @trust @account -Port $server.Ports.$PortName -Security $Security -From $alice -To $bob -Subject $subject -Body 'Sent by the Pester suite.' -PassThru
+
+            $result | Should -BeOfType SmtpTools.SmtpSendResult
+            $result.Status | Should -Be 'Sent'
+            $result.Security | Should -Be $Security
+            $result.TlsProtocol | Should -BeIn @('Tls12', 'Tls13')
+            Wait-SmtpTestMessage -Server $server -Address $bob -Marker $subject | Should -Not -BeNullOrEmpty
+        }
+
+        It 'attaches a file from disk' {
+            $subject = New-TestSubject
+            $report = Join-Path -Path $TestDrive -ChildPath 'disk-report.csv'
+            Set-Content -Path $report -Value "Volume,FreeGB`nC,42"
+
+            Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject $subject -Body 'Report attached.' -Attachments $report
+
+            Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject | Should -Match 'filename="?disk-report\.csv'
+        }
+
+        It 'gives Bcc recipients the message without a Bcc header' {
+            $subject = New-TestSubject
+
+            Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Bcc $bob -Subject $subject -Body 'Blind copy.'
+
+            Wait-SmtpTestMessage -Server $server -Address $bob -Marker $subject | Should -Not -Match '(?m)^Bcc:'
+        }
+    }
+
+    Context 'Secure defaults' {
+        It 'refuses the plain port, which offers no STARTTLS, without sending the password' {
+            $log = Join-Path -Path $TestDrive -ChildPath 'plain.log'
+
+            { Send-SecureMail @trust -Port $server.Ports.plain -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -ProtocolLog $log -RetryCount 0 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.StartTlsNotOffered,SmtpTools.Commands.SendSecureMailCommand'
+            $log | Should -FileContentMatch '250-AUTH'
+            $log | Should -Not -FileContentMatch ' -> AUTH'
+        }
+
+        It 'refuses -Security None unless -AllowUnencrypted confirms it' {
+            { Send-SecureMail @trust -Port $server.Ports.plain -Security None -From $alice -To $alice -Subject (New-TestSubject) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.EncryptionRequired,SmtpTools.Commands.SendSecureMailCommand'
+        }
+
+        It 'sends in clear text with -Security None -AllowUnencrypted' {
+            $result = Send-SecureMail @trust -Port $server.Ports.plain -Security None -AllowUnencrypted -From $alice -To $alice -Subject (New-TestSubject) -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $result.TlsProtocol | Should -Be 'None'
+        }
+
+        It 'never sends a credential in clear text, even with -AllowUnencrypted' {
+            { Send-SecureMail @trust -Port $server.Ports.plain -Security None -AllowUnencrypted -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.EncryptionRequired,SmtpTools.Commands.SendSecureMailCommand'
+        }
+
+        It 'rejects the certificate of the <PortName> listener' -ForEach @(
+            @{ PortName = 'expired' }
+            @{ PortName = 'wrongHost' }
+            @{ PortName = 'selfSigned' }
+        ) {
+            { Send-SecureMail @trust -Port $server.Ports.$PortName -Security ImplicitTls -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -RetryCount 0 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.CertificateRejected,SmtpTools.Commands.SendSecureMailCommand'
+        }
+
+        # All the test server's listeners are one Postfix, which takes back a TLS session another listener issued: a
+        # client that resumes it would never see this listener's own (expired) certificate.
+        It 'checks the certificate of each port, even after a session with another port of the same host' {
+            Send-SecureMail @trust -Port $server.Ports.submissions -Security ImplicitTls -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject)
+
+            { Send-SecureMail @trust -Port $server.Ports.expired -Security ImplicitTls -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -RetryCount 0 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.CertificateRejected,SmtpTools.Commands.SendSecureMailCommand'
+        }
+
+        It 'accepts a self-signed server pinned with -CertificateThumbprint' {
+            $probe = Test-SmtpPort -ComputerName $server.Host -Port $server.Ports.selfSigned -SkipCertificateCheck -TimeoutSec 10 -WarningAction SilentlyContinue
+            $thumbprint = $probe.Certificate.Certificate.Thumbprint
+
+            $result = Send-SecureMail -SmtpServer $server.Host -Port $server.Ports.selfSigned -Security ImplicitTls -CertificateThumbprint $thumbprint -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $result.Certificate.IsPinned | Should -BeTrue
+        }
+
+        It 'keeps the password out of the protocol log' {
+            $log = Join-Path -Path $TestDrive -ChildPath 'submission.log'
+
+            Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -ProtocolLog $log
+
+            $log | Should -FileContentMatch 'AUTH'
+            $log | Should -Not -FileContentMatchExactly ([regex]::Escape($server.Password))
+        }
+
+        It 'refuses -AccessToken together with -Credential' {
+            { Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -AccessToken 'not-a-real-token' -From $alice -To $alice -Subject (New-TestSubject) } |
+                Should -Throw -ErrorId 'SmtpTools.ConflictingAuthentication,SmtpTools.Commands.SendSecureMailCommand'
+        }
+    }
+
+    Context 'Scripts that used Send-MailMessage' {
+        It 'accepts -UseSsl and takes the server from $PSEmailServer' {
+            $PSEmailServer = $server.Host
+
+            $result = Send-SecureMail -Port $server.Ports.submission -UseSsl -Credential $server.Credential -TrustedCertificate $server.CaFile -From $alice -To $alice -Subject (New-TestSubject) -Body 'Migrated.' -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $result.SmtpServer | Should -Be $server.Host
+        }
+
+        It 'sends one message per row of input' {
+            $subject = New-TestSubject
+            $rows = 1..3 | ForEach-Object { [pscustomobject]@{ To = $bob; Subject = "$subject row $_"; Body = "Row $_" } }
+
+            $results = $rows | Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru
+
+            $results | Should -HaveCount 3
+            $results.Status | Should -Be @('Sent', 'Sent', 'Sent')
+            Wait-SmtpTestMessage -Server $server -Address $bob -Marker "$subject row 3" | Should -Not -BeNullOrEmpty
+        }
+
+        It 'sends nothing with -WhatIf' {
+            $subject = New-TestSubject
+
+            Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject $subject -PassThru -WhatIf |
+                Should -BeNullOrEmpty
+            { Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject -TimeoutSec 2 } | Should -Throw
+        }
+
+        It 'sends through the port Test-SmtpPort recommends' {
+            $recommendation = Test-SmtpPort -ComputerName $server.Host -Port $server.Ports.submission, $server.Ports.submissions -TrustedCertificate $server.CaFile -TimeoutSec 10 -Recommended
+
+            $result = $recommendation | Send-SecureMail -Credential $server.Credential -TrustedCertificate $server.CaFile -From $alice -To $alice -Subject (New-TestSubject) -PassThru
+
+            $result.Port | Should -Be $server.Ports.submissions
+            $result.Security | Should -Be 'ImplicitTls'
+            $result.Status | Should -Be 'Sent'
+        }
+    }
+
+    Context 'Failures' {
+        It 'reports an unknown recipient by address and still delivers to the others' {
+            $subject = New-TestSubject
+            $nobody = "nobody@$($server.Domain)"
+
+            $result = Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice, $nobody -Subject $subject -PassThru -ErrorAction SilentlyContinue -ErrorVariable failures
+
+            $result.Status | Should -Be 'PartiallySent'
+            $result.RejectedRecipients.Address | Should -Be $nobody
+            $failures | Should -HaveCount 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.RecipientRejected,SmtpTools.Commands.SendSecureMailCommand'
+            Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject | Should -Not -BeNullOrEmpty
+        }
+
+        It 'refuses <Case> before connecting' -ForEach @(
+            @{ Case = 'an invalid address'; To = 'not an address'; Headers = @{}; ErrorId = 'SmtpTools.InvalidAddress' }
+            @{ Case = 'a header value with a line break'; To = 'ops@smtptools.test'; Headers = @{ 'X-Ticket' = "4711`r`nBcc: attacker@example.com" }; ErrorId = 'SmtpTools.HeaderInjection' }
+        ) {
+            { Send-SecureMail -SmtpServer $server.Host -Port $server.Ports.submission -From $alice -To $To -Headers $Headers -Subject (New-TestSubject) -ErrorAction Stop } |
+                Should -Throw -ErrorId "$ErrorId,SmtpTools.Commands.SendSecureMailCommand"
+        }
+    }
+}
