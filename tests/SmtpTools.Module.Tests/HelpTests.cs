@@ -161,6 +161,16 @@ namespace SmtpTools.Module.Tests
 
         [Theory]
         [MemberData(nameof(Cmdlets))]
+        public void Example_code_fits_a_120_column_console(string cmdlet)
+        {
+            // Get-Help indents code by four and wraps longer lines wherever the console ends, mid-argument.
+            var tooLong = Examples(cmdlet).SelectMany(e => e.Code.Split('\n').Where(l => l.Length > 116).Select(l => $"{e.Title}: {l}")).ToArray();
+
+            Assert.True(tooLong.Length == 0, string.Join("\n", tooLong));
+        }
+
+        [Theory]
+        [MemberData(nameof(Cmdlets))]
         public void Every_example_parses(string cmdlet)
         {
             foreach (var example in Examples(cmdlet))
