@@ -61,7 +61,7 @@ namespace SmtpTools.Commands
         /// <summary>
         /// Auto (default) detects the mode as Test-SmtpPort does; ImplicitTls and StartTls say what the port speaks;
         /// None inspects without TLS even when offered. Takes Test-SmtpPort's Security (PlainOnly means None). Auto gives
-        /// a silent port up to 3 s to greet before trying TLS, so naming ImplicitTls (or piping Test-SmtpPort's results)
+        /// a silent port 1 s to greet before trying TLS, so naming ImplicitTls (or piping Test-SmtpPort's results)
         /// makes implicit-TLS ports quicker.
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
