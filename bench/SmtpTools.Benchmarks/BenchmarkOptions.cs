@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace SmtpTools.Benchmarks
+{
+    /// <summary>What the command line asked for: which figures, how long, where to write the results.</summary>
+    internal sealed class BenchmarkOptions
+    {
+        /// <summary>The figures, by the names --only takes, in the order they run.</summary>
+        public static readonly IReadOnlyList<string> FigureNames = new[] { "send", "sweep", "capability", "startup", "memory" };
+
+        /// <summary>A shorter run (under about two minutes): fewer repetitions, smaller baselines, no full testssl scan.</summary>
+        public bool Quick { get; private set; }
+
+        /// <summary>The figures to run.</summary>
+        public ISet<string> Only { get; private set; } = new HashSet<string>(FigureNames, StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Run the BenchmarkDotNet micro-benchmarks instead of the figures; the rest of the arguments go to BenchmarkDotNet.</summary>
+        public bool Micro { get; private set; }
+
+        /// <summary>The arguments after --micro.</summary>
+        public string[] MicroArguments { get; private set; } = Array.Empty<string>();
+
+        /// <summary>The markdown file the results table is written to.</summary>
+        public string ResultsFile { get; private set; } = Path.Combine(Repo.Root, "bench", "results", "latest.md");
+
+        /// <summary>Repetitions for the cheap end-to-end figures.</summary>
+        public int Repetitions => Quick ? 3 : 5;
+
+        public bool Runs(string figure) => Only.Contains(figure);
+
+        /// <summary>Parses the command line.</summary>
+        /// <exception cref="ArgumentException">An unknown option or figure name.</exception>
+        public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+        {
+            var options = new BenchmarkOptions();
+            for (var i = 0; i < args.Count; i++)
+            {
+                switch (args[i])
+                {
+                    case "--quick":
+                        options.Quick = true;
+                        break;
+                    case "--only" when i + 1 < args.Count:
+                        var names = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        var unknown = names.Where(n => !FigureNames.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+                        if (unknown.Count > 0)
+                        {
+                            throw new ArgumentException($"Unknown figure(s) {string.Join(", ", unknown)}: use {string.Join(", ", FigureNames)}.");
+                        }
+
+                        options.Only = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
+                        break;
+                    case "--results" when i + 1 < args.Count:
+                        options.ResultsFile = Path.GetFullPath(args[++i]);
+                        break;
+                    case "--micro":
+                        options.Micro = true;
+                        options.MicroArguments = args.Skip(i + 1).ToArray();
+                        return options;
+                    default:
+                        throw new ArgumentException($"Unknown argument '{args[i]}'.");
+                }
+            }
+
+            return options;
+        }
+    }
+}

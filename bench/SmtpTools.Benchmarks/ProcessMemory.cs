@@ -1,0 +1,116 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+
+namespace SmtpTools.Benchmarks
+{
+    /// <summary>
+    /// This process's working set (resident memory): current, and the peak since <see cref="StartWatching"/>, sampled
+    /// every few milliseconds and, on Linux, also read from the kernel's high-water mark (VmHWM, reset through
+    /// /proc/self/clear_refs) so a spike between two samples is not missed.
+    /// </summary>
+    internal sealed class ProcessMemory : IDisposable
+    {
+        private const double Megabyte = 1024 * 1024;
+        private readonly Thread _sampler;
+        private readonly bool _kernelPeakReset;
+        private volatile bool _stop;
+        private long _sampledPeak;
+
+        private ProcessMemory()
+        {
+            _kernelPeakReset = TryResetKernelPeak();
+            _sampledPeak = CurrentBytes();
+            _sampler = new Thread(Sample) { IsBackground = true, Name = "working-set sampler" };
+            _sampler.Start();
+        }
+
+        /// <summary>The working set now, in MB, after a full garbage collection (what stays, not what waits to be collected).</summary>
+        public static double SettledMegabytes()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Thread.Sleep(200);
+            return CurrentBytes() / Megabyte;
+        }
+
+        /// <summary>Starts tracking the peak from now.</summary>
+        public static ProcessMemory StartWatching() => new ProcessMemory();
+
+        /// <summary>The highest working set seen since <see cref="StartWatching"/>, in MB.</summary>
+        public double PeakMegabytes()
+        {
+            _stop = true;
+            _sampler.Join();
+            var peak = Math.Max(_sampledPeak, CurrentBytes());
+            if (_kernelPeakReset && ReadStatus("VmHWM:") is long kernelPeak)
+            {
+                peak = Math.Max(peak, kernelPeak);
+            }
+
+            return peak / Megabyte;
+        }
+
+        /// <summary>Whether the kernel's own high-water mark was part of the peak (else sampling alone).</summary>
+        public bool KernelPeak => _kernelPeakReset;
+
+        public void Dispose()
+        {
+            _stop = true;
+            _sampler.Join();
+        }
+
+        private void Sample()
+        {
+            while (!_stop)
+            {
+                var now = CurrentBytes();
+                if (now > _sampledPeak)
+                {
+                    _sampledPeak = now;
+                }
+
+                Thread.Sleep(5);
+            }
+        }
+
+        private static long CurrentBytes() => ReadStatus("VmRSS:") ?? Process.GetCurrentProcess().WorkingSet64;
+
+        // "VmRSS:     123456 kB" in /proc/self/status; null where there is no procfs.
+        private static long? ReadStatus(string field)
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith(field, StringComparison.Ordinal))
+                    {
+                        var parts = line.Substring(field.Length).Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+            }
+
+            return null;
+        }
+
+        // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0 and later).
+        private static bool TryResetKernelPeak()
+        {
+            try
+            {
+                File.WriteAllText("/proc/self/clear_refs", "5");
+                return ReadStatus("VmHWM:") != null;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+    }
+}
