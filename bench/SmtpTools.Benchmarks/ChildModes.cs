@@ -14,6 +14,7 @@ namespace SmtpTools.Benchmarks
                     1 when args[0] == "startup" => StartupFigure.RunOurs(),
                     1 when args[0] == "mailkit-load" => StartupFigure.RunMailKitLoad(),
                     1 when args[0] == "mailkit-first-send" => StartupFigure.RunMailKitFirstSend(),
+                    1 when args[0] == "import-empty" => StartupFigure.RunEmptyModuleImport(),
                     2 when args[0] == "memory-ours" => MemoryFigure.RunOurs(args[1]),
                     2 when args[0] == "memory-mailkit" => MemoryFigure.RunMailKit(args[1]),
                     _ => Usage(args),

@@ -1,7 +1,35 @@
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
 namespace SmtpTools.Benchmarks
 {
+    /// <summary>
+    /// BenchmarkDotNet micro-benchmarks of the engine's per-reply and per-message hot paths (`-- --micro [--filter *Reply*]`).
+    /// They run in this process (no generated project to build) against the engine the build put in the module folder.
+    /// </summary>
     internal static class MicroBenchmarks
     {
-        public static int Run(string[] args) => 0;
+        public static int Run(string[] args)
+        {
+            // This program compiles against SmtpTools.Engine but does not ship it: here it comes from the module folder,
+            // as it does for the module itself.
+            AssemblyLoadContext.Default.Resolving += (context, name) =>
+            {
+                var path = Path.Combine(Repo.DependencyDirectory, name.Name + ".dll");
+                return name.Name == "SmtpTools.Engine" && File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
+            };
+            var config = DefaultConfig.Instance
+                .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+                .AddDiagnoser(MemoryDiagnoser.Default)
+                .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "smtptools-bench", "BenchmarkDotNet.Artifacts"));
+            BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(args.Length == 0 ? new[] { "--filter", "*" } : args, config);
+            return 0;
+        }
     }
 }
