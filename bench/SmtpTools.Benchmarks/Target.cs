@@ -18,6 +18,9 @@ namespace SmtpTools.Benchmarks
 
         public static Target None { get; } = new Target(null, null, "-");
 
+        /// <summary>Two tools' answers must be the same: judged on 1 (same) or 0 (different).</summary>
+        public static Target Agreement { get; } = new Target(1, null, "agree");
+
         public static Target AtLeast(double bound, string? text = null) => new Target(bound, null, ">= " + (text ?? Number(bound)));
 
         public static Target AtMost(double bound, string? text = null) => new Target(null, bound, "<= " + (text ?? Number(bound)));

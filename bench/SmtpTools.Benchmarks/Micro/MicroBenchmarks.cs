@@ -1,5 +1,4 @@
 using System.IO;
-using System.Reflection;
 using System.Runtime.Loader;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -17,12 +16,17 @@ namespace SmtpTools.Benchmarks
     {
         public static int Run(string[] args)
         {
-            // This program compiles against SmtpTools.Engine but does not ship it: here it comes from the module folder,
-            // as it does for the module itself.
+            // This program compiles against the engine and the contracts but does not ship them: they come from the module
+            // folder, where the module itself finds them.
             AssemblyLoadContext.Default.Resolving += (context, name) =>
             {
-                var path = Path.Combine(Repo.DependencyDirectory, name.Name + ".dll");
-                return name.Name == "SmtpTools.Engine" && File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
+                var path = name.Name switch
+                {
+                    "SmtpTools.Engine" => Path.Combine(Repo.DependencyDirectory, "SmtpTools.Engine.dll"),
+                    "SmtpTools.Contracts" => Path.Combine(Repo.ModuleDirectory, "SmtpTools.Contracts.dll"),
+                    _ => null,
+                };
+                return path != null && File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
             };
             var config = DefaultConfig.Instance
                 .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
