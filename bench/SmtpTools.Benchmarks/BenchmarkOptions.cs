@@ -17,6 +17,9 @@ namespace SmtpTools.Benchmarks
         /// <summary>The figures to run.</summary>
         public ISet<string> Only { get; private set; } = new HashSet<string>(FigureNames, StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>Also time one full testssl scan (150-200 s on an idle machine, several minutes on a busy one).</summary>
+        public bool FullTestSsl { get; private set; }
+
         /// <summary>Run the BenchmarkDotNet micro-benchmarks instead of the figures; the rest of the arguments go to BenchmarkDotNet.</summary>
         public bool Micro { get; private set; }
 
@@ -42,6 +45,9 @@ namespace SmtpTools.Benchmarks
                 {
                     case "--quick":
                         options.Quick = true;
+                        break;
+                    case "--full-testssl":
+                        options.FullTestSsl = true;
                         break;
                     case "--only" when i + 1 < args.Count:
                         var names = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace SmtpTools.Benchmarks
 {
     /// <summary>
-    /// One testssl.sh run (`testssl --starttls smtp`, protocols only or full) against a loopback port, our CA added to its
+    /// One testssl.sh run (`testssl --starttls smtp`: protocols only, certificate only, or full) against a loopback port, our CA added to its
     /// trust store, read from its flat JSON file: which TLS versions it found offered and what it says of the certificate.
     /// </summary>
     internal sealed class TestSslScan
@@ -47,18 +47,18 @@ namespace SmtpTools.Benchmarks
         /// <summary>testssl's own words on the chain of trust and the name, for the notes.</summary>
         public string CertificateText { get; }
 
-        /// <summary>Runs testssl; <paramref name="protocolsOnly"/> adds -p.</summary>
+        /// <summary>Runs testssl with <paramref name="scope"/>: "-p" (protocols), "-S" (server defaults: the certificate) or "" (full).</summary>
         /// <exception cref="InvalidOperationException">testssl failed or wrote no JSON.</exception>
-        public static TestSslScan Run(string testssl, TestServerInfo server, int port, bool protocolsOnly, TimeSpan timeout)
+        public static TestSslScan Run(string testssl, TestServerInfo server, int port, string scope, TimeSpan timeout)
         {
             var directory = Path.Combine(Path.GetTempPath(), "smtptools-bench");
             Directory.CreateDirectory(directory);
-            var json = Path.Combine(directory, $"testssl-{port}-{(protocolsOnly ? "p" : "full")}.json");
+            var json = Path.Combine(directory, $"testssl-{port}{scope}.json");
             File.Delete(json);
             var arguments = new List<string> { "--quiet", "--color", "0", "--warnings", "off", "-n", "none", "--starttls", "smtp", "--add-ca", server.CaFile, "--jsonfile", json };
-            if (protocolsOnly)
+            if (scope.Length > 0)
             {
-                arguments.Add("-p");
+                arguments.Add(scope);
             }
 
             arguments.Add($"{server.Host}:{port.ToString(CultureInfo.InvariantCulture)}");
@@ -78,12 +78,12 @@ namespace SmtpTools.Benchmarks
             var offered = findings.Where(f => VersionIds.ContainsKey(f.Id) && Offered(f.Finding)).Select(f => VersionIds[f.Id]).OrderBy(v => v, StringComparer.Ordinal).ToList();
             var legacy = findings.Where(f => (f.Id == "SSLv2" || f.Id == "SSLv3") && Offered(f.Finding)).Select(f => f.Id).ToList();
 
-            // Full runs judge the certificate: the chain (with --add-ca), the name, the dates.
+            // -S and full runs judge the certificate: the chain (with --add-ca), the name, the dates.
             var chain = findings.FirstOrDefault(f => f.Id.StartsWith("cert_chain_of_trust", StringComparison.Ordinal));
             var name = findings.FirstOrDefault(f => f.Id.StartsWith("cert_trust", StringComparison.Ordinal));
             var expiry = findings.FirstOrDefault(f => f.Id.StartsWith("cert_expirationStatus", StringComparison.Ordinal));
             bool? acceptable = null;
-            var text = "not checked (-p)";
+            var text = "not checked";
             if (chain.Id != null)
             {
                 acceptable = IsGood(chain.Severity) && (name.Id == null || IsGood(name.Severity)) && (expiry.Id == null || IsGood(expiry.Severity));
