@@ -50,8 +50,14 @@ namespace SmtpTools.Benchmarks
                     return ratio.ToString("0", CultureInfo.InvariantCulture);
                 }
 
+                var fraction = ratio > 0 ? "1/" + Math.Round(1 / ratio).ToString("0", CultureInfo.InvariantCulture) : "0";
+                if (ratio < 0.01)
+                {
+                    return fraction;
+                }
+
                 var text = ratio.ToString(ratio >= 0.1 ? "0.00" : "0.000", CultureInfo.InvariantCulture);
-                return ratio > 0 && ratio < 0.2 ? $"{text} (1/{Math.Round(1 / ratio).ToString("0", CultureInfo.InvariantCulture)})" : text;
+                return ratio < 0.2 ? $"{text} ({fraction})" : text;
             }
         }
 

@@ -1,5 +1,4 @@
 using System.IO;
-using System.Runtime.Loader;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -16,18 +15,7 @@ namespace SmtpTools.Benchmarks
     {
         public static int Run(string[] args)
         {
-            // This program compiles against the engine and the contracts but does not ship them: they come from the module
-            // folder, where the module itself finds them.
-            AssemblyLoadContext.Default.Resolving += (context, name) =>
-            {
-                var path = name.Name switch
-                {
-                    "SmtpTools.Engine" => Path.Combine(Repo.DependencyDirectory, "SmtpTools.Engine.dll"),
-                    "SmtpTools.Contracts" => Path.Combine(Repo.ModuleDirectory, "SmtpTools.Contracts.dll"),
-                    _ => null,
-                };
-                return path != null && File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
-            };
+            EngineAssemblies.ResolveFromModuleFolder();
             var config = DefaultConfig.Instance
                 .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
                 .AddDiagnoser(MemoryDiagnoser.Default)
