@@ -180,6 +180,18 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void Implicit_TLS_port_that_answers_the_handshake_is_not_also_sent_EHLO_in_clear()
+        {
+            // The clear-text check for silent ports starts only once the handshake has gone unanswered for a while.
+            using var submissions = ScriptedListener.Start(ScriptedListener.ForwardTo(new IPEndPoint(IPAddress.Loopback, Server.Submissions)));
+
+            var result = Assert.Single(ProbeWithin(8, "localhost", submissions.Port).Output);
+
+            Assert.Equal("ImplicitTls", result.Text("Security"));
+            Assert.Equal(1, submissions.AcceptedCount);
+        }
+
+        [Fact]
         public void Port_whose_connection_attempts_go_unanswered_is_reported_as_filtered()
         {
             using var filtered = new FilteredPort();

@@ -126,52 +126,87 @@ namespace SmtpTools.Probing
 
         private static async Task ProbeAddressesAsync(SmtpPortResult result, IReadOnlyList<IPAddress> addresses, string host, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
         {
+            Task<Action<SmtpPortResult>?>? clearText = null;
             var greetedLate = false;
-            using (var session = await SmtpWireSession.ConnectAsync(addresses, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
+            using (var stopClearText = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                result.RemoteAddress = session.RemoteAddress;
-                result.ConnectTime = session.ConnectTime;
-                var sinceConnect = Stopwatch.StartNew();
-                SmtpReply? greeting;
                 try
                 {
-                    greeting = await ReadGreetingOrSilenceAsync(session, options, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    Fail(result, SmtpFailureKind.TimedOut, $"The server began to answer but sent no complete line within {Seconds(options.Timeout)} s.");
-                    return;
-                }
-                catch (SmtpProtocolException e)
-                {
-                    Fail(result, SmtpFailureKind.NotSmtp, $"Something answered on port {port}, but not SMTP: \"{e.Received}\".");
-                    return;
-                }
-                catch (EndOfStreamException)
-                {
-                    Fail(result, SmtpFailureKind.ConnectionClosed, "The port accepted the connection and closed it without a greeting.");
-                    return;
-                }
+                    using (var session = await SmtpWireSession.ConnectAsync(addresses, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
+                    {
+                        result.RemoteAddress = session.RemoteAddress;
+                        result.ConnectTime = session.ConnectTime;
+                        var sinceConnect = Stopwatch.StartNew();
+                        SmtpReply? greeting;
+                        try
+                        {
+                            greeting = await ReadGreetingOrSilenceAsync(session, options, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            Fail(result, SmtpFailureKind.TimedOut, $"The server began to answer but sent no complete line within {Seconds(options.Timeout)} s.");
+                            return;
+                        }
+                        catch (SmtpProtocolException e)
+                        {
+                            Fail(result, SmtpFailureKind.NotSmtp, $"Something answered on port {port}, but not SMTP: \"{e.Received}\".");
+                            return;
+                        }
+                        catch (EndOfStreamException)
+                        {
+                            Fail(result, SmtpFailureKind.ConnectionClosed, "The port accepted the connection and closed it without a greeting.");
+                            return;
+                        }
 
-                if (greeting != null)
-                {
-                    result.GreetingTime = sinceConnect.Elapsed;
-                    await ProbePlaintextAsync(result, session, greeting, host, options, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await ProbeImplicitTlsAsync(result, session, host, options, options.Timeout - GreetingWait(options), cancellationToken).ConfigureAwait(false);
-                    greetedLate = result.Security == SmtpSecurityMode.Unknown && session.AnsweredHandshakeInClearSmtp;
-                }
-            }
+                        if (greeting != null)
+                        {
+                            result.GreetingTime = sinceConnect.Elapsed;
+                            await ProbePlaintextAsync(result, session, greeting, host, options, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            // Silence: implicit TLS, or a server that speaks only after the client (HTTP and the like). Once the
+                            // handshake has gone unanswered for a quarter of its budget, the clear-text check starts beside it on
+                            // a second connection, so a silent port costs about one timeout in all, not one and a half.
+                            var budget = options.Timeout - GreetingWait(options);
+                            var grace = TimeSpan.FromTicks(budget.Ticks / 4);
+                            var handshake = ProbeImplicitTlsAsync(result, session, host, options, budget, cancellationToken);
+                            if (await Task.WhenAny(handshake, Task.Delay(grace, stopClearText.Token)).ConfigureAwait(false) != handshake)
+                            {
+                                var replyWait = budget - grace < GreetingWait(options) ? budget - grace : GreetingWait(options);
+                                clearText = ClassifySilentPortAsync(result.RemoteAddress ?? addresses[0], port, options, replyWait, stopClearText.Token);
+                            }
 
-            if (greetedLate)
-            {
-                await ReprobeLateGreeterAsync(result, host, port, options, cancellationToken).ConfigureAwait(false);
-            }
-            else if (result.Status == SmtpPortStatus.NoResponse || (result.Status == SmtpPortStatus.TlsFailed && result.Security == SmtpSecurityMode.Unknown))
-            {
-                await ClassifySilentPortAsync(result, addresses, port, options, cancellationToken).ConfigureAwait(false);
+                            await handshake.ConfigureAwait(false);
+                            greetedLate = result.Security == SmtpSecurityMode.Unknown && session.AnsweredHandshakeInClearSmtp;
+                        }
+                    }
+
+                    if (greetedLate)
+                    {
+                        await ReprobeLateGreeterAsync(result, host, port, options, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (result.Status == SmtpPortStatus.NoResponse || (result.Status == SmtpPortStatus.TlsFailed && result.Security == SmtpSecurityMode.Unknown))
+                    {
+                        var finding = await (clearText ?? ClassifySilentPortAsync(result.RemoteAddress ?? addresses[0], port, options, GreetingWait(options), cancellationToken)).ConfigureAwait(false);
+                        finding?.Invoke(result);
+                    }
+                }
+                finally
+                {
+                    // The port answered the handshake after all, greeted late, or the probe failed: the clear-text check is not needed.
+                    if (clearText != null && !clearText.IsCompleted)
+                    {
+                        stopClearText.Cancel();
+                        try
+                        {
+                            await clearText.ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                        }
+                    }
+                }
             }
         }
 
@@ -344,7 +379,31 @@ namespace SmtpTools.Probing
             return true;
         }
 
-        // A second, separate connection for a port that did not speak SMTP: send a line and see what (if anything) answers.
+        // A second, separate connection for a port that did not speak SMTP: send a line and see what (if anything)
+        // answers. It may run beside the first connection's handshake, so it returns what it found (applied to the result
+        // once the first connection is done) rather than writing to the result itself; null when the port stayed silent.
+        private static async Task<Action<SmtpPortResult>?> ClassifySilentPortAsync(IPAddress address, int port, SmtpProbeOptions options, TimeSpan replyWait, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using (var session = await SmtpWireSession.ConnectAsync(new[] { address }, port, options.Timeout, options.Transcript, cancellationToken).ConfigureAwait(false))
+                {
+                    await session.SendRawAsync(Encoding.ASCII.GetBytes("EHLO " + options.HeloName + "\r\n"), options.Timeout, cancellationToken).ConfigureAwait(false);
+                    var reply = await session.ReadReplyAsync(replyWait, cancellationToken).ConfigureAwait(false);
+                    return result => result.Notes.Add($"In clear, the port answered \"{reply.Text}\" on a second connection: an SMTP server that greets only after the client speaks, or more slowly than the {Seconds(GreetingWait(options))} s greeting wait. Retry with a larger -TimeoutSec.");
+                }
+            }
+            catch (SmtpProtocolException e)
+            {
+                return result => Fail(result, SmtpFailureKind.NotSmtp, $"Something answered on port {port}, but not SMTP: \"{e.Received}\".");
+            }
+            catch (Exception e) when (e is TimeoutException || e is EndOfStreamException || e is IOException || e is SocketException || e is ObjectDisposedException || e is SmtpConnectionException)
+            {
+                // Still silent (or gone): keep the first verdict.
+                return null;
+            }
+        }
+
         private static async Task ClassifySilentPortAsync(SmtpPortResult result, IReadOnlyList<IPAddress> addresses, int port, SmtpProbeOptions options, CancellationToken cancellationToken)
         {
             try
