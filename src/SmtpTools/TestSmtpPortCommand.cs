@@ -50,10 +50,10 @@ namespace SmtpTools.Commands
         [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int[] Port { get; set; } = { 25, 465, 587, 2525 };
 
-        /// <summary>How many probes (and name lookups) run at once.</summary>
+        /// <summary>How many probes (and name lookups) run at once; 128 by default. At most 16 ports of one host are probed at once, whatever this says.</summary>
         [Parameter]
         [ValidateRange(1, 1024)]
-        public int ThrottleLimit { get; set; } = 32;
+        public int ThrottleLimit { get; set; } = 128;
 
         /// <summary>Write results in the order of the input (hosts, then ports as given) instead of as they complete.</summary>
         [Parameter]

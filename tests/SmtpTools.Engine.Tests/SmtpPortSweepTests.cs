@@ -41,6 +41,72 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public async Task No_more_than_the_per_host_limit_of_one_hosts_ports_is_probed_at_once_whatever_the_throttle()
+        {
+            var open = 0;
+            var most = 0;
+            using var stop = new CancellationTokenSource();
+            var listeners = Enumerable.Range(0, 40).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+            var serving = new List<Task>();
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+                serving.Add(Task.Run(async () =>
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                        var now = Interlocked.Increment(ref open);
+                        InterlockedMax(ref most, now);
+                        try
+                        {
+                            // A slow but honest plaintext server: greets after 300 ms, answers EHLO, says goodbye.
+                            await Task.Delay(300, stop.Token);
+                            var stream = client.GetStream();
+                            using var reader = new System.IO.StreamReader(stream);
+                            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("220 slow ESMTP\r\n"), stop.Token);
+                            while (await reader.ReadLineAsync(stop.Token) is { } line)
+                            {
+                                var reply = line.StartsWith("EHLO", StringComparison.OrdinalIgnoreCase) ? "250 slow\r\n" : "221 bye\r\n";
+                                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(reply), stop.Token);
+                            }
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref open);
+                        }
+                    }
+                }));
+            }
+
+            try
+            {
+                var sweep = new SmtpPortSweep(Options, 1024, keepInputOrder: false, CancellationToken.None);
+                var results = Collect(sweep);
+                sweep.Add("127.0.0.1", listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port));
+                await sweep.CompleteAsync();
+
+                Assert.Equal(40, results.Count);
+                Assert.All(results, r => Assert.Equal(SmtpSecurityMode.PlainOnly, r.Security));
+                Assert.InRange(most, 2, SmtpPortSweep.PerHostLimit);
+            }
+            finally
+            {
+                stop.Cancel();
+                listeners.ForEach(l => l.Stop());
+                await Task.WhenAll(serving).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
+        }
+
+        [Fact]
         public async Task A_name_that_does_not_resolve_is_reported_once_and_each_port_still_gets_a_result()
         {
             var failures = new List<string>();

@@ -19,6 +19,12 @@ namespace SmtpTools.Probing
     public sealed class SmtpPortSweep
     {
         private readonly SmtpProbeOptions _options;
+        /// <summary>
+        /// At most this many ports of one host are probed at once: a sweep of many hosts may run hundreds of probes in
+        /// parallel, but no single server sees more than a handful of connections from us (Postfix allows 50 per client).
+        /// </summary>
+        internal const int PerHostLimit = 16;
+
         private readonly SemaphoreSlim _throttle;
         private readonly bool _keepInputOrder;
         private readonly CancellationToken _cancellationToken;
@@ -152,14 +158,22 @@ namespace SmtpTools.Probing
                 return;
             }
 
-            await _throttle.WaitAsync(_cancellationToken).ConfigureAwait(false);
+            await host.Concurrency.WaitAsync(_cancellationToken).ConfigureAwait(false);
             try
             {
-                result = await SmtpEndpointProbe.ProbeAsync(host.Name, addresses, port, OptionsFor(host.Name, port), _cancellationToken).ConfigureAwait(false);
+                await _throttle.WaitAsync(_cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    result = await SmtpEndpointProbe.ProbeAsync(host.Name, addresses, port, OptionsFor(host.Name, port), _cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _throttle.Release();
+                }
             }
             finally
             {
-                _throttle.Release();
+                host.Concurrency.Release();
             }
 
             Finish(host, place, result);
@@ -251,6 +265,9 @@ namespace SmtpTools.Probing
             public string Name { get; }
 
             public Task<IPAddress[]> Addresses { get; }
+
+            /// <summary>Bounds how many of this host's ports are probed at once, whatever the sweep's throttle.</summary>
+            public SemaphoreSlim Concurrency { get; } = new SemaphoreSlim(PerHostLimit);
 
             public int Pending { get; set; }
 
