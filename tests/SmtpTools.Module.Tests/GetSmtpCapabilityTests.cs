@@ -7,7 +7,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using SmtpTools.Module.Tests.Listeners;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Module.Tests

@@ -2,14 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
-using System.Threading.Tasks;
 using MimeKit;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Module.Tests
@@ -115,7 +113,7 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void None_without_AllowUnencrypted_is_refused_before_connecting()
         {
-            using var listener = new ConnectionRecorder();
+            using var listener = ScriptedListener.Start(ScriptedListener.Tarpit);
             var run = Send(
                 "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security None -PassThru",
                 Server.User, listener.Port);
@@ -125,19 +123,19 @@ namespace SmtpTools.Module.Tests
             var result = Assert.Single(run.Output);
             Assert.Equal("Failed", result.Text("Status"));
             Assert.Equal(0, (int)result.Get("Attempts")!);
-            Assert.Equal(0, listener.Connections);
+            Assert.Equal(0, listener.AcceptedCount);
         }
 
         [Fact]
         public void Credentials_with_None_are_refused_before_connecting_even_with_AllowUnencrypted()
         {
-            using var listener = new ConnectionRecorder();
+            using var listener = ScriptedListener.Start(ScriptedListener.Tarpit);
             var run = Send(
                 "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security None -AllowUnencrypted -Credential $cred",
                 Server.User, listener.Port);
 
             Assert.Equal("SmtpTools.EncryptionRequired,SmtpTools.Commands.SendSecureMailCommand", Assert.Single(run.ErrorIds));
-            Assert.Equal(0, listener.Connections);
+            Assert.Equal(0, listener.AcceptedCount);
         }
 
         [Fact]
@@ -352,7 +350,7 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void Bad_input_fails_before_any_connection_and_the_batch_carries_on()
         {
-            using var listener = new ConnectionRecorder();
+            using var listener = ScriptedListener.Start(ScriptedListener.Tarpit);
             var run = Send(
                 "@([pscustomobject]@{ To = 'not an address' }, " +
                 "  [pscustomobject]@{ To = $args[3]; Attachments = '/nonexistent/file.pdf' }, " +
@@ -366,18 +364,18 @@ namespace SmtpTools.Module.Tests
                 run.ErrorIds.Select(id => id.Split(',')[0]).ToArray());
             Assert.Equal(4, run.Output.Count);
             Assert.All(run.Output, r => Assert.Equal("Failed", r.Text("Status")));
-            Assert.Equal(0, listener.Connections);
+            Assert.Equal(0, listener.AcceptedCount);
         }
 
         [Fact]
         public void A_directory_given_as_attachment_is_refused()
         {
-            using var listener = new ConnectionRecorder();
+            using var listener = ScriptedListener.Start(ScriptedListener.Tarpit);
             var run = Send("Send-SecureMail -From $args[3] -To $args[3] -Attachments ([System.IO.Path]::GetTempPath()) -SmtpServer 127.0.0.1 -Port $args[4]", Server.User, listener.Port);
 
             Assert.Equal("SmtpTools.AttachmentNotFound", run.ErrorIds.Single().Split(',')[0]);
             Assert.Contains("is a directory", run.Errors[0].ToString());
-            Assert.Equal(0, listener.Connections);
+            Assert.Equal(0, listener.AcceptedCount);
         }
 
         [Fact]
@@ -397,12 +395,12 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void WhatIf_opens_no_connection()
         {
-            using var listener = new ConnectionRecorder();
+            using var listener = ScriptedListener.Start(ScriptedListener.Tarpit);
             var run = Send("Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Credential $cred -WhatIf -PassThru", Server.User, listener.Port);
 
             Assert.Empty(run.Errors);
             Assert.Empty(run.Output);
-            Assert.Equal(0, listener.Connections);
+            Assert.Equal(0, listener.AcceptedCount);
         }
 
         [Fact]
@@ -697,48 +695,6 @@ namespace SmtpTools.Module.Tests
         {
             var start = line.IndexOf("/smtpd[", StringComparison.Ordinal) + 7;
             return line.Substring(start, line.IndexOf(']', start) - start);
-        }
-
-        /// <summary>A loopback listener that only counts connections: proof that a refusal happened before any network I/O.</summary>
-        private sealed class ConnectionRecorder : IDisposable
-        {
-            private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
-            private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-            private int _connections;
-
-            public ConnectionRecorder()
-            {
-                _listener.Start();
-                _ = Task.Run(async () =>
-                {
-                    while (!_stop.IsCancellationRequested)
-                    {
-                        try
-                        {
-                            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                            Interlocked.Increment(ref _connections);
-                        }
-                        catch (Exception) when (_stop.IsCancellationRequested)
-                        {
-                            return;
-                        }
-                        catch (SocketException)
-                        {
-                            return;
-                        }
-                    }
-                });
-            }
-
-            public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-            public int Connections => Volatile.Read(ref _connections);
-
-            public void Dispose()
-            {
-                _stop.Cancel();
-                _listener.Stop();
-            }
         }
 
         [Fact]

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
-using SmtpTools.Module.Tests.Listeners;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Module.Tests

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 
-namespace SmtpTools.Module.Tests.Listeners
+namespace SmtpTools.Tests.Listeners
 {
     /// <summary>
     /// A loopback port whose connection attempts go unanswered, the way a firewall that drops packets behaves: a listener

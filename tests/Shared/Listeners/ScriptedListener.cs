@@ -7,7 +7,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SmtpTools.Module.Tests.Listeners
+namespace SmtpTools.Tests.Listeners
 {
     /// <summary>
     /// A loopback TCP server that runs a script on every connection it accepts: the fault servers tests need (a tarpit
