@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using SmtpTools.Tests.Listeners;
 using Xunit;
 
@@ -27,7 +28,7 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(SmtpSendStatus.Failed, result.Status);
             Assert.Equal(SmtpFailureKind.MessageRejected, result.FailureKind);
             Assert.Equal(1, result.Attempts);
-            Assert.Equal(1, peer.Messages.Count);
+            Assert.Single(peer.Messages);
         }
 
         [Fact]
@@ -38,7 +39,7 @@ namespace SmtpTools.Engine.Tests
 
             Assert.Equal(SmtpSendStatus.OutcomeUnknown, result.Status);
             Assert.Equal(SmtpFailureKind.OutcomeUnknown, result.FailureKind);
-            Assert.Equal(1, peer.Messages.Count);
+            Assert.Single(peer.Messages);
         }
 
         [Fact]
@@ -52,10 +53,54 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(2, peer.Messages.Count);
         }
 
+        [Fact]
+        public void A_refused_sender_is_reported_as_such_and_not_as_refused_recipients()
+        {
+            // With PIPELINING the RCPT after a refused MAIL FROM gets "503 need MAIL command": an echo, not the reason.
+            using var peer = new FakeSmtpServer(new FakeSmtpScript { Command = (_, line) => line.StartsWith("MAIL", StringComparison.Ordinal) ? FakeReply.Say("553 5.7.1 Sender address rejected: not owned by user") : null });
+            var result = SendOne(peer);
+
+            Assert.Equal(SmtpSendStatus.Failed, result.Status);
+            Assert.Equal(SmtpFailureKind.MessageRejected, result.FailureKind);
+            Assert.Contains("refused the sender a@example.test", result.ErrorMessage);
+            Assert.Contains("not owned by user", result.ErrorMessage);
+            Assert.Empty(result.RejectedRecipients);
+            Assert.Equal(1, result.Attempts);
+        }
+
+        [Fact]
+        public void A_reply_dripped_byte_by_byte_beyond_the_timeout_ends_the_attempt_as_timed_out()
+        {
+            // MailKit's own timeout restarts with every byte; the session's bound is per step.
+            using var peer = new FakeSmtpServer(new FakeSmtpScript { Command = (_, line) => line.StartsWith("RCPT", StringComparison.Ordinal) ? FakeReply.Say("250 " + new string('x', 300)).Dripped(TimeSpan.FromMilliseconds(100)) : null });
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = SendOne(peer, retryCount: 0, timeout: TimeSpan.FromSeconds(1));
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"The send took {watch.Elapsed}; the server's drip lasts 30 s.");
+            Assert.Equal(SmtpSendStatus.Failed, result.Status);
+            Assert.Equal(SmtpFailureKind.TimedOut, result.FailureKind);
+            Assert.Contains("no progress", result.ErrorMessage);
+        }
+
+        [Theory]
+        [InlineData(5000, 1)]
+        [InlineData(10, 600)]
+        public void A_reply_beyond_the_reader_limits_is_a_protocol_error_not_an_unbounded_buffer(int lineLength, int lines)
+        {
+            var reply = string.Join("\n", Enumerable.Repeat("250-" + new string('x', lineLength), lines - 1).Append("250 " + new string('x', lineLength)));
+            using var peer = new FakeSmtpServer(new FakeSmtpScript { Command = (_, line) => line.StartsWith("RCPT", StringComparison.Ordinal) ? FakeReply.Say(reply) : null });
+            var result = SendOne(peer, retryCount: 0);
+
+            Assert.Equal(SmtpSendStatus.Failed, result.Status);
+            Assert.Equal(SmtpFailureKind.ProtocolError, result.FailureKind);
+            Assert.Contains("broke the SMTP protocol", result.ErrorMessage);
+            Assert.Empty(peer.Messages);
+        }
+
         private static FakeSmtpServer AnsweringTheDot(Func<int, FakeReply?> reply) =>
             new FakeSmtpServer(new FakeSmtpScript { AfterDot = (_, message) => reply(message.Number) });
 
-        private static SmtpSendResult SendOne(FakeSmtpServer peer, int retryCount = 2)
+        private static SmtpSendResult SendOne(FakeSmtpServer peer, int retryCount = 2, TimeSpan? timeout = null)
         {
             var options = new SmtpSendOptions
             {
@@ -63,7 +108,7 @@ namespace SmtpTools.Engine.Tests
                 Port = peer.Port,
                 Security = SmtpSecurity.None,
                 AllowUnencrypted = true,
-                Timeout = TimeSpan.FromSeconds(5),
+                Timeout = timeout ?? TimeSpan.FromSeconds(5),
                 RetryCount = retryCount,
             };
             using var session = new SmtpMailSession(options) { Delay = (_, _) => { } };

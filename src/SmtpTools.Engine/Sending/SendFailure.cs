@@ -45,10 +45,6 @@ namespace SmtpTools.Sending
         public static SendFailure Of(SmtpFailureKind kind, string message, Exception? exception = null, int replyCode = 0, bool transient = false) =>
             new SendFailure(kind, message, exception, replyCode, transient);
 
-        /// <summary>Classifies what an attempt threw at <paramref name="stage"/>.</summary>
-        /// <param name="verdict">The certificate verdict of the last handshake, to tell a rejected certificate from a failed handshake.</param>
-        /// <param name="startTlsSent">STARTTLS was sent on this connection.</param>
-        /// <param name="endpoint">"host:port", for messages.</param>
         /// <summary>The server's certificate failed the policy: nothing was sent.</summary>
         public static SendFailure CertificateRejected(string endpoint, SmtpCertificateInfo verdict, Exception cause) => Of(
             SmtpFailureKind.CertificateRejected,
@@ -70,6 +66,10 @@ namespace SmtpTools.Sending
         /// <summary>The failure as an exception the session's classifier maps back to this failure.</summary>
         public SmtpConnectionException ToException() => new SmtpConnectionException(Kind, Message, Exception, ReplyCode);
 
+        /// <summary>Classifies what an attempt threw at <paramref name="stage"/>.</summary>
+        /// <param name="verdict">The certificate verdict of the last handshake, to tell a rejected certificate from a failed handshake.</param>
+        /// <param name="startTlsSent">STARTTLS was sent on this connection.</param>
+        /// <param name="endpoint">"host:port", for messages.</param>
         public static SendFailure Classify(Exception e, SendStage stage, SmtpCertificateInfo? verdict, bool startTlsSent, string endpoint)
         {
             switch (e)
@@ -95,6 +95,16 @@ namespace SmtpTools.Sending
                 case SmtpCommandException command:
                     return FromReply(command, stage, startTlsSent, endpoint);
 
+                case Protocol.SmtpProtocolException broken when stage == SendStage.DataComplete:
+                    return UnknownOutcome(endpoint, $"answered with something that is not SMTP ({broken.Message})", broken);
+
+                case Protocol.SmtpProtocolException broken:
+                    return new SendFailure(
+                        SmtpFailureKind.ProtocolError,
+                        $"{endpoint} broke the SMTP protocol while {Describe(stage)}: {broken.Message} The connection was closed; nothing was delivered by this attempt. If it persists, the server (or something between) is faulty: try another port or server.",
+                        broken,
+                        transient: true);
+
                 case ServiceNotAuthenticatedException notAuthenticated:
                     return Of(SmtpFailureKind.AuthenticationFailed, $"{endpoint} requires authentication before it takes mail: give -Credential (or -AccessToken). Server said: {notAuthenticated.Message}", notAuthenticated, 530);
 
@@ -112,22 +122,25 @@ namespace SmtpTools.Sending
                 var timedOut = IsTimeout(e);
                 if (stage == SendStage.DataComplete)
                 {
-                    return new SendFailure(
-                        SmtpFailureKind.OutcomeUnknown,
-                        $"The connection to {endpoint} {(timedOut ? "timed out" : "broke")} after the whole message was sent, before the server answered: it may or may not have been accepted. It was not sent again, to avoid a duplicate; check the mailbox, or use -RetryWhenOutcomeUnknown. ({Innermost(e)})",
-                        e,
-                        outcomeUnknown: true);
+                    return UnknownOutcome(endpoint, timedOut ? "timed out" : "broke", e);
                 }
 
                 return new SendFailure(
                     timedOut ? SmtpFailureKind.TimedOut : SmtpFailureKind.ConnectionClosed,
-                    $"The connection to {endpoint} {(timedOut ? "timed out" : "was closed")} while {Describe(stage)}: {Innermost(e)}",
+                    $"The connection to {endpoint} {(timedOut ? "timed out" : "was closed")} while {Describe(stage)}: {Innermost(e)} Nothing was delivered by this attempt. " +
+                    (timedOut ? "Check that the server answers (or raise -TimeoutSec for a slow one)." : "The server may be overloaded or restarting: try again later (-RetryCount retries at once)."),
                     e,
                     transient: true);
             }
 
             return Of(SmtpFailureKind.ProtocolError, $"Sending through {endpoint} failed while {Describe(stage)}: {Innermost(e)}", e);
         }
+
+        private static SendFailure UnknownOutcome(string endpoint, string what, Exception e) => new SendFailure(
+            SmtpFailureKind.OutcomeUnknown,
+            $"The connection to {endpoint} {what} after the whole message was sent, before the server confirmed it: it may or may not have been accepted. It was not sent again, to avoid a duplicate; check the recipient's mailbox, or use -RetryWhenOutcomeUnknown to resend in such cases. ({Innermost(e)})",
+            e,
+            outcomeUnknown: true);
 
         private static SendFailure FromReply(SmtpCommandException command, SendStage stage, bool startTlsSent, string endpoint)
         {

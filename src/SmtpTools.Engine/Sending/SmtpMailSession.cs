@@ -32,6 +32,7 @@ namespace SmtpTools
 
         private readonly SmtpSendOptions _options;
         private readonly SmtpTranscriptLogger _logger;
+        private readonly ConversationWatchdog _watchdog;
         private readonly string _endpoint;
         private EnvelopeSmtpClient? _client;
         private SmtpCertificateInfo? _verdict;
@@ -54,6 +55,7 @@ namespace SmtpTools
             _endpoint = $"{options.SmtpServer}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
             _logger = new SmtpTranscriptLogger(options.Transcript, options.ProtocolLogPath);
             _logger.SetSecrets(SecretForms(options));
+            _watchdog = new ConversationWatchdog(_logger, options.Timeout);
             _logger.Note($"Session {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz} to {_endpoint}, {options.DescribeSecurity()}");
         }
 
@@ -115,8 +117,13 @@ namespace SmtpTools
                 var reused = IsConnected;
                 try
                 {
-                    EnsureConnected(ref stage, cancellationToken);
-                    var response = SendOnce(message, pending, ref stage, cancellationToken);
+                    string response;
+                    using (_watchdog.Operation())
+                    {
+                        EnsureConnected(ref stage, cancellationToken);
+                        response = SendOnce(message, pending, ref stage, cancellationToken);
+                    }
+
                     result.ServerResponse = response;
                     accepted.AddRange(_client!.Accepted.Select(a => a.Address));
                     pending = SettleRejections(pending, rejected, final: attempt > _options.RetryCount);
@@ -132,15 +139,18 @@ namespace SmtpTools
                 }
                 catch (Exception e) when (!(e is ArgumentNullException))
                 {
-                    var current = SendFailure.Classify(e, stage, _verdict, _logger.StartTlsSent, _endpoint);
+                    // When the watchdog closed the connection, what MailKit saw (a closed socket) is not the story.
+                    var current = SendFailure.Classify(_watchdog.TakeFailure() ?? e, stage, _verdict, _logger.StartTlsSent, _endpoint);
                     if (_client?.IsConnected != true || current.IsConnectionLevel(stage))
                     {
                         Drop();
                     }
 
-                    if (current.Kind == SmtpFailureKind.MessageRejected && _client != null && _client.Accepted.Count == 0 && _client.Rejected.Count > 0)
+                    if (current.Kind == SmtpFailureKind.MessageRejected && !IsSenderRefusal(e) && _client != null && _client.Accepted.Count == 0 && _client.Rejected.Count > 0)
                     {
                         // MailKit reports "no recipients accepted" as a message failure; the recipients' own replies say more.
+                        // Not when the sender was refused: with PIPELINING every RCPT then gets "503 need MAIL command",
+                        // which says nothing about the recipients.
                         pending = SettleRejections(pending, rejected, final: attempt > _options.RetryCount);
                         if (pending.Count > 0)
                         {
@@ -202,9 +212,12 @@ namespace SmtpTools
             {
                 try
                 {
-                    _client.Disconnect(true, cancellationToken);
+                    using (_watchdog.Operation())
+                    {
+                        _client.Disconnect(true, cancellationToken);
+                    }
                 }
-                catch (Exception e) when (e is System.IO.IOException || e is MailKit.Net.Smtp.SmtpProtocolException || e is OperationCanceledException || e is ObjectDisposedException)
+                catch (Exception e) when (e is System.IO.IOException || e is System.Net.Sockets.SocketException || e is MailKit.Net.Smtp.SmtpProtocolException || e is SmtpCommandException || e is OperationCanceledException || e is ObjectDisposedException)
                 {
                     // The server went away first: nothing left to close politely.
                 }
@@ -224,6 +237,7 @@ namespace SmtpTools
 
             _disposed = true;
             Drop();
+            _watchdog.Close();
             _logger.Close();
         }
 
@@ -275,6 +289,9 @@ namespace SmtpTools
 
             return text.ToString();
         }
+
+        private static bool IsSenderRefusal(Exception e) =>
+            e is SmtpCommandException command && command.ErrorCode == SmtpErrorCode.SenderNotAccepted;
 
         // Recipients refused for good leave the envelope; temporary refusals stay for the next attempt unless this was the last.
         private List<MailboxAddress> SettleRejections(List<MailboxAddress> pending, List<SmtpRejectedRecipient> rejected, bool final)
@@ -345,7 +362,7 @@ namespace SmtpTools
             _verdict = null;
             var security = _options.EffectiveSecurity;
             _logger.Reset(implicitTls: security == SmtpSecurity.ImplicitTls);
-            var client = new EnvelopeSmtpClient(_logger)
+            var client = new EnvelopeSmtpClient(_watchdog)
             {
                 LocalDomain = _options.HeloName,
                 Timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds),
@@ -362,6 +379,7 @@ namespace SmtpTools
                 Socket socket;
                 (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
                 socket.ReceiveTimeout = socket.SendTimeout = client.Timeout;
+                _watchdog.Watch(socket);
                 _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
                 client.Connect(socket, _options.SmtpServer, _options.Port, SecureSocketOptions.None, cancellationToken);
                 _tls = null;
@@ -428,6 +446,7 @@ namespace SmtpTools
 
                 _verdict = tls.Certificate;
                 _logger.TlsEstablishedBeforeHandOff(greetingReplayed: greeting != null);
+                _watchdog.Watch(session.Socket); // from here MailKit talks, and the watchdog bounds it
                 var stream = greeting == null ? session.Stream : new GreetingReplayStream(greeting, session.Stream);
                 return (stream, session.RemoteAddress, tls);
             }
@@ -524,7 +543,7 @@ namespace SmtpTools
                     client.Disconnect(false);
                 }
             }
-            catch (Exception e) when (e is System.IO.IOException || e is ObjectDisposedException || e is MailKit.Net.Smtp.SmtpProtocolException)
+            catch (Exception e) when (e is System.IO.IOException || e is System.Net.Sockets.SocketException || e is ObjectDisposedException || e is MailKit.Net.Smtp.SmtpProtocolException)
             {
                 // Already gone.
             }

@@ -27,14 +27,17 @@ namespace SmtpTools.Tests.Listeners
         /// <summary>The EHLO keywords besides STARTTLS and AUTH.</summary>
         public string[] Extensions { get; init; } = { "PIPELINING", "SIZE 10240000", "8BITMIME", "ENHANCEDSTATUSCODES" };
 
+        /// <summary>Reshapes every reply the server sends, its own and the hooks': dripped byte by byte, split in two packets.</summary>
+        public Func<FakeReply, FakeReply>? Shape { get; init; }
+
         /// <summary>Replaces the greeting (a tarpit: <see cref="FakeReply.Silence"/>).</summary>
         public Func<FakeSession, FakeReply?>? Greeting { get; init; }
 
         /// <summary>Consulted for every command line before the default handling; a reply given here replaces it (the command then has no other effect).</summary>
         public Func<FakeSession, string, FakeReply?>? Command { get; init; }
 
-        /// <summary>Consulted after each line of message data (1-based): a reply given here ends the data (a hang-up during DATA).</summary>
-        public Func<FakeSession, int, FakeReply?>? DataLine { get; init; }
+        /// <summary>Consulted after each line of message data (its 1-based number and its text): a reply given here ends the data (a hang-up during DATA).</summary>
+        public Func<FakeSession, int, string, FakeReply?>? DataLine { get; init; }
 
         /// <summary>Replaces the reply to the final dot of a message: 4xx, 5xx, or a hang-up right after the dot.</summary>
         public Func<FakeSession, FakeMessage, FakeReply?>? AfterDot { get; init; }

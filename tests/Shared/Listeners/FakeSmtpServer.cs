@@ -106,7 +106,7 @@ namespace SmtpTools.Tests.Listeners
             }
 
             var greeting = _script.Greeting?.Invoke(session) ?? FakeReply.Say($"220 {FakeSmtpScript.ServerName} ESMTP SmtpTools fault server");
-            if (!await greeting.PlayAsync(connection))
+            if (!await PlayAsync(greeting, connection))
             {
                 return;
             }
@@ -129,7 +129,18 @@ namespace SmtpTools.Tests.Listeners
                 var custom = _script.Command?.Invoke(session, line);
                 if (custom != null)
                 {
-                    if (!await custom.PlayAsync(connection))
+                    // A custom 2xx to MAIL or RCPT still opens the transaction or adds the recipient; anything else refuses them.
+                    var accepted = custom.Code >= 200 && custom.Code < 300;
+                    if (verb == "MAIL")
+                    {
+                        transaction = accepted ? new FakeMessage { Sender = Address(line) } : new FakeMessage();
+                    }
+                    else if (verb == "RCPT" && accepted)
+                    {
+                        transaction.Recipients.Add(Address(line));
+                    }
+
+                    if (!await PlayAsync(custom, connection))
                     {
                         return;
                     }
@@ -148,7 +159,7 @@ namespace SmtpTools.Tests.Listeners
                         reply = FakeReply.Say("250 " + FakeSmtpScript.ServerName);
                         break;
                     case "STARTTLS" when _script.Certificate != null && !connection.IsTls:
-                        await FakeReply.Say("220 2.0.0 Ready to start TLS").PlayAsync(connection);
+                        await PlayAsync(FakeReply.Say("220 2.0.0 Ready to start TLS"), connection);
                         if (!await TryStartTlsAsync(connection))
                         {
                             return;
@@ -167,9 +178,16 @@ namespace SmtpTools.Tests.Listeners
                         transaction = new FakeMessage { Sender = Address(line) };
                         reply = FakeReply.Say("250 2.1.0 Ok");
                         break;
+                    case "RCPT" when transaction.Sender.Length == 0:
+                    case "DATA" when transaction.Sender.Length == 0:
+                        reply = FakeReply.Say("503 5.5.1 Error: need MAIL command");
+                        break;
                     case "RCPT":
                         transaction.Recipients.Add(Address(line));
                         reply = FakeReply.Say("250 2.1.5 Ok");
+                        break;
+                    case "DATA" when transaction.Recipients.Count == 0:
+                        reply = FakeReply.Say("554 5.5.1 Error: no valid recipients");
                         break;
                     case "DATA":
                         Interlocked.Increment(ref _dataCommands);
@@ -195,7 +213,7 @@ namespace SmtpTools.Tests.Listeners
                         break;
                 }
 
-                if (!await reply.PlayAsync(connection))
+                if (!await PlayAsync(reply, connection))
                 {
                     return;
                 }
@@ -233,7 +251,7 @@ namespace SmtpTools.Tests.Listeners
         }
 
         // PLAIN, XOAUTH2 and OAUTHBEARER with or without an initial response; LOGIN in two steps. Any credential is taken.
-        private static async Task<bool> AuthenticateAsync(ScriptedConnection connection, string line)
+        private async Task<bool> AuthenticateAsync(ScriptedConnection connection, string line)
         {
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var mechanism = parts.Length > 1 ? parts[1].ToUpperInvariant() : string.Empty;
@@ -246,7 +264,7 @@ namespace SmtpTools.Tests.Listeners
             var prompts = mechanism == "LOGIN" ? new[] { "334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6" }.Skip(2 - steps) : Enumerable.Repeat("334 ", steps);
             foreach (var prompt in prompts)
             {
-                await FakeReply.Say(prompt).PlayAsync(connection);
+                await PlayAsync(FakeReply.Say(prompt), connection);
                 var answer = await connection.ReadLineAsync(MaxCommandLength);
                 if (answer == null)
                 {
@@ -255,16 +273,16 @@ namespace SmtpTools.Tests.Listeners
 
                 if (answer == "*")
                 {
-                    return await FakeReply.Say("501 5.7.0 Authentication aborted").PlayAsync(connection);
+                    return await PlayAsync(FakeReply.Say("501 5.7.0 Authentication aborted"), connection);
                 }
             }
 
-            return await FakeReply.Say("235 2.7.0 Authentication successful").PlayAsync(connection);
+            return await PlayAsync(FakeReply.Say("235 2.7.0 Authentication successful"), connection);
         }
 
         private async Task<bool> ReceiveDataAsync(FakeSession session, FakeMessage message)
         {
-            if (!await FakeReply.Say("354 End data with <CR><LF>.<CR><LF>").PlayAsync(session.Connection))
+            if (!await PlayAsync(FakeReply.Say("354 End data with <CR><LF>.<CR><LF>"), session.Connection))
             {
                 return false;
             }
@@ -292,10 +310,10 @@ namespace SmtpTools.Tests.Listeners
                     message.MessageId = line.Substring(11).Trim().Trim('<', '>');
                 }
 
-                var cut = _script.DataLine?.Invoke(session, number);
+                var cut = _script.DataLine?.Invoke(session, number, line);
                 if (cut != null)
                 {
-                    return await cut.PlayAsync(session.Connection);
+                    return await PlayAsync(cut, session.Connection);
                 }
             }
 
@@ -311,8 +329,10 @@ namespace SmtpTools.Tests.Listeners
             var reply = _script.AfterDot?.Invoke(session, message) ?? FakeReply.Say($"250 2.0.0 Ok: queued as FAKE{message.Number}");
             var code = reply.Code;
             message.Outcome = code >= 200 && code < 300 ? FakeMessage.Verdict.Accepted : code >= 400 && code < 600 ? FakeMessage.Verdict.Refused : FakeMessage.Verdict.Dropped;
-            return await reply.PlayAsync(session.Connection);
+            return await PlayAsync(reply, session.Connection);
         }
+
+        private Task<bool> PlayAsync(FakeReply reply, ScriptedConnection connection) => (_script.Shape?.Invoke(reply) ?? reply).PlayAsync(connection);
 
         // "MAIL FROM:<a@b> SIZE=1" -> "a@b"
         private static string Address(string line)

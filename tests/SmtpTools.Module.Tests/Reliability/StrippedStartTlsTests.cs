@@ -1,0 +1,121 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using SmtpTools.Tests.Listeners;
+using SmtpTools.Tests.Reliability;
+using Xunit;
+
+namespace SmtpTools.Module.Tests.Reliability
+{
+    /// <summary>
+    /// The downgrade attack: a proxy in front of the real Postfix submission port removes STARTTLS from the EHLO reply.
+    /// Nothing secret may cross it, and nothing may call the port safe.
+    /// </summary>
+    [Trait("Category", "Reliability")]
+    public sealed class StrippedStartTlsTests : IClassFixture<ModuleFixture>
+    {
+        private const string Token = "ya29.reliability-SECRET-token-6d1f0c";
+
+        private readonly ModuleFixture _fixture;
+
+        public StrippedStartTlsTests(ModuleFixture fixture) => _fixture = fixture;
+
+        private TestServer Server => _fixture.Server;
+
+        private StartTlsStrippingProxy ProxyToSubmission() => new StartTlsStrippingProxy(new IPEndPoint(IPAddress.Loopback, Server.Submission));
+
+        [Fact]
+        public void Send_SecureMail_with_a_credential_refuses_a_stripped_STARTTLS_and_writes_no_secret_byte()
+        {
+            using var scenario = ReliabilityTally.Scenario("stripped STARTTLS: Send-SecureMail -Credential");
+            using var proxy = ProxyToSubmission();
+            var log = Path.GetTempFileName();
+            try
+            {
+                var run = _fixture.PowerShell.Run(
+                    "$cred = [pscredential]::new($args[0], [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword); " +
+                    "Send-SecureMail -From $args[0] -To $args[0] -Subject downgrade -SmtpServer 127.0.0.1 -Port $args[2] -Credential $cred -TrustedCertificate $args[3] -ProtocolLog $args[4] -RetryCount 0 -PassThru -Verbose -Debug",
+                    Server.User, Server.Password, proxy.Port, Server.CaFile, log);
+
+                var forms = SecretForms.OfPassword(Server.User, Server.Password);
+                scenario.Leaked(SecretForms.CountHits(proxy.ClientBytes, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms, log));
+                Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+                Assert.Equal(new[] { "SmtpTools.StartTlsNotOffered" }, ReliabilityChecks.Ids(run));
+                ReliabilityChecks.ErrorsAreActionable(run);
+                Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+                Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("MAIL FROM", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
+                Assert.Equal(0, SecretForms.CountHits(proxy.ClientBytes, forms));
+                Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms, log));
+                scenario.Survived();
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        [Fact]
+        public void Send_SecureMail_with_an_access_token_refuses_a_stripped_STARTTLS_and_writes_no_token_byte()
+        {
+            using var scenario = ReliabilityTally.Scenario("stripped STARTTLS: Send-SecureMail -AccessToken");
+            using var proxy = ProxyToSubmission();
+            var run = _fixture.PowerShell.Run(
+                "Send-SecureMail -From $args[0] -To $args[0] -Subject downgrade -SmtpServer 127.0.0.1 -Port $args[1] -AccessToken $args[2] -TrustedCertificate $args[3] -RetryCount 0 -PassThru -Verbose -Debug",
+                Server.User, proxy.Port, Token, Server.CaFile);
+
+            var forms = SecretForms.OfToken(Server.User, Token);
+            scenario.Leaked(SecretForms.CountHits(proxy.ClientBytes, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms));
+            Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+            Assert.Equal(new[] { "SmtpTools.StartTlsNotOffered" }, ReliabilityChecks.Ids(run));
+            ReliabilityChecks.ErrorsAreActionable(run);
+            Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, SecretForms.CountHits(proxy.ClientBytes, forms));
+            Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms));
+            scenario.Survived();
+        }
+
+        [Fact]
+        public void Test_SmtpPort_reports_a_stripped_port_as_plaintext_and_never_recommends_it()
+        {
+            using var scenario = ReliabilityTally.Scenario("stripped STARTTLS: Test-SmtpPort");
+            using var proxy = ProxyToSubmission();
+            var run = _fixture.PowerShell.Run(
+                "Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1]; Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -Recommended",
+                proxy.Port, Server.CaFile);
+
+            Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Open", result.Text("Status"));
+            Assert.Equal("PlainOnly", result.Text("Security"));
+            Assert.Equal("Insecure", result.Text("Recommendation"));
+            Assert.Equal(new[] { "SmtpTools.NoSubmissionEndpoint" }, ReliabilityChecks.Ids(run)); // -Recommended finds nothing fit
+            ReliabilityChecks.ErrorsAreActionable(run);
+            scenario.Survived();
+        }
+
+        [Fact]
+        public void A_server_that_offers_AUTH_before_TLS_still_gets_the_credential_only_inside_TLS()
+        {
+            using var scenario = ReliabilityTally.Scenario("AUTH advertised before TLS: Send-SecureMail -Credential");
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = TestCertificates.Good, AuthBeforeTls = true });
+            const string password = "Reliability-SECRET-pw-41";
+            var run = _fixture.PowerShell.Run(
+                "$cred = [pscredential]::new('carol@fake.test', [System.Net.NetworkCredential]::new('', $args[0]).SecurePassword); " +
+                "Send-SecureMail -From carol@fake.test -To dave@fake.test -Subject early-auth -SmtpServer 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -PassThru -Verbose -Debug",
+                password, server.Port, TestCertificates.Authority);
+
+            var forms = SecretForms.OfPassword("carol@fake.test", password);
+            scenario.Leaked(SecretForms.CountHits(server.ReceivedInClear, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms));
+            ReliabilityChecks.ErrorsAreActionable(run);
+            Assert.Empty(run.Errors);
+            Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
+            Assert.Contains(server.Commands, c => c.Line.StartsWith("STARTTLS", StringComparison.Ordinal) && !c.Tls);
+            Assert.All(server.Commands.Where(c => c.Line.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase)), c => Assert.True(c.Tls, "AUTH was sent in clear."));
+            Assert.Equal(0, SecretForms.CountHits(server.ReceivedInClear, forms));
+            Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms));
+            scenario.Survived();
+        }
+    }
+}
