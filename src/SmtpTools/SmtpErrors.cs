@@ -41,6 +41,9 @@ namespace SmtpTools.Commands
                 case SmtpMessageProblem.AttachmentUnreadable: return ("SmtpTools.AttachmentUnreadable", ErrorCategory.ReadError);
                 case SmtpMessageProblem.HeaderInjection: return ("SmtpTools.HeaderInjection", ErrorCategory.InvalidArgument);
                 case SmtpMessageProblem.InvalidHeader: return ("SmtpTools.InvalidHeader", ErrorCategory.InvalidArgument);
+                case SmtpMessageProblem.TooManyRecipients: return ("SmtpTools.TooManyRecipients", ErrorCategory.LimitsExceeded);
+                case SmtpMessageProblem.HeaderTooLong: return ("SmtpTools.HeaderTooLong", ErrorCategory.LimitsExceeded);
+                case SmtpMessageProblem.InvalidText: return ("SmtpTools.InvalidText", ErrorCategory.InvalidData);
                 default: return ("SmtpTools.InvalidBody", ErrorCategory.InvalidArgument);
             }
         }

@@ -68,6 +68,18 @@ namespace SmtpTools.Engine.Tests
             Assert.False(failure.OutcomeUnknown); // the server answered: the outcome is known
         }
 
+        [Theory]
+        [InlineData(SmtpFailureKind.CommandRejected, 421, true)]
+        [InlineData(SmtpFailureKind.StartTlsRefused, 454, true)]
+        [InlineData(SmtpFailureKind.CommandRejected, 554, false)]
+        [InlineData(SmtpFailureKind.StartTlsRefused, 502, false)]
+        public void Replies_the_session_reads_itself_before_TLS_are_retried_when_4xx(SmtpFailureKind kind, int code, bool transient)
+        {
+            var failure = SendFailure.Classify(new SmtpConnectionException(kind, "refused", null, code), SendStage.Connecting, null, false, "mail.example:25");
+            Assert.Equal(kind, failure.Kind);
+            Assert.Equal(transient, failure.Transient);
+        }
+
         [Fact]
         public void Missing_STARTTLS_is_its_own_failure_and_ends_the_session()
         {
@@ -145,6 +157,77 @@ namespace SmtpTools.Engine.Tests
             using var prepared = PreparedMessage.Create(new OutgoingMessage { From = "a@example.com", To = { "b@example.com, Carol <c@example.com>" }, Bcc = { "d@example.com", "B@example.com" } });
             Assert.Equal(new[] { "b@example.com", "c@example.com", "d@example.com" }, prepared.Recipients);
             Assert.False(prepared.NeedsSmtpUtf8);
+        }
+
+        [Fact]
+        public void A_thousand_recipients_are_one_message_and_more_are_refused_before_any_connection()
+        {
+            static OutgoingMessage To(int count) => new OutgoingMessage { From = "a@example.com", To = Enumerable.Range(1, count).Select(i => $"r{i}@example.com").ToList() };
+
+            using (var largest = PreparedMessage.Create(To(PreparedMessage.MaxRecipients)))
+            {
+                Assert.Equal(PreparedMessage.MaxRecipients, largest.Recipients.Count);
+            }
+
+            var e = Assert.Throws<SmtpMessageException>(() => PreparedMessage.Create(To(PreparedMessage.MaxRecipients + 1)));
+            Assert.Equal(SmtpMessageProblem.TooManyRecipients, e.Problem);
+            Assert.Contains("1,001 recipients", e.Message);
+        }
+
+        [Theory]
+        [InlineData("Subject")]
+        [InlineData("Header")]
+        public void A_subject_or_header_value_longer_than_a_header_line_is_refused(string where)
+        {
+            var text = new string('s', PreparedMessage.MaxHeaderValueLength + 1);
+            var message = new OutgoingMessage { From = "a@example.com", To = { "b@example.com" } };
+            if (where == "Subject")
+            {
+                message.Subject = text;
+            }
+            else
+            {
+                message.Headers["X-Long"] = text;
+            }
+
+            Assert.Equal(SmtpMessageProblem.HeaderTooLong, Assert.Throws<SmtpMessageException>(() => PreparedMessage.Create(message)).Problem);
+            message.Subject = message.Subject?.Substring(1);
+            message.Headers.Clear();
+            using var fits = PreparedMessage.Create(message);
+        }
+
+        [Theory]
+        [InlineData("Subject")]
+        [InlineData("Body")]
+        [InlineData("HtmlBody")]
+        [InlineData("Header")]
+        [InlineData("To")]
+        public void Malformed_UTF16_is_refused_instead_of_sent_garbled(string where)
+        {
+            const string cut = "caf\u00e9 \ud83d"; // an emoji cut in half: its high surrogate alone
+            var message = new OutgoingMessage { From = "a@example.com", To = { "b@example.com" } };
+            switch (where)
+            {
+                case "Subject": message.Subject = cut; break;
+                case "Body": message.Body = cut; break;
+                case "HtmlBody": message.HtmlBody = cut; break;
+                case "Header": message.Headers["X-Note"] = cut; break;
+                default: message.To.Add("\"" + cut + "\" <c@example.com>"); break;
+            }
+
+            var e = Assert.Throws<SmtpMessageException>(() => PreparedMessage.Create(message));
+            Assert.Equal(SmtpMessageProblem.InvalidText, e.Problem);
+            Assert.Contains("lone UTF-16 surrogate", e.Message);
+        }
+
+        [Fact]
+        public void Text_the_chosen_encoding_cannot_carry_is_refused_instead_of_turned_into_question_marks()
+        {
+            var message = new OutgoingMessage { From = "a@example.com", To = { "b@example.com" }, Subject = "Grüße", Encoding = Encoding.ASCII };
+            var e = Assert.Throws<SmtpMessageException>(() => PreparedMessage.Create(message));
+            Assert.Equal(SmtpMessageProblem.InvalidText, e.Problem);
+            Assert.Contains("U+00FC", e.Message);
+            Assert.Contains("-Encoding UTF8", e.Message);
         }
 
         [Fact]

@@ -23,5 +23,14 @@ namespace SmtpTools
 
         /// <summary>The body parameters contradict each other, or an inline part cannot be referenced.</summary>
         InvalidBody,
+
+        /// <summary>More envelope recipients than one message may carry (<c>PreparedMessage.MaxRecipients</c>): servers refuse the excess.</summary>
+        TooManyRecipients,
+
+        /// <summary>The subject or a header value is longer than a header line may be (RFC 5322 2.1.1: 998 characters).</summary>
+        HeaderTooLong,
+
+        /// <summary>Text the message's encoding cannot carry: malformed UTF-16 (a lone surrogate), or characters outside a narrower -Encoding.</summary>
+        InvalidText,
     }
 }

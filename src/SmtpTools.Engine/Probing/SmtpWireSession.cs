@@ -59,6 +59,12 @@ namespace SmtpTools.Probing
         /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
         public static async Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)
         {
+            var problem = HostNameSyntax.FindProblem(host);
+            if (problem != null)
+            {
+                throw HostNameSyntax.Invalid(host, problem);
+            }
+
             var literal = host.Trim().TrimStart('[').TrimEnd(']');
             if (IPAddress.TryParse(literal, out var address))
             {

@@ -33,6 +33,18 @@ namespace SmtpTools
             AllowUnquotedCommasInAddresses = false,
         };
 
+        /// <summary>
+        /// The most envelope recipients one message may have. RFC 5321 4.5.3.1.8 only obliges servers to take 100;
+        /// Postfix's default (smtpd_recipient_limit) and Microsoft 365's per-message limit are 1,000. Above it the message
+        /// is refused before any connection, rather than sent to the first thousand and refused for the rest.
+        /// </summary>
+        public const int MaxRecipients = 1000;
+
+        /// <summary>The longest subject or header value, in characters: a header line's limit (RFC 5322 2.1.1). Longer ones are truncated or refused on the way.</summary>
+        public const int MaxHeaderValueLength = 998;
+
+        private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+
         private readonly List<Stream> _openFiles;
 
         private PreparedMessage(MimeMessage mime, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, List<Stream> openFiles, DeliveryNotificationOptions notification)
@@ -103,7 +115,18 @@ namespace SmtpTools
                     throw new SmtpMessageException(SmtpMessageProblem.NoRecipients, "The message has no recipient: give at least one address in To, Cc or Bcc.");
                 }
 
+                if (envelope.Count > MaxRecipients)
+                {
+                    throw new SmtpMessageException(
+                        SmtpMessageProblem.TooManyRecipients,
+                        $"The message has {envelope.Count.ToString("N0", CultureInfo.InvariantCulture)} recipients; one message carries at most {MaxRecipients.ToString("N0", CultureInfo.InvariantCulture)} (the limit of Postfix's defaults and Microsoft 365; servers refuse the rest). Nothing was sent. Split the list: pipe one message per group of at most {MaxRecipients.ToString("N0", CultureInfo.InvariantCulture)} recipients.",
+                        envelope.Count.ToString(CultureInfo.InvariantCulture));
+                }
+
                 var encoding = message.Encoding ?? Encoding.UTF8;
+                CheckText("Subject", message.Subject, encoding);
+                CheckText("Body", message.Body, encoding);
+                CheckText("HtmlBody", message.HtmlBody, encoding);
                 var mime = new MimeMessage();
                 mime.From.Add(sender[0]);
                 mime.To.AddRange(to);
@@ -114,6 +137,7 @@ namespace SmtpTools
                 if (message.Subject != null)
                 {
                     RejectLineBreaks("Subject", message.Subject);
+                    RejectOverlong("Subject", message.Subject);
                     mime.Headers.Replace(HeaderId.Subject, encoding, message.Subject);
                 }
 
@@ -159,6 +183,8 @@ namespace SmtpTools
                     throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The {field} address '{Printable(value)}' contains a line break: refused, it would inject header lines.", value);
                 }
 
+                CheckText(field + " address", value, StrictUtf8);
+
                 if (!InternetAddressList.TryParse(StrictParsing, value, out var list) || list.Count == 0)
                 {
                     throw new SmtpMessageException(SmtpMessageProblem.InvalidAddress, $"'{value}' in {field} is not a valid e-mail address (expected user@domain or \"Name <user@domain>\").", value);
@@ -177,6 +203,47 @@ namespace SmtpTools
             }
 
             return result;
+        }
+
+        private static void RejectOverlong(string field, string value)
+        {
+            if (value.Length > MaxHeaderValueLength)
+            {
+                throw new SmtpMessageException(
+                    SmtpMessageProblem.HeaderTooLong,
+                    $"The {field} is {value.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; at most {MaxHeaderValueLength} are sent (RFC 5322 2.1.1), since servers on the way truncate or refuse longer header lines. Nothing was sent. Shorten it; put long text in the body.",
+                    field);
+            }
+        }
+
+        // The text must survive the trip: well-formed UTF-16 (no lone surrogate from a string cut in half or decoded
+        // wrongly) that the message's encoding can represent. Otherwise the encoder would put '?' or U+FFFD in silently.
+        private static void CheckText(string field, string? value, Encoding encoding)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                return;
+            }
+
+            var strict = (Encoding)encoding.Clone();
+            strict.EncoderFallback = EncoderFallback.ExceptionFallback;
+            try
+            {
+                strict.GetByteCount(value);
+            }
+            catch (EncoderFallbackException e)
+            {
+                var lone = !e.IsUnknownSurrogate() && char.IsSurrogate(e.CharUnknown);
+                var what = lone
+                    ? "a lone UTF-16 surrogate (the text was cut in the middle of a character, or read with the wrong encoding)"
+                    : $"a character (U+{(e.IsUnknownSurrogate() ? char.ConvertToUtf32(e.CharUnknownHigh, e.CharUnknownLow) : e.CharUnknown):X4}) that {encoding.WebName} cannot represent";
+                var fix = lone ? "Fix the text." : "Use -Encoding UTF8, or remove the character.";
+                throw new SmtpMessageException(
+                    SmtpMessageProblem.InvalidText,
+                    $"The {field} contains {what} at position {e.Index.ToString(CultureInfo.InvariantCulture)}: it would arrive garbled. Nothing was sent. {fix}",
+                    field,
+                    e);
+            }
         }
 
         private static void RejectLineBreaks(string field, string value)
@@ -210,6 +277,8 @@ namespace SmtpTools
 
                 var value = pair.Value ?? string.Empty;
                 RejectLineBreaks($"value of header '{name}'", value);
+                RejectOverlong($"value of header '{name}'", value);
+                CheckText($"value of header '{name}'", value, StrictUtf8);
                 mime.Headers.Add(name, value);
             }
         }

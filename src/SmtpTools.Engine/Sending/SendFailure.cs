@@ -75,7 +75,8 @@ namespace SmtpTools.Sending
             switch (e)
             {
                 case SmtpConnectionException connection:
-                    return new SendFailure(connection.Kind, connection.Message, connection, connection.ReplyCode, IsTransient(connection.Kind));
+                    // A 4xx reply is temporary whoever read it (MailKit or our own STARTTLS steps): 421 greeting, 454 to STARTTLS.
+                    return new SendFailure(connection.Kind, connection.Message, connection, connection.ReplyCode, IsTransient(connection.Kind) || IsTransientReply(connection.ReplyCode));
 
                 case SslHandshakeException handshake when verdict != null && !verdict.IsAcceptable:
                     return CertificateRejected(endpoint, verdict, handshake);
@@ -113,7 +114,7 @@ namespace SmtpTools.Sending
 
                 case AuthenticationException authentication:
                     var code = LeadingCode(authentication.Message);
-                    return Of(SmtpFailureKind.AuthenticationFailed, $"{endpoint} refused the credentials: {authentication.Message}. Check the user name and password (or token); nothing was sent.", authentication, code, transient: code >= 400 && code < 500);
+                    return Of(SmtpFailureKind.AuthenticationFailed, $"{endpoint} refused the credentials: {authentication.Message}. Check the user name and password (or token); nothing was sent.", authentication, code, transient: IsTransientReply(code));
 
             }
 
@@ -145,7 +146,7 @@ namespace SmtpTools.Sending
         private static SendFailure FromReply(SmtpCommandException command, SendStage stage, bool startTlsSent, string endpoint)
         {
             var code = (int)command.StatusCode;
-            var transient = code >= 400 && code < 500;
+            var transient = IsTransientReply(code);
             var reply = $"{code.ToString(CultureInfo.InvariantCulture)} {command.Message}";
             if (stage == SendStage.Connecting)
             {
@@ -161,6 +162,8 @@ namespace SmtpTools.Sending
 
             return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the message: {reply}", command, code, transient);
         }
+
+        private static bool IsTransientReply(int code) => code >= 400 && code < 500;
 
         private static bool IsTransient(SmtpFailureKind kind) =>
             kind == SmtpFailureKind.ConnectionRefused || kind == SmtpFailureKind.TimedOut || kind == SmtpFailureKind.ConnectionClosed;

@@ -89,7 +89,7 @@ namespace SmtpTools
         }
 
         /// <summary>Refuses combinations that would send without the protection the user is entitled to. No network I/O.</summary>
-        /// <exception cref="SmtpConnectionException">EncryptionRequired: unencrypted sending not allowed, or secrets without encryption.</exception>
+        /// <exception cref="SmtpConnectionException">EncryptionRequired: unencrypted sending not allowed, or secrets without encryption. NameNotResolved: the server's name cannot be a host name (a space, a URL, host:port...).</exception>
         /// <exception cref="ArgumentException">No server, or a port out of range.</exception>
         public void Validate()
         {
@@ -101,6 +101,12 @@ namespace SmtpTools
             if (Port < 1 || Port > 65535)
             {
                 throw new ArgumentException($"The port {Port} is out of range (1-65535).");
+            }
+
+            var problem = Probing.HostNameSyntax.FindProblem(SmtpServer);
+            if (problem != null)
+            {
+                throw Probing.HostNameSyntax.Invalid(SmtpServer, problem);
             }
 
             if (EffectiveSecurity != SmtpSecurity.None)
