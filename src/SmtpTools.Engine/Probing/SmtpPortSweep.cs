@@ -72,24 +72,22 @@ namespace SmtpTools.Probing
         /// <summary>Replaces name resolution (tests count lookups with it).</summary>
         internal Func<string, TimeSpan, CancellationToken, Task<IPAddress[]>> Resolver { get; set; } = SmtpWireSession.ResolveAsync;
 
-        /// <summary>Starts probing <paramref name="ports"/> of <paramref name="computerName"/> (duplicates probed once); the host is resolved on its first appearance only.</summary>
-        /// <exception cref="ArgumentException">The name is empty.</exception>
+        /// <summary>
+        /// Starts probing <paramref name="ports"/> of <paramref name="computerName"/> (duplicates probed once); the host is
+        /// resolved on its first appearance only. A name that cannot be a host name (empty, a space, a URL...) is not an
+        /// exception: like a name that does not resolve, it gets <see cref="ResolutionFailed"/> and NameNotResolved results.
+        /// </summary>
         /// <exception cref="ArgumentOutOfRangeException">A port is not 1-65535.</exception>
         /// <exception cref="InvalidOperationException"><see cref="CompleteAsync"/> was already called.</exception>
         public void Add(string computerName, IEnumerable<int> ports)
         {
-            if (string.IsNullOrWhiteSpace(computerName))
-            {
-                throw new ArgumentException("A host name or address is needed.", nameof(computerName));
-            }
-
             var distinct = (ports ?? throw new ArgumentNullException(nameof(ports))).Distinct().ToList();
             foreach (var port in distinct.Where(p => p < 1 || p > 65535))
             {
                 throw new ArgumentOutOfRangeException(nameof(ports), port, "A TCP port is 1-65535.");
             }
 
-            var name = computerName.Trim();
+            var name = (computerName ?? string.Empty).Trim();
             lock (_gate)
             {
                 if (_inputComplete)
