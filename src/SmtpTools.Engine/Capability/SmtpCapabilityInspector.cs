@@ -32,6 +32,13 @@ namespace SmtpTools.Capability
             }
 
             var total = Stopwatch.StartNew();
+            var scrubber = ScrubberFor(options);
+            if (scrubber.Forms.Count > 0 && options.Connection.Transcript is { } transcript)
+            {
+                // A server may echo the credential back (a careless 535): the transcript never shows it.
+                options = options.WithConnection(options.Connection.WithTranscript(line => transcript(scrubber.Scrub(line))));
+            }
+
             var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Connection.Timeout, cancellationToken).ConfigureAwait(false);
             var (report, greetedLate) = await ConverseAsync(computerName, addresses, port, options, patientGreeting: false, cancellationToken).ConfigureAwait(false);
             if (greetedLate)
@@ -69,6 +76,9 @@ namespace SmtpTools.Capability
             }
         }
 
+        private static SecretScrubber ScrubberFor(SmtpCapabilityOptions options) =>
+            SecretScrubber.ForPassword(options.Credential?.UserName, options.Credential?.Password);
+
         private static async Task ScanTlsVersionsAsync(SmtpCapabilityReport report, SmtpCapabilityOptions options, CancellationToken cancellationToken)
         {
             var tlsPort = report.Security == SmtpSecurityMode.ImplicitTls || report.Security == SmtpSecurityMode.StartTls;
@@ -97,6 +107,7 @@ namespace SmtpTools.Capability
             private readonly SmtpProbeOptions _connection;
             private readonly CancellationToken _cancellationToken;
             private readonly bool _patientGreeting;
+            private readonly SecretScrubber _scrubber;
 
             public Conversation(SmtpCapabilityReport report, SmtpWireSession session, SmtpCapabilityOptions options, bool patientGreeting, CancellationToken cancellationToken)
             {
@@ -106,6 +117,7 @@ namespace SmtpTools.Capability
                 _options = options;
                 _connection = options.Connection;
                 _cancellationToken = cancellationToken;
+                _scrubber = ScrubberFor(options);
             }
 
             private TimeSpan Timeout => _connection.Timeout;
@@ -310,7 +322,7 @@ namespace SmtpTools.Capability
                 var outcome = await SmtpSaslAuthenticator.AuthenticateAsync(_session, credential, _report.ExtensionsAfterTls?.AuthMechanisms ?? Array.Empty<string>(), Timeout, _cancellationToken).ConfigureAwait(false);
                 _report.AuthenticationResult = outcome.Result;
                 _report.AuthenticationMechanism = outcome.Mechanism;
-                _report.AuthenticationMessage = outcome.Message;
+                _report.AuthenticationMessage = outcome.Message == null ? null : _scrubber.Scrub(outcome.Message);
             }
 
             private async Task QuitAsync()
@@ -328,7 +340,7 @@ namespace SmtpTools.Capability
             private void Fail(SmtpFailureKind kind, string message)
             {
                 _report.FailureKind = kind;
-                _report.ErrorMessage = message;
+                _report.ErrorMessage = _scrubber.Scrub(message);
             }
         }
     }

@@ -16,5 +16,14 @@ namespace SmtpTools
 
         /// <summary>A credential to verify with AUTH PLAIN or LOGIN. Sent only inside TLS, and only when the certificate is acceptable.</summary>
         public NetworkCredential? Credential { get; set; }
+
+        /// <summary>A copy of these options with <paramref name="connection"/> instead.</summary>
+        internal SmtpCapabilityOptions WithConnection(SmtpProbeOptions connection) => new SmtpCapabilityOptions
+        {
+            Connection = connection,
+            Security = Security,
+            ScanTlsVersions = ScanTlsVersions,
+            Credential = Credential,
+        };
     }
 }

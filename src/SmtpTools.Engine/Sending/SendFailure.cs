@@ -63,6 +63,23 @@ namespace SmtpTools.Sending
             $"{endpoint} does not offer STARTTLS, so the connection cannot be encrypted; nothing was sent. Use the server's implicit-TLS port (465) or a port that offers STARTTLS (587). Sending in clear text needs -Security None -AllowUnencrypted and is never allowed with credentials.",
             cause);
 
+        /// <summary>
+        /// This failure with every form of the secret taken out of its message; when the exception chain holds one (a
+        /// server that echoed the credential, quoted by MailKit), the chain is dropped: exception text cannot be edited.
+        /// </summary>
+        public SendFailure Scrubbed(Protocol.SecretScrubber scrubber)
+        {
+            var exceptionLeaks = scrubber.Finds(Exception);
+            if (!exceptionLeaks && !scrubber.Finds(Message))
+            {
+                return this;
+            }
+
+            var message = scrubber.Scrub(Message);
+            var exception = exceptionLeaks ? new SmtpConnectionException(Kind, message, null, ReplyCode) : Exception;
+            return new SendFailure(Kind, message, exception, ReplyCode, Transient, OutcomeUnknown);
+        }
+
         /// <summary>The failure as an exception the session's classifier maps back to this failure.</summary>
         public SmtpConnectionException ToException() => new SmtpConnectionException(Kind, Message, Exception, ReplyCode);
 

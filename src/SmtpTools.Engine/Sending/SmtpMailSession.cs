@@ -15,6 +15,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using SmtpTools.Probing;
+using SmtpTools.Protocol;
 using SmtpTools.Sending;
 
 namespace SmtpTools
@@ -33,6 +34,7 @@ namespace SmtpTools
         private readonly SmtpSendOptions _options;
         private readonly SmtpTranscriptLogger _logger;
         private readonly ConversationWatchdog _watchdog;
+        private readonly SecretScrubber _scrubber;
         private readonly string _endpoint;
         private EnvelopeSmtpClient? _client;
         private SmtpCertificateInfo? _verdict;
@@ -54,7 +56,8 @@ namespace SmtpTools
             options.Validate();
             _endpoint = $"{options.SmtpServer}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
             _logger = new SmtpTranscriptLogger(options.Transcript, options.ProtocolLogPath);
-            _logger.SetSecrets(SecretForms(options));
+            _scrubber = ScrubberFor(options);
+            _logger.SetSecrets(_scrubber.Forms);
             _watchdog = new ConversationWatchdog(_logger, options.Timeout);
             _logger.Note($"Session {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz} to {_endpoint}, {options.DescribeSecurity()}");
         }
@@ -124,7 +127,7 @@ namespace SmtpTools
                         response = SendOnce(message, pending, ref stage, cancellationToken);
                     }
 
-                    result.ServerResponse = response;
+                    result.ServerResponse = _scrubber.Scrub(response);
                     accepted.AddRange(_client!.Accepted.Select(a => a.Address));
                     pending = SettleRejections(pending, rejected, final: attempt > _options.RetryCount);
                     if (pending.Count > 0)
@@ -140,7 +143,8 @@ namespace SmtpTools
                 catch (Exception e) when (!(e is ArgumentNullException))
                 {
                     // When the watchdog closed the connection, what MailKit saw (a closed socket) is not the story.
-                    var current = SendFailure.Classify(_watchdog.TakeFailure() ?? e, stage, _verdict, _logger.StartTlsSent, _endpoint);
+                    // A server may echo the credential in its refusal: nothing it said reaches a result, an error or a log unscrubbed.
+                    var current = SendFailure.Classify(_watchdog.TakeFailure() ?? e, stage, _verdict, _logger.StartTlsSent, _endpoint).Scrubbed(_scrubber);
                     if (_client?.IsConnected != true || current.IsConnectionLevel(stage))
                     {
                         Drop();
@@ -302,7 +306,7 @@ namespace SmtpTools
             {
                 if (code >= 500 || final)
                 {
-                    rejected.Add(new SmtpRejectedRecipient(mailbox.Address, code, response));
+                    rejected.Add(new SmtpRejectedRecipient(mailbox.Address, code, _scrubber.Scrub(response)));
                 }
                 else
                 {
@@ -601,28 +605,16 @@ namespace SmtpTools
             }
         }
 
-        // Every form a secret travels in on the wire: raw, base64 alone (LOGIN), the PLAIN blob, the XOAUTH2 blob.
-        private static IEnumerable<string> SecretForms(SmtpSendOptions options)
+        // Every form the credential or token travels in, for the transcript and for whatever the server says back.
+        private static SecretScrubber ScrubberFor(SmtpSendOptions options)
         {
-            static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
-            if (options.Credential != null && options.Credential.Password.Length > 0)
-            {
-                var user = options.Credential.UserName;
-                var password = options.Credential.Password;
-                yield return password;
-                yield return B64(password);
-                yield return B64("\0" + user + "\0" + password);
-                yield return B64(user + "\0" + user + "\0" + password);
-            }
-
+            var scrubber = SecretScrubber.ForPassword(options.Credential?.UserName, options.Credential?.Password);
             if (options.AccessToken != null && options.AccessToken.Length > 0)
             {
-                var user = options.AccessTokenUser ?? string.Empty;
-                var token = new NetworkCredential(string.Empty, options.AccessToken).Password;
-                yield return token;
-                yield return B64(token);
-                yield return B64("user=" + user + "\u0001auth=Bearer " + token + "\u0001\u0001");
+                scrubber = scrubber.And(SecretScrubber.ForToken(options.AccessTokenUser, new NetworkCredential(string.Empty, options.AccessToken).Password));
             }
+
+            return scrubber;
         }
 
         /// <summary>A result for a message refused before any connection was made.</summary>

@@ -96,6 +96,31 @@ namespace SmtpTools.Module.Tests.Reliability
         }
 
         [Fact]
+        public void Get_SmtpCapability_reports_no_TLS_and_withholds_the_credential_from_a_stripped_port()
+        {
+            using var scenario = ReliabilityTally.Scenario("stripped STARTTLS: Get-SmtpCapability -Credential");
+            using var proxy = ProxyToSubmission();
+            var run = _fixture.PowerShell.Run(
+                "$cred = [pscredential]::new($args[0], [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword); " +
+                "Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[2] -Credential $cred -TrustedCertificate $args[3] -Verbose -Debug",
+                Server.User, Server.Password, proxy.Port, Server.CaFile);
+
+            var forms = SecretForms.OfPassword(Server.User, Server.Password);
+            scenario.Leaked(SecretForms.CountHits(proxy.ClientBytes, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms));
+            Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+            var report = Assert.Single(run.Output);
+            Assert.Equal("PlainOnly", report.Text("Security"));
+            Assert.Contains("NO_TLS", ((System.Collections.IEnumerable)report.Get("Findings")!).Cast<object>().Select(f => System.Management.Automation.PSObject.AsPSObject(f).Text("Id")));
+            Assert.Equal("WithheldNotEncrypted", report.Text("AuthenticationResult"));
+            Assert.Equal(new[] { "SmtpTools.EncryptionRequired" }, ReliabilityChecks.Ids(run));
+            ReliabilityChecks.ErrorsAreActionable(run);
+            Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, SecretForms.CountHits(proxy.ClientBytes, forms));
+            Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms));
+            scenario.Survived();
+        }
+
+        [Fact]
         public void A_server_that_offers_AUTH_before_TLS_still_gets_the_credential_only_inside_TLS()
         {
             using var scenario = ReliabilityTally.Scenario("AUTH advertised before TLS: Send-SecureMail -Credential");
