@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every SmtpTools test (the README's test command; CI runs it too): installs the test server's Debian packages
 # if missing (needs root), starts the private Postfix + Dovecot test server, runs every xunit test through
-# `dotnet test`, stops the server if it started it, and ends with one line "N passed, N failed". Exit status 0 only if all passed.
+# `dotnet test`, prints the reliability figures those tests measured (tests/reliability.sh --report), stops the server
+# if it started it, and ends with one line "N passed, N failed". Exit status 0 only if all passed and the figures show
+# no leaked credential, no lost and no duplicated message.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -40,6 +42,8 @@ if [ "$build_rc" -ne 0 ]; then
 fi
 
 echo "== dotnet test SmtpTools.slnx"
+# The reliability tests write their figures as they run; start from none so stale figures can never pass.
+rm -f "${SMTPTOOLS_RELIABILITY_DIR:-out/reliability}"/*.tally
 dotnet test SmtpTools.slnx --no-build 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
@@ -55,6 +59,14 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 if [ "$projects" -lt 2 ]; then
   echo "tests: expected a summary from both test projects, saw $projects" >&2
+  [ "$failed" -eq 0 ] && failed=1
+  rc=1
+fi
+
+# The figures the reliability tests measured during that run (not a second run): fails on any leak, loss or duplicate.
+echo "== reliability figures"
+if ! bash tests/reliability.sh --report; then
+  echo "tests: the reliability figures are missing or show a leak, a loss, a duplicate or a failed scenario" >&2
   [ "$failed" -eq 0 ] && failed=1
   rc=1
 fi
