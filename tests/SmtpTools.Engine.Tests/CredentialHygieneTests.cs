@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using SmtpTools.Capability;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Engine.Tests
@@ -19,7 +20,7 @@ namespace SmtpTools.Engine.Tests
         [InlineData(SmtpSecurity.StartTls)]
         public async Task No_byte_of_the_credential_is_sent_to_a_server_offering_AUTH_in_clear(SmtpSecurity security)
         {
-            using var server = new LoopbackPeer(PlaintextServerWithAuth);
+            using var server = ScriptedListener.Start(PlaintextServerWithAuth);
             var options = new SmtpCapabilityOptions
             {
                 Connection = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(5), HeloName = "client.test" },
@@ -31,7 +32,7 @@ namespace SmtpTools.Engine.Tests
             var report = await SmtpCapabilityInspector.InspectAsync("127.0.0.1", server.Port, options, CancellationToken.None);
 
             Assert.Equal(SmtpAuthenticationResult.WithheldNotEncrypted, report.AuthenticationResult);
-            var received = server.Received;
+            var received = server.ReceivedInClearText;
             Assert.Contains("EHLO client.test", received);
             Assert.DoesNotContain("AUTH", received, StringComparison.OrdinalIgnoreCase);
             foreach (var secret in SecretForms())
@@ -48,7 +49,7 @@ namespace SmtpTools.Engine.Tests
             Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + User + "\0" + Password)),
         };
 
-        private static async Task PlaintextServerWithAuth(PeerConnection connection)
+        private static async Task PlaintextServerWithAuth(ScriptedConnection connection)
         {
             await connection.SendAsync("220 plain.test ESMTP\r\n");
             while (await connection.ReadLineAsync() is { } line)

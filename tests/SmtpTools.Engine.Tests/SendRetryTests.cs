@@ -79,7 +79,6 @@ namespace SmtpTools.Engine.Tests
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"The send took {watch.Elapsed}; the server's drip lasts 30 s.");
             Assert.Equal(SmtpSendStatus.Failed, result.Status);
             Assert.Equal(SmtpFailureKind.TimedOut, result.FailureKind);
-            Assert.Contains("no progress", result.ErrorMessage);
         }
 
         [Theory]

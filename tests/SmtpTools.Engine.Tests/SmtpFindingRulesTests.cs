@@ -10,6 +10,7 @@ using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using SmtpTools.Capability;
 using SmtpTools.Tls;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Engine.Tests
@@ -142,7 +143,7 @@ namespace SmtpTools.Engine.Tests
         private static TlsVersionSupport[] Versions(params TlsVersionOutcome[] outcomes) =>
             TlsVersionScanner.AllVersions.Zip(outcomes, (v, o) => new TlsVersionSupport(v, o, TimeSpan.Zero)).ToArray();
 
-        private static SmtpCertificateInfo GoodCertificate() => new SmtpCertificateInfo(LoopbackPeer.CreateServerCertificate())
+        private static SmtpCertificateInfo GoodCertificate() => new SmtpCertificateInfo(TestCertificates.SelfSigned)
         {
             NotAfter = DateTimeOffset.UtcNow.AddDays(300),
             DaysUntilExpiry = 300,

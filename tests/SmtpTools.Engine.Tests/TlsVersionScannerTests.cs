@@ -8,22 +8,25 @@ using System.Threading;
 using System.Threading.Tasks;
 using Org.BouncyCastle.Tls;
 using SmtpTools.Tls;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Engine.Tests
 {
-    public sealed class TlsVersionScannerTests : IDisposable
+    public sealed class TlsVersionScannerTests
     {
         private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-        private readonly X509Certificate2 _certificate = LoopbackPeer.CreateServerCertificate();
+        private readonly X509Certificate2 _certificate = TestCertificates.SelfSigned;
         private readonly TlsVersionScanner _scanner = new TlsVersionScanner(Timeout, "scanner.test");
-
-        public void Dispose() => _certificate.Dispose();
 
         [Fact]
         public async Task Reports_exactly_the_versions_an_implicit_TLS_server_allows()
         {
-            using var server = new LoopbackPeer(c => c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls12));
+            using var server = ScriptedListener.Start(async c =>
+            {
+                await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls12);
+                await c.WaitUntilClosedAsync();
+            });
 
             var versions = await _scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, null, CancellationToken.None);
 
@@ -38,7 +41,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task Speaks_SMTP_up_to_STARTTLS_then_hands_the_untouched_connection_to_TLS()
         {
-            using var server = new LoopbackPeer(async c =>
+            using var server = ScriptedListener.Start(async c =>
             {
                 await c.SendAsync("220 fake.test ESMTP\r\n");
                 await c.ReadLineAsync();
@@ -46,6 +49,7 @@ namespace SmtpTools.Engine.Tests
                 await c.ReadLineAsync();
                 await c.SendAsync("220 2.0.0 Ready to start TLS\r\n");
                 await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls12 | SslProtocols.Tls13);
+                await c.WaitUntilClosedAsync();
             });
 
             var tls13 = await _scanner.TryVersionAsync(IPAddress.Loopback, server.Port, "localhost", startTls: true, TlsProtocolVersion.Tls13, CancellationToken.None);
@@ -53,13 +57,13 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(TlsVersionOutcome.Accepted, tls13.Outcome);
             Assert.Contains(tls13.CipherSuite, new[] { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256" });
             Assert.NotNull(tls13.KeyExchangeGroup);
-            Assert.Contains("EHLO scanner.test\r\nSTARTTLS\r\n", server.Received);
+            Assert.Contains("EHLO scanner.test\r\nSTARTTLS\r\n", server.ReceivedInClearText);
         }
 
         [Fact]
         public async Task A_plaintext_server_gives_no_verdict_rather_than_a_rejection()
         {
-            using var server = new LoopbackPeer(async c =>
+            using var server = ScriptedListener.Start(async c =>
             {
                 await c.SendAsync("220 fake.test ESMTP\r\n");
                 await c.ReadLineAsync();
@@ -75,7 +79,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task A_server_that_never_answers_ends_within_the_timeout()
         {
-            using var server = new LoopbackPeer(c => Task.Delay(TimeSpan.FromSeconds(30)));
+            using var server = ScriptedListener.Start(ScriptedListener.Tarpit);
             var scanner = new TlsVersionScanner(TimeSpan.FromSeconds(1), "scanner.test");
             var watch = Stopwatch.StartNew();
 
@@ -88,7 +92,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task A_STARTTLS_port_that_does_not_offer_it_gives_no_verdict()
         {
-            using var server = new LoopbackPeer(async c =>
+            using var server = ScriptedListener.Start(async c =>
             {
                 await c.SendAsync("220 fake.test ESMTP\r\n");
                 await c.ReadLineAsync();
@@ -100,7 +104,7 @@ namespace SmtpTools.Engine.Tests
 
             Assert.Equal(TlsVersionOutcome.Failed, result.Outcome);
             Assert.Contains("STARTTLS", result.Detail);
-            Assert.DoesNotContain("STARTTLS", server.Received);
+            Assert.DoesNotContain("STARTTLS", server.ReceivedInClearText);
         }
 
         [Theory]

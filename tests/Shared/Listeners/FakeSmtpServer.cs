@@ -25,7 +25,6 @@ namespace SmtpTools.Tests.Listeners
         private readonly ScriptedListener _listener;
         private readonly List<(bool Tls, string Line)> _commands = new List<(bool, string)>();
         private readonly List<FakeMessage> _messages = new List<FakeMessage>();
-        private readonly List<ScriptedConnection> _connections = new List<ScriptedConnection>();
         private int _sessions;
         private int _dataCommands;
 
@@ -75,16 +74,7 @@ namespace SmtpTools.Tests.Listeners
         }
 
         /// <summary>Every byte any client sent before TLS, all connections in order.</summary>
-        public byte[] ReceivedInClear
-        {
-            get
-            {
-                lock (_connections)
-                {
-                    return _connections.SelectMany(c => c.ReceivedInClear).ToArray();
-                }
-            }
-        }
+        public byte[] ReceivedInClear => _listener.ReceivedInClear;
 
         /// <summary>How many times the message with <paramref name="messageId"/> counts as delivered (accepted, or dropped after the dot).</summary>
         public int DeliveriesOf(string messageId) => Messages.Count(m => m.MessageId == messageId && m.CountsAsDelivered);
@@ -94,11 +84,6 @@ namespace SmtpTools.Tests.Listeners
 
         private async Task ConverseAsync(ScriptedConnection connection)
         {
-            lock (_connections)
-            {
-                _connections.Add(connection);
-            }
-
             var session = new FakeSession(this, connection, Interlocked.Increment(ref _sessions));
             if (_script.ImplicitTls && !await TryStartTlsAsync(connection))
             {

@@ -45,6 +45,21 @@ namespace SmtpTools.Tests.Listeners
         /// <summary>How many connections it has accepted so far.</summary>
         public int AcceptedCount => Volatile.Read(ref _accepted);
 
+        /// <summary>Every byte the clients sent before TLS (read through the connections), in order of acceptance.</summary>
+        public byte[] ReceivedInClear
+        {
+            get
+            {
+                lock (_connections)
+                {
+                    return _connections.SelectMany(c => c.ReceivedInClear).ToArray();
+                }
+            }
+        }
+
+        /// <summary><see cref="ReceivedInClear"/> as Latin-1 text (one char per byte), for searching.</summary>
+        public string ReceivedInClearText => Encoding.Latin1.GetString(ReceivedInClear);
+
         /// <summary>Listens on <paramref name="address"/> (127.0.0.1 by default) and <paramref name="port"/> (0: any free port) and runs <paramref name="script"/> for each connection.</summary>
         public static ScriptedListener Start(Func<ScriptedConnection, Task> script, IPAddress? address = null, int port = 0, int maxConnections = 64)
         {
@@ -179,9 +194,9 @@ namespace SmtpTools.Tests.Listeners
                 await Task.Yield();
                 await _script(connection);
             }
-            catch (Exception e) when (e is OperationCanceledException || e is ObjectDisposedException || e is SocketException || e is System.IO.IOException)
+            catch (Exception e) when (e is OperationCanceledException || e is ObjectDisposedException || e is SocketException || e is System.IO.IOException || e is System.Security.Authentication.AuthenticationException)
             {
-                // The client or Dispose ended the conversation: that is how scripts end.
+                // The client or Dispose ended the conversation, or refused our TLS: that is how scripts end.
             }
             finally
             {

@@ -119,6 +119,27 @@ namespace SmtpTools.Module.Tests.Reliability
         // Two megabytes of one reply line that never ends, sent at once.
         private static FakeReply EndlessLine => FakeReply.Raw(System.Text.Encoding.ASCII.GetBytes("220 " + new string('x', 2_000_000))).ThenSilence();
 
+        [Theory]
+        [MemberData(nameof(ProbeStallNames))]
+        public void Get_SmtpCapability_ends_within_its_timeout(string stall)
+        {
+            var (script, _) = ProbeStalls[stall];
+            using var scenario = ReliabilityTally.Scenario("Get-SmtpCapability stall: " + stall);
+            using var server = new FakeSmtpServer(script());
+            var watch = Stopwatch.StartNew();
+            var run = _fixture.PowerShell.Run(
+                "Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec $args[2]",
+                server.Port, TestCertificates.Authority, TimeoutSec);
+            watch.Stop();
+
+            Assert.True(watch.Elapsed < DoesNotHang, $"Get-SmtpCapability took {watch.Elapsed} against a server that stalls ({stall}).");
+            ReliabilityChecks.ErrorsAreActionable(run);
+            // One outcome: a report (perhaps with an error about what stopped it short), or one error naming the endpoint.
+            Assert.Equal(1, run.Output.Count + run.Errors.Count(e => e.TargetObject is string));
+            Assert.True(run.Output.Count == 1 || run.Errors.Count == 1, "A stall without a report must be one error.");
+            scenario.Survived();
+        }
+
         private static FakeReply Dripped(string reply) => FakeReply.Say(reply).Dripped(PerByte);
 
         private static FakeSmtpScript Stalling(
