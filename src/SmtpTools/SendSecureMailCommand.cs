@@ -463,7 +463,8 @@ namespace SmtpTools.Commands
 
             foreach (var rejected in result.RejectedRecipients)
             {
-                var message = $"{result.SmtpServer}:{result.Port} refused the recipient {rejected.Address} of message <{result.MessageId}>: {rejected.ReplyCode} {rejected.Response}";
+                var message = $"{result.SmtpServer}:{result.Port} refused the recipient {rejected.Address} of message <{result.MessageId}>: {rejected.ReplyCode} {rejected.Response}. " +
+                    (result.AcceptedRecipients.Count > 0 ? "The other recipients got the message; check this address." : "Check the address.");
                 WriteError(SmtpErrors.FromFailure(SmtpFailureKind.RecipientRejected, message, rejected.Address, new SmtpConnectionException(SmtpFailureKind.RecipientRejected, message, null, rejected.ReplyCode)));
             }
 

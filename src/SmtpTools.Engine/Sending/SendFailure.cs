@@ -54,7 +54,7 @@ namespace SmtpTools.Sending
         /// <summary>The TLS handshake itself failed: nothing was sent.</summary>
         public static SendFailure HandshakeFailed(string endpoint, Exception cause) => Of(
             SmtpFailureKind.TlsHandshakeFailed,
-            $"The TLS handshake with {endpoint} failed: {Innermost(cause)}. Nothing was sent. The server may only offer TLS versions below the minimum (-MinimumTlsVersion), or not speak TLS on this port.",
+            $"The TLS handshake with {endpoint} failed: {Sentence(Innermost(cause))} Nothing was sent. The server may only offer TLS versions below the minimum (-MinimumTlsVersion), or not speak TLS on this port.",
             cause);
 
         /// <summary>STARTTLS is required and the server does not offer it: nothing was sent.</summary>
@@ -145,13 +145,13 @@ namespace SmtpTools.Sending
 
                 return new SendFailure(
                     timedOut ? SmtpFailureKind.TimedOut : SmtpFailureKind.ConnectionClosed,
-                    $"The connection to {endpoint} {(timedOut ? "timed out" : "was closed")} while {Describe(stage)}: {Innermost(e)} Nothing was delivered by this attempt. " +
+                    $"The connection to {endpoint} {(timedOut ? "timed out" : "was closed")} while {Describe(stage)}: {Sentence(Innermost(e))} Nothing was delivered by this attempt. " +
                     (timedOut ? "Check that the server answers (or raise -TimeoutSec for a slow one)." : "The server may be overloaded or restarting: try again later (-RetryCount retries at once)."),
                     e,
                     transient: true);
             }
 
-            return Of(SmtpFailureKind.ProtocolError, $"Sending through {endpoint} failed while {Describe(stage)}: {Innermost(e)}", e);
+            return Of(SmtpFailureKind.ProtocolError, $"Sending through {endpoint} failed while {Describe(stage)}: {Sentence(Innermost(e))} Nothing was delivered by this attempt; if it persists, run with -Debug to see the conversation.", e);
         }
 
         private static SendFailure UnknownOutcome(string endpoint, string what, Exception e) => new SendFailure(
@@ -168,16 +168,16 @@ namespace SmtpTools.Sending
             if (stage == SendStage.Connecting)
             {
                 return startTlsSent
-                    ? Of(SmtpFailureKind.StartTlsRefused, $"{endpoint} offered STARTTLS but refused it ({reply}); nothing was sent.", command, code, transient)
-                    : Of(SmtpFailureKind.CommandRejected, $"{endpoint} refused the session ({reply}).", command, code, transient);
+                    ? Of(SmtpFailureKind.StartTlsRefused, $"{endpoint} offered STARTTLS but refused it ({reply}); nothing was sent. {Advice(transient)}", command, code, transient)
+                    : Of(SmtpFailureKind.CommandRejected, $"{endpoint} refused the session ({reply}); nothing was sent. {Advice(transient)}", command, code, transient);
             }
 
             if (command.ErrorCode == SmtpErrorCode.SenderNotAccepted)
             {
-                return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the sender {command.Mailbox?.Address}: {reply}", command, code, transient);
+                return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the sender {command.Mailbox?.Address}: {Sentence(reply)} " + (transient ? Advice(true) : "Use a From address this account may send as, or ask the server's administrator."), command, code, transient);
             }
 
-            return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the message: {reply}", command, code, transient);
+            return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the message: {Sentence(reply)} " + (transient ? Advice(true) : "It will not be accepted as it is: the reply says why (content, size, policy)."), command, code, transient);
         }
 
         private static bool IsTransientReply(int code) => code >= 400 && code < 500;
@@ -216,6 +216,18 @@ namespace SmtpTools.Sending
                 case SendStage.Envelope: return "giving sender and recipients";
                 default: return "sending the message data";
             }
+        }
+
+        /// <summary>What to do about a refusal: wait for a temporary (4xx) one, ask about a permanent (5xx) one.</summary>
+        internal static string Advice(bool transient) => transient
+            ? "The refusal is temporary (4xx): it was retried as -RetryCount allows; try again later."
+            : "The refusal is permanent (5xx): check the server and the account, or ask the server's administrator.";
+
+        // One sentence, ending in one full stop, whatever the inner message did.
+        private static string Sentence(string text)
+        {
+            text = text.Trim();
+            return text.Length == 0 || text.EndsWith(".", StringComparison.Ordinal) || text.EndsWith("!", StringComparison.Ordinal) || text.EndsWith("?", StringComparison.Ordinal) ? text : text + ".";
         }
 
         private static string Innermost(Exception e)

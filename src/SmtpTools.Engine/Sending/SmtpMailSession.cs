@@ -468,7 +468,7 @@ namespace SmtpTools
             var greeting = session.ReadReplyAsync(timeout, cancellationToken).GetAwaiter().GetResult();
             if (greeting.Code != 220)
             {
-                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"{_endpoint} greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now. Nothing was sent.", null, greeting.Code);
+                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"{_endpoint} greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now. Nothing was sent. {SendFailure.Advice(greeting.Code >= 400 && greeting.Code < 500)}", null, greeting.Code);
             }
 
             var ehlo = session.CommandAsync("EHLO " + _options.HeloName, timeout, cancellationToken).GetAwaiter().GetResult();
@@ -480,7 +480,7 @@ namespace SmtpTools
             var ready = session.CommandAsync("STARTTLS", timeout, cancellationToken).GetAwaiter().GetResult();
             if (ready.Code != 220)
             {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"{_endpoint} offered STARTTLS but answered \"{ready.Text}\". Nothing was sent.", null, ready.Code);
+                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"{_endpoint} offered STARTTLS but answered \"{ready.Text}\". Nothing was sent. {SendFailure.Advice(ready.Code >= 400 && ready.Code < 500)}", null, ready.Code);
             }
 
             var wire = new StringBuilder();
