@@ -60,6 +60,15 @@ namespace SmtpTools.Sending
             }
         }
 
+        /// <summary>Stops watching the connection (it was dropped): until the next <see cref="Watch"/> nothing is closed.</summary>
+        public void Forget()
+        {
+            lock (_gate)
+            {
+                _socket = null;
+            }
+        }
+
         /// <summary>Arms the watchdog until the returned scope is disposed: a step of the conversation is under way.</summary>
         public IDisposable Operation()
         {

@@ -533,6 +533,7 @@ namespace SmtpTools
 
         private void Drop()
         {
+            _watchdog.Forget(); // the next connection's own steps are bounded by the wire session until MailKit takes over
             var client = _client;
             _client = null;
             if (client == null)
