@@ -3,7 +3,7 @@ namespace SmtpTools
     /// <summary>The outcome of verifying a credential with AUTH (RFC 4954).</summary>
     public enum SmtpAuthenticationResult
     {
-        /// <summary>No credential was given.</summary>
+        /// <summary>No credential was given, or the session broke off before AUTH: nothing was sent.</summary>
         NotAttempted = 0,
 
         /// <summary>The server accepted the credential (235).</summary>
@@ -20,5 +20,8 @@ namespace SmtpTools
 
         /// <summary>Not sent: the server's certificate is not acceptable (see Certificate); trust its CA or use -SkipCertificateCheck.</summary>
         WithheldCertificateRejected = 5,
+
+        /// <summary>The credential was sent inside TLS, but the connection broke or timed out before the server answered: no verdict either way.</summary>
+        Interrupted = 6,
     }
 }

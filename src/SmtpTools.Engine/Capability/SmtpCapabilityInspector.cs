@@ -319,7 +319,19 @@ namespace SmtpTools.Capability
                     return;
                 }
 
-                var outcome = await SmtpSaslAuthenticator.AuthenticateAsync(_session, credential, _report.ExtensionsAfterTls?.AuthMechanisms ?? Array.Empty<string>(), Timeout, _cancellationToken).ConfigureAwait(false);
+                SaslOutcome outcome;
+                try
+                {
+                    outcome = await SmtpSaslAuthenticator.AuthenticateAsync(_session, credential, _report.ExtensionsAfterTls?.AuthMechanisms ?? Array.Empty<string>(), Timeout, _cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is TimeoutException || e is EndOfStreamException || e is IOException || e is SmtpProtocolException || e is ObjectDisposedException)
+                {
+                    // Sent, but never answered: saying "not attempted" would tell the user the password never left.
+                    _report.AuthenticationResult = SmtpAuthenticationResult.Interrupted;
+                    _report.AuthenticationMessage = _scrubber.Scrub($"The credential was sent inside TLS, but the session broke off before the server answered ({e.Message}): no verdict either way. Try again; if it persists, the server is at fault.");
+                    throw;
+                }
+
                 _report.AuthenticationResult = outcome.Result;
                 _report.AuthenticationMechanism = outcome.Mechanism;
                 _report.AuthenticationMessage = outcome.Message == null ? null : _scrubber.Scrub(outcome.Message);
