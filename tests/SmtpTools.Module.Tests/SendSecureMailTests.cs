@@ -4,10 +4,10 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Threading;
 using MimeKit;
 using SmtpTools.Tests.Listeners;
+using SmtpTools.Tests.Reliability;
 using Xunit;
 
 namespace SmtpTools.Module.Tests
@@ -617,7 +617,7 @@ namespace SmtpTools.Module.Tests
                 Assert.Equal("SmtpTools.StartTlsNotOffered", runs[3].ErrorIds.Single().Split(',')[0]);
                 Assert.Contains(runs[0].Debug, d => d.Contains("AUTH PLAIN ********", StringComparison.Ordinal));
 
-                var secrets = SecretForms(Server.User, Server.Password).Concat(SecretForms(Server.User, Server.Password + "-wrong")).Append(token).Append(B64(token)).ToList();
+                var secrets = SecretForms.OfPassword(Server.User, Server.Password).Concat(SecretForms.OfPassword(Server.User, Server.Password + "-wrong")).Concat(SecretForms.OfToken(Server.User, token)).ToList();
                 var everything = runs.SelectMany(r => r.AllText.Concat(r.Output.SelectMany(o => o.Properties.Select(p => p.Value?.ToString() ?? string.Empty))))
                     .Append(File.ReadAllText(log))
                     .ToList();
@@ -631,13 +631,6 @@ namespace SmtpTools.Module.Tests
                 File.Delete(log);
             }
         }
-
-        private static IEnumerable<string> SecretForms(string user, string password) => new[]
-        {
-            password, B64(password), B64("\0" + user + "\0" + password), B64(user + "\0" + user + "\0" + password),
-        };
-
-        private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
         private static System.Management.Automation.ErrorCategory ErrorCategoryOf(PowerShellRun run) => run.Errors.Single().CategoryInfo.Category;
 
