@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using SmtpTools.Protocol;
 
 namespace SmtpTools.Sending
 {
@@ -10,62 +11,22 @@ namespace SmtpTools.Sending
     /// original 220 greeting, replayed, and everything after comes from the TLS stream. MailKit then says EHLO inside
     /// TLS, exactly as RFC 3207 4.2 requires after STARTTLS.
     /// </summary>
-    internal sealed class GreetingReplayStream : Stream
+    internal sealed class GreetingReplayStream : DelegatingStream
     {
         private readonly byte[] _greeting;
-        private readonly Stream _inner;
         private int _replayed;
 
         public GreetingReplayStream(byte[] greeting, Stream inner)
+            : base(inner)
         {
             _greeting = greeting;
-            _inner = inner;
         }
-
-        public override bool CanRead => _inner.CanRead;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => _inner.CanWrite;
-
-        public override bool CanTimeout => _inner.CanTimeout;
-
-        public override int ReadTimeout { get => _inner.ReadTimeout; set => _inner.ReadTimeout = value; }
-
-        public override int WriteTimeout { get => _inner.WriteTimeout; set => _inner.WriteTimeout = value; }
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) =>
-            _replayed < _greeting.Length ? Replay(buffer, offset, count) : _inner.Read(buffer, offset, count);
+            _replayed < _greeting.Length ? Replay(buffer, offset, count) : Inner.Read(buffer, offset, count);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            _replayed < _greeting.Length ? Task.FromResult(Replay(buffer, offset, count)) : _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            _inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush() => _inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
+            _replayed < _greeting.Length ? Task.FromResult(Replay(buffer, offset, count)) : Inner.ReadAsync(buffer, offset, count, cancellationToken);
 
         private int Replay(byte[] buffer, int offset, int count)
         {
