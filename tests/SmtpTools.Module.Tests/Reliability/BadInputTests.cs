@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Management.Automation;
 using SmtpTools.Tests.Listeners;
 using SmtpTools.Tests.Reliability;
 using Xunit;
@@ -114,41 +115,40 @@ namespace SmtpTools.Module.Tests.Reliability
         [MemberData(nameof(EndpointRowNames))]
         public void Test_SmtpPort_refuses_the_row_before_any_network_IO_and_probes_the_next(string row)
         {
-            var (change, errorId) = EndpointRows[row];
-            using var scenario = ReliabilityTally.Scenario("bad input, Test-SmtpPort: " + row);
-            using var counting = ScriptedListener.Start(ScriptedListener.Tarpit);
-            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = TestCertificates.Good });
-            var run = _fixture.PowerShell.Run(
-                "$h = @{ ComputerName = '127.0.0.1'; Port = $args[0] }; " +
-                change + "; " +
-                "$bad = if ($h -is [hashtable]) { [pscustomobject]$h } else { $h }; " +
-                "@($bad, [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $args[1] }) | Test-SmtpPort -TrustedCertificate $args[2] -TimeoutSec 5",
-                counting.Port, server.Port, TestCertificates.Authority);
-
-            var beforeIo = RefusedBeforeIo(run, counting, errorId);
-            scenario.BadInput(beforeIo);
-            ReliabilityChecks.ErrorsAreActionable(run);
-            Assert.Equal(errorId, Assert.Single(ReliabilityChecks.Ids(run)));
-            Assert.True(beforeIo, "The bad row reached the network: " + string.Join(" | ", run.Errors));
-            var good = Assert.Single(run.Output, r => r.Get("Port") is int port && port == server.Port);
-            Assert.Equal("Open", good.Text("Status"));
-            Assert.Equal("StartTls", good.Text("Security"));
-            scenario.Survived();
+            RefuseEndpointRowThenServeTheNext(row, "Test-SmtpPort", "Test-SmtpPort -TrustedCertificate $args[2] -TimeoutSec 5", (good, port) =>
+            {
+                var result = Assert.Single(good, r => r.Get("Port") is int p && p == port);
+                Assert.Equal("Open", result.Text("Status"));
+                Assert.Equal("StartTls", result.Text("Security"));
+            });
         }
 
         [Theory]
         [MemberData(nameof(EndpointRowNames))]
         public void Get_SmtpCapability_refuses_the_row_before_any_network_IO_and_inspects_the_next(string row)
         {
+            RefuseEndpointRowThenServeTheNext(row, "Get-SmtpCapability", "Get-SmtpCapability -TrustedCertificate $args[2] -TimeoutSec 5 -SkipTlsVersionScan", (good, port) =>
+            {
+                var report = Assert.Single(good);
+                Assert.Equal(port, (int)report.Get("Port")!);
+                Assert.Equal("StartTls", report.Text("Security"));
+            });
+        }
+
+        // Pipes the bad endpoint row (aimed at a listener that only counts connections) and then a good one (a fake server
+        // with a trusted certificate) into the command; checks the bad row was refused before any I/O with its own id,
+        // then runs the caller's checks on what the good row produced (the scenario survives only if both hold).
+        private void RefuseEndpointRowThenServeTheNext(string row, string cmdlet, string command, Action<IReadOnlyList<PSObject>, int> checkGoodRow)
+        {
             var (change, errorId) = EndpointRows[row];
-            using var scenario = ReliabilityTally.Scenario("bad input, Get-SmtpCapability: " + row);
+            using var scenario = ReliabilityTally.Scenario($"bad input, {cmdlet}: {row}");
             using var counting = ScriptedListener.Start(ScriptedListener.Tarpit);
             using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = TestCertificates.Good });
             var run = _fixture.PowerShell.Run(
                 "$h = @{ ComputerName = '127.0.0.1'; Port = $args[0] }; " +
                 change + "; " +
                 "$bad = if ($h -is [hashtable]) { [pscustomobject]$h } else { $h }; " +
-                "@($bad, [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $args[1] }) | Get-SmtpCapability -TrustedCertificate $args[2] -TimeoutSec 5 -SkipTlsVersionScan",
+                "@($bad, [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $args[1] }) | " + command,
                 counting.Port, server.Port, TestCertificates.Authority);
 
             var beforeIo = RefusedBeforeIo(run, counting, errorId);
@@ -156,9 +156,7 @@ namespace SmtpTools.Module.Tests.Reliability
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Equal(errorId, Assert.Single(ReliabilityChecks.Ids(run)));
             Assert.True(beforeIo, "The bad row reached the network: " + string.Join(" | ", run.Errors));
-            var good = Assert.Single(run.Output);
-            Assert.Equal(server.Port, (int)good.Get("Port")!);
-            Assert.Equal("StartTls", good.Text("Security"));
+            checkGoodRow(run.Output, server.Port);
             scenario.Survived();
         }
 
