@@ -58,22 +58,40 @@ namespace SmtpTools.Engine.Tests
                         using var client = await listener.AcceptTcpClientAsync(stop.Token);
                         var now = Interlocked.Increment(ref open);
                         InterlockedMax(ref most, now);
+                        var counted = true;
                         try
                         {
-                            // A slow but honest plaintext server: greets after 300 ms, answers EHLO, says goodbye.
-                            await Task.Delay(300, stop.Token);
+                            // A slow but honest plaintext server: greets at once (so detection never depends on the
+                            // machine's load), takes 300 ms over EHLO, says goodbye.
                             var stream = client.GetStream();
                             using var reader = new System.IO.StreamReader(stream);
                             await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("220 slow ESMTP\r\n"), stop.Token);
                             while (await reader.ReadLineAsync(stop.Token) is { } line)
                             {
-                                var reply = line.StartsWith("EHLO", StringComparison.OrdinalIgnoreCase) ? "250 slow\r\n" : "221 bye\r\n";
+                                if (line.StartsWith("QUIT", StringComparison.OrdinalIgnoreCase))
+                                {
+                                    // The probe is done with us before it frees its slot: count it gone now, not when
+                                    // its socket's end reaches us (which can lag behind the next probe's connect).
+                                    Interlocked.Decrement(ref open);
+                                    counted = false;
+                                }
+
+                                var ehlo = line.StartsWith("EHLO", StringComparison.OrdinalIgnoreCase);
+                                if (ehlo)
+                                {
+                                    await Task.Delay(300, stop.Token);
+                                }
+
+                                var reply = ehlo ? "250 slow\r\n" : "221 bye\r\n";
                                 await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(reply), stop.Token);
                             }
                         }
                         finally
                         {
-                            Interlocked.Decrement(ref open);
+                            if (counted)
+                            {
+                                Interlocked.Decrement(ref open);
+                            }
                         }
                     }
                 }));
