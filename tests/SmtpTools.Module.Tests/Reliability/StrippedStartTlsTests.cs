@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -25,6 +26,20 @@ namespace SmtpTools.Module.Tests.Reliability
 
         private StartTlsStrippingProxy ProxyToSubmission() => new StartTlsStrippingProxy(new IPEndPoint(IPAddress.Loopback, Server.Submission));
 
+        // Counts every secret form the proxy saw from the client and every one in the run's streams (and log files) into
+        // the tally first, so a leak is counted even when an assertion fails; then requires that STARTTLS really was
+        // stripped, that no AUTH command crossed the proxy, and that both counts are zero.
+        private static void AssertNothingSecretCrossed(ReliabilityScenario scenario, StartTlsStrippingProxy proxy, PowerShellRun run, IReadOnlyList<string> forms, params string[] logs)
+        {
+            var onTheWire = SecretForms.CountHits(proxy.ClientBytes, forms);
+            var inStreams = ReliabilityChecks.SecretHits(new[] { run }, forms, logs);
+            scenario.Leaked(onTheWire + inStreams);
+            Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+            Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, onTheWire);
+            Assert.Equal(0, inStreams);
+        }
+
         [Fact]
         public void Send_SecureMail_with_a_credential_refuses_a_stripped_STARTTLS_and_writes_no_secret_byte()
         {
@@ -38,16 +53,11 @@ namespace SmtpTools.Module.Tests.Reliability
                     "Send-SecureMail -From $args[0] -To $args[0] -Subject downgrade -SmtpServer 127.0.0.1 -Port $args[2] -Credential $cred -TrustedCertificate $args[3] -ProtocolLog $args[4] -RetryCount 0 -PassThru -Verbose -Debug",
                     Server.User, Server.Password, proxy.Port, Server.CaFile, log);
 
-                var forms = SecretForms.OfPassword(Server.User, Server.Password);
-                scenario.Leaked(SecretForms.CountHits(proxy.ClientBytes, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms, log));
-                Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+                AssertNothingSecretCrossed(scenario, proxy, run, SecretForms.OfPassword(Server.User, Server.Password), log);
                 Assert.Equal(new[] { "SmtpTools.StartTlsNotOffered" }, ReliabilityChecks.Ids(run));
                 ReliabilityChecks.ErrorsAreActionable(run);
                 Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
-                Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain("MAIL FROM", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
-                Assert.Equal(0, SecretForms.CountHits(proxy.ClientBytes, forms));
-                Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms, log));
                 scenario.Survived();
             }
             finally
@@ -65,14 +75,9 @@ namespace SmtpTools.Module.Tests.Reliability
                 "Send-SecureMail -From $args[0] -To $args[0] -Subject downgrade -SmtpServer 127.0.0.1 -Port $args[1] -AccessToken $args[2] -TrustedCertificate $args[3] -RetryCount 0 -PassThru -Verbose -Debug",
                 Server.User, proxy.Port, Token, Server.CaFile);
 
-            var forms = SecretForms.OfToken(Server.User, Token);
-            scenario.Leaked(SecretForms.CountHits(proxy.ClientBytes, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms));
-            Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+            AssertNothingSecretCrossed(scenario, proxy, run, SecretForms.OfToken(Server.User, Token));
             Assert.Equal(new[] { "SmtpTools.StartTlsNotOffered" }, ReliabilityChecks.Ids(run));
             ReliabilityChecks.ErrorsAreActionable(run);
-            Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(0, SecretForms.CountHits(proxy.ClientBytes, forms));
-            Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms));
             scenario.Survived();
         }
 
@@ -105,18 +110,13 @@ namespace SmtpTools.Module.Tests.Reliability
                 "Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[2] -Credential $cred -TrustedCertificate $args[3] -Verbose -Debug",
                 Server.User, Server.Password, proxy.Port, Server.CaFile);
 
-            var forms = SecretForms.OfPassword(Server.User, Server.Password);
-            scenario.Leaked(SecretForms.CountHits(proxy.ClientBytes, forms) + ReliabilityChecks.SecretHits(new[] { run }, forms));
-            Assert.True(proxy.StrippedCount > 0, "The proxy never saw a STARTTLS to strip.");
+            AssertNothingSecretCrossed(scenario, proxy, run, SecretForms.OfPassword(Server.User, Server.Password));
             var report = Assert.Single(run.Output);
             Assert.Equal("PlainOnly", report.Text("Security"));
             Assert.Contains("NO_TLS", ((System.Collections.IEnumerable)report.Get("Findings")!).Cast<object>().Select(f => System.Management.Automation.PSObject.AsPSObject(f).Text("Id")));
             Assert.Equal("WithheldNotEncrypted", report.Text("AuthenticationResult"));
             Assert.Equal(new[] { "SmtpTools.EncryptionRequired" }, ReliabilityChecks.Ids(run));
             ReliabilityChecks.ErrorsAreActionable(run);
-            Assert.DoesNotContain("AUTH", proxy.ClientText, StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(0, SecretForms.CountHits(proxy.ClientBytes, forms));
-            Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms));
             scenario.Survived();
         }
 
