@@ -24,6 +24,18 @@ namespace SmtpTools.Protocol
 
         public bool IsPermanentFailure => Code >= 500;
 
+        /// <summary>The reply in wire form again: "250-first\r\n250 last\r\n".</summary>
+        public string ToWire()
+        {
+            var wire = new System.Text.StringBuilder();
+            for (var i = 0; i < Lines.Count; i++)
+            {
+                wire.Append(Code).Append(i == Lines.Count - 1 ? ' ' : '-').Append(Lines[i]).Append("\r\n");
+            }
+
+            return wire.ToString();
+        }
+
         /// <summary>The reply as the server sent it, lines joined with a space, for messages and results.</summary>
         public string Text => Code + " " + string.Join(" ", Lines);
 

@@ -180,7 +180,7 @@ namespace SmtpTools.Sending
             return Of(SmtpFailureKind.MessageRejected, $"{endpoint} refused the message: {Sentence(reply)} " + (transient ? Advice(true) : "It will not be accepted as it is: the reply says why (content, size, policy)."), command, code, transient);
         }
 
-        private static bool IsTransientReply(int code) => code >= 400 && code < 500;
+        internal static bool IsTransientReply(int code) => code >= 400 && code < 500;
 
         private static bool IsTransient(SmtpFailureKind kind) =>
             kind == SmtpFailureKind.ConnectionRefused || kind == SmtpFailureKind.TimedOut || kind == SmtpFailureKind.ConnectionClosed;

@@ -464,32 +464,20 @@ namespace SmtpTools
         // Greeting, EHLO, STARTTLS in clear; returns the greeting as the server sent it, for MailKit to read again.
         private byte[] StartTls(SmtpWireSession session, CancellationToken cancellationToken)
         {
-            var timeout = _options.Timeout;
-            var greeting = session.ReadReplyAsync(timeout, cancellationToken).GetAwaiter().GetResult();
-            if (greeting.Code != 220)
+            try
             {
-                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"{_endpoint} greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now. Nothing was sent. {SendFailure.Advice(greeting.Code >= 400 && greeting.Code < 500)}", null, greeting.Code);
+                var greeting = session.RequestStartTlsAsync(_options.HeloName, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
+                return Encoding.UTF8.GetBytes(greeting.ToWire());
             }
-
-            var ehlo = session.CommandAsync("EHLO " + _options.HeloName, timeout, cancellationToken).GetAwaiter().GetResult();
-            if (ehlo.Code != 250 || !SmtpExtensions.Parse(ehlo.Lines).StartTls)
+            catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.StartTlsNotOffered)
             {
-                throw SendFailure.StartTlsNotOffered(_endpoint).ToException();
+                throw SendFailure.StartTlsNotOffered(_endpoint, e).ToException();
             }
-
-            var ready = session.CommandAsync("STARTTLS", timeout, cancellationToken).GetAwaiter().GetResult();
-            if (ready.Code != 220)
+            catch (SmtpConnectionException e)
             {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"{_endpoint} offered STARTTLS but answered \"{ready.Text}\". Nothing was sent. {SendFailure.Advice(ready.Code >= 400 && ready.Code < 500)}", null, ready.Code);
+                // Kind and reply code stay, so a 421 greeting or a 454 to STARTTLS is retried like any 4xx.
+                throw new SmtpConnectionException(e.Kind, $"{_endpoint}: {e.Message} Nothing was sent. {SendFailure.Advice(SendFailure.IsTransientReply(e.ReplyCode))}", e, e.ReplyCode);
             }
-
-            var wire = new StringBuilder();
-            for (var i = 0; i < greeting.Lines.Count; i++)
-            {
-                wire.Append(greeting.Code).Append(i == greeting.Lines.Count - 1 ? ' ' : '-').Append(greeting.Lines[i]).Append("\r\n");
-            }
-
-            return Encoding.UTF8.GetBytes(wire.ToString());
         }
 
         private void Authenticate(EnvelopeSmtpClient client, CancellationToken cancellationToken)

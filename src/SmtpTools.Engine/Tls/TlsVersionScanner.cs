@@ -65,7 +65,7 @@ namespace SmtpTools.Tls
                 {
                     if (startTls)
                     {
-                        await StartTlsAsync(session, cancellationToken).ConfigureAwait(false);
+                        await session.RequestStartTlsAsync(_heloName, _timeout, cancellationToken).ConfigureAwait(false);
                     }
 
                     await SmtpWireSession.WithTimeout(HandshakeAsync(client, session.Stream), session.Socket, _timeout, cancellationToken).ConfigureAwait(false);
@@ -92,28 +92,6 @@ namespace SmtpTools.Tls
             catch (Exception e) when (e is IOException || e is SocketException || e is ObjectDisposedException || e is SmtpProtocolException || e is TlsException)
             {
                 return Failed(version, e.Message, watch.Elapsed);
-            }
-        }
-
-        /// <summary>RFC 3207 up to "220 Ready to start TLS", reading nothing past that reply.</summary>
-        private async Task StartTlsAsync(SmtpWireSession session, CancellationToken cancellationToken)
-        {
-            var greeting = await session.ReadReplyAsync(_timeout, cancellationToken).ConfigureAwait(false);
-            if (greeting.Code != 220)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"The server greeted with {greeting.Text}.", replyCode: greeting.Code);
-            }
-
-            var ehlo = await session.CommandAsync("EHLO " + _heloName, _timeout, cancellationToken).ConfigureAwait(false);
-            if (ehlo.Code != 250 || !SmtpExtensions.Parse(ehlo.Lines).StartTls)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsNotOffered, "The server does not offer STARTTLS.", replyCode: ehlo.Code);
-            }
-
-            var ready = await session.CommandAsync("STARTTLS", _timeout, cancellationToken).ConfigureAwait(false);
-            if (ready.Code != 220)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"The server answered STARTTLS with {ready.Text}.", replyCode: ready.Code);
             }
         }
 
