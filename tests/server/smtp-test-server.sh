@@ -16,7 +16,7 @@
 # /etc/postfix and /etc/dovecot are never read or written. Listens on 127.0.0.1 and
 # [::1] only, and no message ever leaves the machine.
 #
-# Ports (fixed; tests read them from server.json):
+# Ports (tests read them from server.json; SMTPTOOLS_SERVER_PORT_OFFSET adds to each):
 #   relay 2525           plaintext greeting, opportunistic STARTTLS (TLS 1.0-1.3), no AUTH
 #   submission 2587      STARTTLS required, AUTH only after it, TLS >= 1.2
 #   submissions 2465     implicit TLS, AUTH, TLS >= 1.2
@@ -42,11 +42,20 @@ readonly READY_TIMEOUT_SECONDS=20
 readonly STOP_TIMEOUT_SECONDS=5
 
 readonly PORT_NAMES=(relay submission submissions plain expired wrongHost selfSigned noIntermediate expiring weakKey)
-declare -rA PORTS=(
+# SMTPTOOLS_SERVER_PORT_OFFSET moves every port by that much, so that two instances
+# (two work trees, each with its own SMTPTOOLS_SERVER_DIR) can run side by side.
+PORT_OFFSET=${SMTPTOOLS_SERVER_PORT_OFFSET:-0}
+[[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && ((PORT_OFFSET <= 60000)) \
+  || { printf 'smtp-test-server: SMTPTOOLS_SERVER_PORT_OFFSET must be a number from 0 to 60000\n' >&2; exit 2; }
+readonly PORT_OFFSET
+declare -A PORTS=(
   [relay]=2525 [submission]=2587 [submissions]=2465 [plain]=2526
   [expired]=2601 [wrongHost]=2602 [selfSigned]=2603 [noIntermediate]=2604
   [expiring]=2605 [weakKey]=2606
 )
+for name in "${!PORTS[@]}"; do PORTS[$name]=$((PORTS[$name] + PORT_OFFSET)); done
+unset name
+declare -r PORTS
 
 # Postfix fails silently with a relative -c directory: always absolute.
 DIR=$(realpath -m -- "${SMTPTOOLS_SERVER_DIR:-/tmp/smtptools-test-server}")
