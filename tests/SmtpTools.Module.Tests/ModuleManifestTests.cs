@@ -63,13 +63,6 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Manifest_supports_Windows_PowerShell_5_1_and_PowerShell_7()
-        {
-            Assert.Equal("5.1", _manifest.Text("PowerShellVersion"));
-            Assert.Equal(new[] { "Core", "Desktop" }, _manifest.Texts("CompatiblePSEditions").OrderBy(e => e, StringComparer.Ordinal).ToArray());
-        }
-
-        [Fact]
         public void Manifest_requires_NET_Framework_4_7_2_on_Windows_PowerShell()
         {
             Assert.Equal("4.7.2", _manifest.Text("DotNetFrameworkVersion"));
