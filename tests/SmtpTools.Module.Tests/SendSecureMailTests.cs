@@ -244,7 +244,11 @@ namespace SmtpTools.Module.Tests
                 Assert.Equal("high", message.Headers[HeaderId.Importance]);
                 Assert.Equal("plain text body", message.TextBody?.Trim());
                 Assert.Contains("html body", message.HtmlBody);
-                Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+                var alternative = Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+
+                // The HTML part once, then its inline image: multipart/related holds nothing twice.
+                var related = Assert.IsType<MultipartRelated>(alternative[1]);
+                Assert.Equal(new[] { "text/html", "image/png" }, related.Select(p => p.ContentType.MimeType).ToArray());
 
                 var inline = message.BodyParts.OfType<MimePart>().Single(p => p.ContentId == "logo");
                 Assert.Equal(File.ReadAllBytes(logo), Decode(inline));
