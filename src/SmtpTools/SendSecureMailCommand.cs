@@ -121,6 +121,7 @@ namespace SmtpTools.Commands
         [Parameter]
         [Alias("BE")]
         [EncodingTransformation]
+        [ArgumentCompleter(typeof(EncodingCompleter))]
         [ValidateNotNull]
         public Encoding Encoding { get; set; } = new UTF8Encoding(false);
 
