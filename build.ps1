@@ -12,7 +12,7 @@
     Test: run tests/run.sh, the README's test command and CI's: build, start the private Postfix + Dovecot test server
     (Debian/Ubuntu, root) unless it already runs, every xunit test, the Pester suite in pwsh 7.6.9, the reliability
     figures; it stops the server only if it started it. One implementation, so the two can never disagree.
-    Docs: export markdown help from the built module with platyPS, where platyPS is installed.
+    Docs: render docs/<Cmdlet>.md, the pages Get-Help -Online opens, from the MAML help in en-US/ (no platyPS needed).
     Package: build in Release and produce out/SmtpTools.<version>.nupkg, the file Publish-PSResource uploads.
     Clean: remove out/ and every bin/ and obj/ folder.
 
@@ -71,17 +71,18 @@ function Invoke-Test {
 }
 
 function Invoke-Docs {
-    if (-not (Get-Module -ListAvailable -Name platyPS)) {
-        throw 'platyPS is not installed (Install-PSResource platyPS). The MAML in en-US/ is the source of help; Docs only exports markdown from it.'
-    }
-
+    # The online help pages (Get-Help -Online opens them), rendered from the MAML in en-US/: help is written once.
     Invoke-Build
     $manifest = Join-Path $root "out/SmtpTools/$(Get-ModuleVersion)/SmtpTools.psd1"
-    Import-Module $manifest -Force
-    Import-Module platyPS
-    $docs = Join-Path $root 'docs'
-    New-MarkdownHelp -Module SmtpTools -OutputFolder $docs -Force -WithModulePage | Out-Null
-    Write-Host "Markdown help written to $docs"
+    $render = Join-Path $root 'docs/ConvertTo-CmdletPage.ps1'
+    # A child pwsh, so a module already imported in this session cannot be the one documented.
+    $names = & (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$manifest'; (Get-Command -Module SmtpTools -CommandType Cmdlet).Name"
+    foreach ($name in $names) {
+        $page = & (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$manifest'; & '$render' -Name $name"
+        $path = Join-Path $root "docs/$name.md"
+        [IO.File]::WriteAllText($path, (($page -join "`n").TrimEnd() + "`n"))
+        Write-Host "Wrote $path"
+    }
 }
 
 function Invoke-Package {

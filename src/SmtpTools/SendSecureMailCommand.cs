@@ -27,7 +27,7 @@ namespace SmtpTools.Commands
     /// server, now with STARTTLS required. For message submission RFC 8314 recommends 465 (implicit TLS) or 587.
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Send-SecureMail.md")]
     [OutputType(typeof(SmtpSendResult))]
     public sealed class SendSecureMailCommand : SmtpCmdletBase
     {

@@ -29,7 +29,7 @@ namespace SmtpTools.Commands
     /// </para>
     /// <para type="description">An invalid port (0, negative, above 65535) fails at parameter binding, before any network I/O.</para>
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SmtpPort")]
+    [Cmdlet(VerbsDiagnostic.Test, "SmtpPort", HelpUri = HelpLinks.Docs + "Test-SmtpPort.md")]
     [OutputType(typeof(SmtpPortResult), typeof(SmtpSubmissionRecommendation))]
     public sealed class TestSmtpPortCommand : SmtpCmdletBase
     {
@@ -55,7 +55,7 @@ namespace SmtpTools.Commands
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = 128;
 
-        /// <summary>Write results in the order of the input (hosts, then ports as given) instead of as they complete.</summary>
+        /// <summary>Write results in the order of the input (hosts, then ports as given); without it, in completion order.</summary>
         [Parameter]
         public SwitchParameter InputOrder { get; set; }
 
