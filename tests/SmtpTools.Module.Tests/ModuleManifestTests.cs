@@ -63,6 +63,16 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void Manifest_loads_the_type_data_the_module_ships()
+        {
+            Assert.Equal(new[] { "SmtpTools.Types.ps1xml" }, _manifest.Texts("TypesToProcess"));
+            Assert.True(File.Exists(Path.Combine(Repo.ModuleDirectory, "SmtpTools.Types.ps1xml")));
+
+            var run = _fixture.PowerShell.Run("(Get-TypeData -TypeName SmtpTools.SmtpPortResult).SerializationDepth");
+            Assert.Equal("2", run.Output.Single().ToString());
+        }
+
+        [Fact]
         public void Manifest_requires_NET_Framework_4_7_2_on_Windows_PowerShell()
         {
             Assert.Equal("4.7.2", _manifest.Text("DotNetFrameworkVersion"));
