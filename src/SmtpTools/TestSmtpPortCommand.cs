@@ -70,7 +70,7 @@ namespace SmtpTools.Commands
             _pump = new PipelinePump();
             var pump = _pump;
             _sweep = new SmtpPortSweep(BuildProbeOptions(pump), ThrottleLimit, InputOrder.IsPresent, CancellationToken);
-            _sweep.ProgressChanged += (completed, total) => pump.Post(() => WriteProgress(Progress(completed, total)));
+            _sweep.ProgressChanged += progress => pump.Post(() => WriteProgress(Progress(progress)));
             _sweep.ResolutionFailed += (host, failure) => pump.Post(() => WriteError(SmtpErrors.FromException(failure, host)));
             if (Recommended)
             {
@@ -111,11 +111,22 @@ namespace SmtpTools.Commands
             base.Dispose(disposing);
         }
 
-        private static ProgressRecord Progress(int completed, int total) =>
-            new ProgressRecord(ProgressActivityId, "Test-SmtpPort", $"{completed} of {total} endpoints probed")
+        private static ProgressRecord Progress(SweepProgress progress)
+        {
+            var record = new ProgressRecord(ProgressActivityId, "Test-SmtpPort", $"{progress.Completed} of {progress.Total} endpoints probed")
             {
-                PercentComplete = total == 0 ? 0 : Math.Min(100, completed * 100 / total),
+                PercentComplete = progress.Total == 0 ? 0 : Math.Min(100, progress.Completed * 100 / progress.Total),
             };
+
+            // A sweep that stalls near its end should say on what: the silent endpoints that hold it.
+            var pending = progress.DescribePending();
+            if (pending.Length > 0)
+            {
+                record.CurrentOperation = pending;
+            }
+
+            return record;
+        }
 
         private void EmitRecommendation(SmtpSubmissionRecommendation recommendation)
         {

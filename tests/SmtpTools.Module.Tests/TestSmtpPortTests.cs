@@ -432,12 +432,14 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Sweep_reports_progress_as_completed_of_total()
+        public void Sweep_reports_progress_as_completed_of_total_and_names_what_is_pending()
         {
             var run = Probe("localhost", Server.Plain, Server.Relay, Server.Submission);
 
             var statuses = run.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.StatusDescription).ToList();
             Assert.Contains("3 of 3 endpoints probed", statuses);
+            // Until the last one, each report names what is still awaited.
+            Assert.Contains(run.Progress, p => p.CurrentOperation != null && p.CurrentOperation.StartsWith("waiting for localhost:", StringComparison.Ordinal));
             Assert.Equal(ProgressRecordType.Completed, run.Progress.Last().RecordType);
         }
 
