@@ -408,7 +408,7 @@ namespace SmtpTools.Commands
 
         private SmtpMailSession SessionFor(SmtpSendOptions options)
         {
-            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.EffectiveSecurity.ToString());
+            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.Security.ToString());
             if (_session == null || key != _sessionKey)
             {
                 CloseSession();

@@ -10,19 +10,14 @@ using Xunit;
 
 namespace SmtpTools.Engine.Tests
 {
-    /// <summary>The sending decisions that need no server: security resolution, retry classification, redaction, validation.</summary>
+    /// <summary>The sending decisions that need no server: security description, retry classification, redaction, validation.</summary>
     public sealed class SendingTests
     {
-        [Theory]
-        [InlineData(465, SmtpSecurity.Auto, SmtpSecurity.ImplicitTls)]
-        [InlineData(587, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
-        [InlineData(25, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
-        [InlineData(2465, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
-        [InlineData(2465, SmtpSecurity.ImplicitTls, SmtpSecurity.ImplicitTls)]
-        [InlineData(465, SmtpSecurity.None, SmtpSecurity.None)]
-        public void Auto_means_implicit_TLS_on_465_and_required_STARTTLS_elsewhere(int port, SmtpSecurity asked, SmtpSecurity expected)
+        [Fact]
+        public void Auto_promises_TLS_whatever_the_port_and_never_names_a_mode_before_it_is_seen()
         {
-            Assert.Equal(expected, new SmtpSendOptions { Port = port, Security = asked }.EffectiveSecurity);
+            var described = new SmtpSendOptions { Port = 465, Security = SmtpSecurity.Auto }.DescribeSecurity();
+            Assert.StartsWith("TLS required", described);
         }
 
         [Fact]
