@@ -17,14 +17,14 @@ namespace SmtpTools.Engine.Tests
         {
             var result = Endpoint(465, SmtpSecurityMode.ImplicitTls);
 
-            Assert.Equal(SmtpSubmissionRating.Preferred, result.Recommendation);
-            Assert.Contains("RFC 8314", result.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Preferred, result.Rating);
+            Assert.Contains("RFC 8314", result.RatingReason);
         }
 
         [Fact]
         public void STARTTLS_with_a_valid_certificate_is_acceptable()
         {
-            Assert.Equal(SmtpSubmissionRating.Acceptable, Endpoint(587, SmtpSecurityMode.StartTls).Recommendation);
+            Assert.Equal(SmtpSubmissionRating.Acceptable, Endpoint(587, SmtpSecurityMode.StartTls).Rating);
         }
 
         [Fact]
@@ -46,8 +46,8 @@ namespace SmtpTools.Engine.Tests
 
             var recommendation = SubmissionRanking.Recommend("mail.example", new[] { plain, Failed(465, SmtpPortStatus.Closed) });
 
-            Assert.Equal(SmtpSubmissionRating.Insecure, plain.Recommendation);
-            Assert.Contains("in clear", plain.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Insecure, plain.Rating);
+            Assert.Contains("in clear", plain.RatingReason);
             Assert.Null(recommendation.Endpoint);
             Assert.Equal(0, recommendation.Port);
             Assert.Equal(SmtpSecurityMode.Unknown, recommendation.Security);
@@ -60,7 +60,7 @@ namespace SmtpTools.Engine.Tests
         {
             var relay = Endpoint(25, SmtpSecurityMode.StartTls, auth: false);
 
-            Assert.Equal(SmtpSubmissionRating.RelayOnly, relay.Recommendation);
+            Assert.Equal(SmtpSubmissionRating.RelayOnly, relay.Rating);
             Assert.Equal(25, SubmissionRanking.Recommend("mx.example", new[] { relay, Failed(587, SmtpPortStatus.Filtered) }).Port);
             Assert.Equal(2525, SubmissionRanking.Recommend("mx.example", new[] { relay, Endpoint(2525, SmtpSecurityMode.StartTls) }).Port);
         }
@@ -72,8 +72,8 @@ namespace SmtpTools.Engine.Tests
 
             var recommendation = SubmissionRanking.Recommend("mail.example", new[] { alternative, Endpoint(587, SmtpSecurityMode.StartTls) });
 
-            Assert.Equal(SmtpSubmissionRating.Acceptable, alternative.Recommendation);
-            Assert.Contains("unofficial", alternative.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Acceptable, alternative.Rating);
+            Assert.Contains("unofficial", alternative.RatingReason);
             Assert.Equal(587, recommendation.Port);
         }
 
@@ -95,8 +95,8 @@ namespace SmtpTools.Engine.Tests
                 c.ValidationSkipped = true;
             });
 
-            Assert.Equal(SmtpSubmissionRating.Insecure, result.Recommendation);
-            Assert.Contains("expired", result.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Insecure, result.Rating);
+            Assert.Contains("expired", result.RatingReason);
             Assert.Null(SubmissionRanking.Recommend("mail.example", new[] { result }).Endpoint);
         }
 
@@ -107,8 +107,8 @@ namespace SmtpTools.Engine.Tests
         {
             var result = Endpoint(465, SmtpSecurityMode.ImplicitTls, version: version);
 
-            Assert.Equal(SmtpSubmissionRating.Insecure, result.Recommendation);
-            Assert.Contains("RFC 8996", result.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Insecure, result.Rating);
+            Assert.Contains("RFC 8996", result.RatingReason);
         }
 
         [Theory]
@@ -122,17 +122,26 @@ namespace SmtpTools.Engine.Tests
         {
             var result = Failed(465, status);
 
-            Assert.Equal(SmtpSubmissionRating.Unusable, result.Recommendation);
-            Assert.Contains(reason, result.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Unusable, result.Rating);
+            Assert.Contains(reason, result.RatingReason);
         }
 
         [Fact]
-        public void AUTH_offered_before_STARTTLS_is_pointed_out()
+        public void AUTH_offered_before_STARTTLS_is_the_High_finding_that_makes_the_endpoint_insecure()
         {
             var result = Endpoint(587, SmtpSecurityMode.StartTls, authBeforeTls: true);
 
-            Assert.Equal(SmtpSubmissionRating.Acceptable, result.Recommendation);
-            Assert.Contains("AUTH before TLS", result.RecommendationReason);
+            Assert.Equal(SmtpSubmissionRating.Insecure, result.Rating);
+            Assert.Contains("PLAINTEXT_AUTH_IN_CLEAR", result.RatingReason); // the worst finding is named: AUTH PLAIN in clear
+        }
+
+        [Fact]
+        public void A_Medium_finding_keeps_implicit_TLS_below_Preferred()
+        {
+            var result = Endpoint(465, SmtpSecurityMode.ImplicitTls, certificate: c => c.DaysUntilExpiry = 10);
+
+            Assert.Equal(SmtpSubmissionRating.Acceptable, result.Rating);
+            Assert.Contains("CERT_EXPIRING", result.RatingReason);
         }
 
         [Theory]
@@ -144,7 +153,7 @@ namespace SmtpTools.Engine.Tests
         public void Registered_port_speaking_another_mode_is_a_misconfiguration(int port, SmtpSecurityMode security, string note)
         {
             Assert.Contains(note, SubmissionRanking.PortMismatch(port, security));
-            Assert.Contains(note, Endpoint(port, security, tls: security != SmtpSecurityMode.PlainOnly).RecommendationReason);
+            Assert.Contains(note, Endpoint(port, security, tls: security != SmtpSecurityMode.PlainOnly).RatingReason);
         }
 
         [Theory]
@@ -192,20 +201,20 @@ namespace SmtpTools.Engine.Tests
 
             if (tls)
             {
-                var info = new SmtpCertificateInfo(Leaf) { HostNameMatches = true, IsTrusted = true, ChainComplete = true, IsAcceptable = true };
+                var info = new SmtpCertificateInfo(Leaf) { HostNameMatches = true, IsTrusted = true, ChainComplete = true, IsAcceptable = true, DaysUntilExpiry = 365 };
                 certificate?.Invoke(info);
                 result.Tls = new TlsInspection(version, "TLS_AES_256_GCM_SHA384", info, TimeSpan.FromMilliseconds(5));
                 result.ExtensionsAfterTls = SmtpExtensions.Parse(new[] { "mail.example", mechanisms });
             }
 
-            (result.Recommendation, result.RecommendationReason) = SubmissionRanking.Assess(result);
+            (result.Rating, result.RatingReason) = SubmissionRanking.Assess(result);
             return result;
         }
 
         private static SmtpPortResult Failed(int port, SmtpPortStatus status)
         {
             var result = new SmtpPortResult { ComputerName = "mail.example", Port = port, Status = status, ErrorMessage = "it failed" };
-            (result.Recommendation, result.RecommendationReason) = SubmissionRanking.Assess(result);
+            (result.Rating, result.RatingReason) = SubmissionRanking.Assess(result);
             return result;
         }
 
@@ -213,7 +222,7 @@ namespace SmtpTools.Engine.Tests
         {
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest("CN=mail.example", key, HashAlgorithmName.SHA256);
-            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(365));
         }
     }
 }

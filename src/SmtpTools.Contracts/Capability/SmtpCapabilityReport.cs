@@ -90,6 +90,12 @@ namespace SmtpTools
         /// <summary>What is wrong (or notable), worst first.</summary>
         public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
 
+        /// <summary>How fit this endpoint is for submitting mail: the same rating Test-SmtpPort gives it, from the same rules (the version scan's findings are reported but do not change it).</summary>
+        public SmtpSubmissionRating Rating { get; internal set; }
+
+        /// <summary>Why this endpoint got its <see cref="Rating"/>, in words.</summary>
+        public string RatingReason { get; internal set; } = string.Empty;
+
         /// <summary>The worst finding's severity, or null when there is none.</summary>
         public SmtpFindingSeverity? HighestSeverity => Findings.Count == 0 ? (SmtpFindingSeverity?)null : Findings.Max(f => f.Severity);
 

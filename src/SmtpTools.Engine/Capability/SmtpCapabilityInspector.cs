@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SmtpTools.Probing;
 using SmtpTools.Protocol;
+using SmtpTools.Rules;
 using SmtpTools.Tls;
 
 namespace SmtpTools.Capability
@@ -86,7 +87,8 @@ namespace SmtpTools.Capability
             var sameVersion = report.TlsVersions.FirstOrDefault(v => v.Outcome == TlsVersionOutcome.Accepted && v.Version == report.TlsProtocol);
             report.KeyExchangeGroup = sameVersion?.KeyExchangeGroup;
             report.KeyExchange = report.Tls == null ? null : TlsParameterNames.KeyExchange(report.CipherSuite, report.KeyExchangeGroup) ?? sameVersion?.KeyExchange;
-            report.Findings = SmtpFindingRules.Evaluate(report);
+            report.Findings = EndpointRules.Evaluate(report);
+            (report.Rating, report.RatingReason) = SubmissionRanking.Assess(report);
             report.Duration = total.Elapsed;
             return report;
         }

@@ -9,6 +9,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using SmtpTools.Protocol;
+using SmtpTools.Rules;
 
 namespace SmtpTools.Probing
 {
@@ -185,7 +186,8 @@ namespace SmtpTools.Probing
                 result.Notes.Add(mismatch);
             }
 
-            (result.Recommendation, result.RecommendationReason) = SubmissionRanking.Assess(result);
+            (result.Rating, result.RatingReason) = SubmissionRanking.Assess(result);
+            result.Findings = EndpointRules.Evaluate(result);
         }
 
         private static void Fail(SmtpPortResult result, SmtpFailureKind kind, string message)
