@@ -42,7 +42,7 @@ namespace SmtpTools.Engine.Tests
         {
             var report = ImplicitTls(ModernEhlo);
             report.Port = 25;
-            report.Security = SmtpSecurityMode.StartTls;
+            report.Security = SmtpObservedSecurity.StartTls;
 
             Assert.Equal(SmtpFindingSeverity.Info, Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "STARTTLS_ONLY").Severity);
         }
@@ -117,7 +117,7 @@ namespace SmtpTools.Engine.Tests
         public void Findings_come_worst_first()
         {
             var report = ImplicitTls(ModernEhlo.Where(k => !k.StartsWith("SIZE")).ToArray());
-            report.Security = SmtpSecurityMode.PlainOnly;
+            report.Security = SmtpObservedSecurity.PlainOnly;
             report.ExtensionsBeforeTls = report.ExtensionsAfterTls;
             report.ExtensionsAfterTls = null;
             report.Tls = null;
@@ -134,7 +134,7 @@ namespace SmtpTools.Engine.Tests
             {
                 ComputerName = "mail.test",
                 Port = 465,
-                Security = SmtpSecurityMode.ImplicitTls,
+                Security = SmtpObservedSecurity.ImplicitTls,
                 Banner = "220 mail.test ESMTP",
                 ExtensionsAfterTls = SmtpExtensions.Parse(ehlo),
                 Tls = new TlsInspection(TlsProtocolVersion.Tls13, cipherSuite, certificate ?? GoodCertificate(), TimeSpan.Zero),

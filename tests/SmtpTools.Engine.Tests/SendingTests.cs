@@ -16,21 +16,21 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void Auto_promises_TLS_whatever_the_port_and_never_names_a_mode_before_it_is_seen()
         {
-            var described = new SmtpSendOptions { Port = 465, Security = SmtpSecurity.Auto }.DescribeSecurity();
+            var described = new SmtpSendOptions { Port = 465, Security = SmtpRequestedSecurity.Auto }.DescribeSecurity();
             Assert.StartsWith("TLS required", described);
         }
 
         [Fact]
         public void None_with_credentials_is_refused_even_when_unencrypted_sending_is_allowed()
         {
-            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpSecurity.None, AllowUnencrypted = true, Credential = new NetworkCredential("u", "p") };
+            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpRequestedSecurity.None, AllowUnencrypted = true, Credential = new NetworkCredential("u", "p") };
             Assert.Equal(SmtpFailureKind.EncryptionRequired, Assert.Throws<SmtpConnectionException>(options.Validate).Kind);
         }
 
         [Fact]
         public void None_needs_AllowUnencrypted()
         {
-            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpSecurity.None };
+            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpRequestedSecurity.None };
             Assert.Equal(SmtpFailureKind.EncryptionRequired, Assert.Throws<SmtpConnectionException>(options.Validate).Kind);
             options.AllowUnencrypted = true;
             options.Validate();

@@ -105,7 +105,7 @@ namespace SmtpTools.Engine.Tests
                 await sweep.CompleteAsync();
 
                 Assert.Equal(40, results.Count);
-                Assert.All(results, r => Assert.Equal(SmtpSecurityMode.PlainOnly, r.Security));
+                Assert.All(results, r => Assert.Equal(SmtpObservedSecurity.PlainOnly, r.Security));
                 Assert.InRange(most, 2, SmtpPortSweep.PerHostLimit);
             }
             finally

@@ -21,10 +21,10 @@ namespace SmtpTools
         public IPAddress? RemoteAddress { get; internal set; }
 
         /// <summary>The security mode the port really speaks: ImplicitTls, StartTls (offered), or PlainOnly.</summary>
-        public SmtpSecurityMode Security { get; internal set; }
+        public SmtpObservedSecurity Security { get; internal set; }
 
         /// <summary>The mode that was asked for (Auto unless -Security was given).</summary>
-        public SmtpSecurity RequestedSecurity { get; internal set; }
+        public SmtpRequestedSecurity RequestedSecurity { get; internal set; }
 
         /// <summary>The server's greeting, as sent ("220 mail.example.com ESMTP").</summary>
         public string? Banner { get; internal set; }

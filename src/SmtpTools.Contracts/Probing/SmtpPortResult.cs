@@ -20,7 +20,7 @@ namespace SmtpTools
         public SmtpPortStatus Status { get; internal set; }
 
         /// <summary>The security mode the port really speaks.</summary>
-        public SmtpSecurityMode Security { get; internal set; }
+        public SmtpObservedSecurity Security { get; internal set; }
 
         /// <summary>How fit this endpoint is for submitting mail, judged on what it did and on its findings (RFC 8314 order); see <see cref="RatingReason"/>. Get-SmtpCapability rates the same endpoint the same.</summary>
         public SmtpSubmissionRating Rating { get; internal set; }
@@ -77,7 +77,11 @@ namespace SmtpTools
         public string? ErrorMessage { get; internal set; }
 
         /// <summary>Remarks about this port (misconfigurations, protocol oddities).</summary>
-        public IList<string> Notes { get; } = new List<string>();
+        public IReadOnlyList<string> Notes => _notes;
+
+        private readonly List<string> _notes = new List<string>();
+
+        internal void AddNote(string note) => _notes.Add(note);
 
         /// <inheritdoc />
         public override string ToString() => $"{ComputerName}:{Port} {Status} {Security}";

@@ -44,7 +44,7 @@ namespace SmtpTools
         public int Port { get; internal set; }
 
         /// <summary>The security mode the message travelled under, as the port really spoke it (ImplicitTls, StartTls, or PlainOnly with -Security None); Unknown when no connection was made.</summary>
-        public SmtpSecurityMode Security { get; internal set; }
+        public SmtpObservedSecurity Security { get; internal set; }
 
         /// <summary>The negotiated TLS version, or None.</summary>
         public TlsProtocolVersion TlsProtocol { get; internal set; }

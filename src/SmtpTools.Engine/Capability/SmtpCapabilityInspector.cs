@@ -73,7 +73,7 @@ namespace SmtpTools.Capability
             report.ExtensionsAfterTls = facts.ExtensionsAfterTls;
             report.Tls = facts.Tls;
             // A silent port whose handshake failed is still worth a version scan: it may accept only versions the platform refuses.
-            report.Security = facts.Observed == SmtpSecurityMode.Unknown && !facts.Greeted && facts.FailureStep == ConversationStep.Handshake ? SmtpSecurityMode.ImplicitTls : facts.Observed;
+            report.Security = facts.Observed == SmtpObservedSecurity.Unknown && !facts.Greeted && facts.FailureStep == ConversationStep.Handshake ? SmtpObservedSecurity.ImplicitTls : facts.Observed;
             report.FailureKind = facts.FailureKind;
             report.ErrorMessage = facts.ErrorMessage == null ? null : scrubber.Scrub(facts.ErrorMessage);
 
@@ -103,8 +103,8 @@ namespace SmtpTools.Capability
 
         private static async Task ScanTlsVersionsAsync(SmtpCapabilityReport report, SmtpCapabilityOptions options, CancellationToken cancellationToken)
         {
-            var tlsPort = report.Security == SmtpSecurityMode.ImplicitTls || report.Security == SmtpSecurityMode.StartTls;
-            if (!options.ScanTlsVersions || !tlsPort || options.Security == SmtpSecurity.None || report.RemoteAddress == null
+            var tlsPort = report.Security == SmtpObservedSecurity.ImplicitTls || report.Security == SmtpObservedSecurity.StartTls;
+            if (!options.ScanTlsVersions || !tlsPort || options.Security == SmtpRequestedSecurity.None || report.RemoteAddress == null
                 || report.FailureKind == SmtpFailureKind.StartTlsRefused || report.FailureKind == SmtpFailureKind.TimedOut)
             {
                 return;
@@ -112,7 +112,7 @@ namespace SmtpTools.Capability
 
             var connection = options.Connection;
             var scanner = new TlsVersionScanner(connection.Timeout, connection.HeloName);
-            report.TlsVersions = await scanner.ScanAsync(report.RemoteAddress, report.Port, report.ComputerName, report.Security == SmtpSecurityMode.StartTls, null, cancellationToken).ConfigureAwait(false);
+            report.TlsVersions = await scanner.ScanAsync(report.RemoteAddress, report.Port, report.ComputerName, report.Security == SmtpObservedSecurity.StartTls, null, cancellationToken).ConfigureAwait(false);
             foreach (var version in report.TlsVersions)
             {
                 var detail = version.CipherSuite ?? version.Alert ?? version.Detail;

@@ -92,7 +92,7 @@ namespace SmtpTools.Probing
         {
             TargetHost = computerName,
             Port = port,
-            Requested = SmtpSecurity.Auto,
+            Requested = SmtpRequestedSecurity.Auto,
             Timeout = options.Timeout,
             GreetingWait = options.GreetingWait,
             HeloName = options.HeloName,
@@ -121,28 +121,28 @@ namespace SmtpTools.Probing
             var wait = plan.Detection.GreetingWait(plan);
             if (facts.LateGreeting is TimeSpan late)
             {
-                result.Notes.Add($"The server greets in clear only after {Seconds(late)} s, later than the {Seconds(wait)} s greeting wait, so the first connection tried TLS and got SMTP back; this result is from a second connection.");
+                result.AddNote($"The server greets in clear only after {Seconds(late)} s, later than the {Seconds(wait)} s greeting wait, so the first connection tried TLS and got SMTP back; this result is from a second connection.");
             }
 
             if (facts.RefusedEhlo != null)
             {
-                result.Notes.Add($"EHLO refused ({facts.RefusedEhlo.Text}): the server speaks only old SMTP, without extensions or STARTTLS.");
+                result.AddNote($"EHLO refused ({facts.RefusedEhlo.Text}): the server speaks only old SMTP, without extensions or STARTTLS.");
             }
 
             if (facts.Silence?.SmtpReply is SmtpReply reply)
             {
-                result.Notes.Add($"In clear, the port answered \"{reply.Text}\" on a second connection: an SMTP server that greets only after the client speaks, or more slowly than the {Seconds(wait)} s greeting wait. Retry with a larger -TimeoutSec.");
+                result.AddNote($"In clear, the port answered \"{reply.Text}\" on a second connection: an SMTP server that greets only after the client speaks, or more slowly than the {Seconds(wait)} s greeting wait. Retry with a larger -TimeoutSec.");
             }
 
-            if (facts.Observed == SmtpSecurityMode.ImplicitTls && facts.ExtensionsAfterTls?.StartTls == true)
+            if (facts.Observed == SmtpObservedSecurity.ImplicitTls && facts.ExtensionsAfterTls?.StartTls == true)
             {
-                result.Notes.Add("The server offers STARTTLS inside implicit TLS, which makes no sense (RFC 3207 4.2).");
+                result.AddNote("The server offers STARTTLS inside implicit TLS, which makes no sense (RFC 3207 4.2).");
             }
 
             var certificate = facts.Tls?.Certificate;
             if (certificate != null && certificate.IsAcceptable && plan.CertificatePolicy.SkipValidation && !certificate.Verdict.StartsWith("valid", StringComparison.Ordinal))
             {
-                result.Notes.Add($"Certificate problem ignored (-SkipCertificateCheck): {certificate.Verdict}.");
+                result.AddNote($"Certificate problem ignored (-SkipCertificateCheck): {certificate.Verdict}.");
             }
 
             if (facts.FailureKind != SmtpFailureKind.None)
@@ -150,7 +150,7 @@ namespace SmtpTools.Probing
                 if (IsBrokenCommand(facts))
                 {
                     // The port's mode is known; a command that went unanswered afterwards is a remark, not the verdict.
-                    result.Notes.Add(facts.ErrorMessage!);
+                    result.AddNote(facts.ErrorMessage!);
                 }
                 else
                 {
@@ -180,10 +180,10 @@ namespace SmtpTools.Probing
         // The port-number judgement comes last, on what the port really did.
         private static void Conclude(SmtpPortResult result)
         {
-            var mismatch = result.Security == SmtpSecurityMode.Unknown ? null : SubmissionRanking.PortMismatch(result.Port, result.Security);
+            var mismatch = result.Security == SmtpObservedSecurity.Unknown ? null : SubmissionRanking.PortMismatch(result.Port, result.Security);
             if (mismatch != null)
             {
-                result.Notes.Add(mismatch);
+                result.AddNote(mismatch);
             }
 
             (result.Rating, result.RatingReason) = SubmissionRanking.Assess(result);

@@ -48,7 +48,7 @@ namespace SmtpTools.Probing
             }
 
             var mismatch = PortMismatch(result.Port, result.Security);
-            if (mismatch != null && result.Security != SmtpSecurityMode.Unknown)
+            if (mismatch != null && result.Security != SmtpObservedSecurity.Unknown)
             {
                 remarks.Add(mismatch);
             }
@@ -61,19 +61,19 @@ namespace SmtpTools.Probing
         /// implicit TLS on 587 or 25, plaintext on a submission port): clients that choose the mode by port number fail.
         /// Null when the port has no registered mode or speaks it.
         /// </summary>
-        public static string? PortMismatch(int port, SmtpSecurityMode security)
+        public static string? PortMismatch(int port, SmtpObservedSecurity security)
         {
             switch (port)
             {
-                case Submissions when security == SmtpSecurityMode.StartTls:
+                case Submissions when security == SmtpObservedSecurity.StartTls:
                     return "Misconfigured: port 465 is registered for implicit TLS (RFC 8314 7.3) but speaks STARTTLS; clients that pick the mode by port number will fail.";
-                case Submissions when security == SmtpSecurityMode.PlainOnly:
+                case Submissions when security == SmtpObservedSecurity.PlainOnly:
                     return "Misconfigured: port 465 is registered for implicit TLS (RFC 8314 7.3) but answers in plaintext without TLS.";
-                case Submission when security == SmtpSecurityMode.ImplicitTls:
+                case Submission when security == SmtpObservedSecurity.ImplicitTls:
                     return "Misconfigured: port 587 is registered for STARTTLS submission (RFC 6409) but speaks implicit TLS; clients that pick the mode by port number will fail.";
-                case Submission when security == SmtpSecurityMode.PlainOnly:
+                case Submission when security == SmtpObservedSecurity.PlainOnly:
                     return "Misconfigured: port 587 is for submission (RFC 6409) but offers no TLS at all.";
-                case Smtp when security == SmtpSecurityMode.ImplicitTls:
+                case Smtp when security == SmtpObservedSecurity.ImplicitTls:
                     return "Misconfigured: port 25 is for relay with a plaintext greeting and STARTTLS (RFC 5321, RFC 3207); implicit TLS there breaks delivery from other servers.";
                 default:
                     return null;

@@ -35,7 +35,7 @@ namespace SmtpTools.Protocol
         /// <inheritdoc />
         public async Task<DetectedGreeting> DetectAsync(SmtpWireSession session, SmtpConversationPlan plan, CancellationToken cancellationToken)
         {
-            if (plan.Requested == SmtpSecurity.Auto)
+            if (plan.Requested == SmtpRequestedSecurity.Auto)
             {
                 return await session.WaitForDataAsync(GreetingWait(plan), cancellationToken).ConfigureAwait(false)
                     ? new DetectedGreeting(await session.ReadReplyAsync(plan.Timeout, cancellationToken).ConfigureAwait(false), false)

@@ -100,7 +100,7 @@ namespace SmtpTools.Protocol
         private async Task ConverseAsync(IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
         {
             await ConnectAsync(addresses, cancellationToken).ConfigureAwait(false);
-            if (_plan.Requested == SmtpSecurity.ImplicitTls)
+            if (_plan.Requested == SmtpRequestedSecurity.ImplicitTls)
             {
                 if (_plan.End != ConversationEnd.BeforeHandshake)
                 {
@@ -117,24 +117,24 @@ namespace SmtpTools.Protocol
             {
                 detected = await _plan.Detection.DetectAsync(_session!, _plan, cancellationToken).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (TimeoutException e)
             {
-                throw Fail(SmtpFailureKind.TimedOut, _plan.Requested == SmtpSecurity.Auto
+                throw Fail(SmtpFailureKind.TimedOut, _plan.Requested == SmtpRequestedSecurity.Auto
                     ? $"The server began to answer but sent no complete line within {Seconds(_plan.Timeout)} s."
-                    : $"No SMTP greeting from {Endpoint} within {Seconds(_plan.Timeout)} s, and no TLS handshake either.");
+                    : $"No SMTP greeting from {Endpoint} within {Seconds(_plan.Timeout)} s, and no TLS handshake either.", 0, e);
             }
             catch (SmtpProtocolException e)
             {
-                throw Fail(SmtpFailureKind.NotSmtp, $"Something answered on port {_plan.Port}, but not SMTP: \"{e.Received}\".");
+                throw Fail(SmtpFailureKind.NotSmtp, $"Something answered on port {_plan.Port}, but not SMTP: \"{e.Received}\".", 0, e);
             }
-            catch (EndOfStreamException)
+            catch (EndOfStreamException e)
             {
-                throw Fail(SmtpFailureKind.ConnectionClosed, "The port accepted the connection and closed it without a greeting.");
+                throw Fail(SmtpFailureKind.ConnectionClosed, "The port accepted the connection and closed it without a greeting.", 0, e);
             }
 
             if (detected.AnsweredTlsElsewhere)
             {
-                _facts.Observed = SmtpSecurityMode.ImplicitTls;
+                _facts.Observed = SmtpObservedSecurity.ImplicitTls;
                 throw Fail(SmtpFailureKind.SecurityMismatch, $"{Endpoint} does not greet in clear but answers a TLS handshake: it speaks implicit TLS, not {Name(_plan.Requested)}. Use -Security ImplicitTls, or Auto, which finds the mode by itself.");
             }
 
@@ -167,7 +167,7 @@ namespace SmtpTools.Protocol
                 throw Fail(SmtpFailureKind.CommandRejected, $"The server greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now.", greeting.Code);
             }
 
-            _facts.Observed = SmtpSecurityMode.PlainOnly;
+            _facts.Observed = SmtpObservedSecurity.PlainOnly;
             _step = ConversationStep.Ehlo;
             var ehlo = await session.CommandAsync("EHLO " + _plan.HeloName, _plan.Timeout, cancellationToken).ConfigureAwait(false);
             if (ehlo.Code == SmtpReplyCode.Completed)
@@ -181,7 +181,7 @@ namespace SmtpTools.Protocol
 
             if (_facts.ExtensionsBeforeTls?.StartTls != true)
             {
-                if (_plan.Requested == SmtpSecurity.StartTls || _plan.RequireTls)
+                if (_plan.Requested == SmtpRequestedSecurity.StartTls || _plan.RequireTls)
                 {
                     await FinishAsync(cancellationToken).ConfigureAwait(false);
                     throw Fail(SmtpFailureKind.StartTlsNotOffered, ehlo.Code == SmtpReplyCode.Completed
@@ -193,8 +193,8 @@ namespace SmtpTools.Protocol
                 return;
             }
 
-            _facts.Observed = SmtpSecurityMode.StartTls;
-            if (_plan.Requested == SmtpSecurity.None)
+            _facts.Observed = SmtpObservedSecurity.StartTls;
+            if (_plan.Requested == SmtpRequestedSecurity.None)
             {
                 await FinishAsync(cancellationToken).ConfigureAwait(false);
                 return;
@@ -253,7 +253,7 @@ namespace SmtpTools.Protocol
                     {
                         await handshake.ConfigureAwait(false);
                     }
-                    catch (SmtpConnectionException) when (_session != null && _session.AnsweredHandshakeInClearSmtp && _plan.Requested != SmtpSecurity.None)
+                    catch (SmtpConnectionException) when (_session != null && _session.AnsweredHandshakeInClearSmtp && _plan.Requested != SmtpRequestedSecurity.None)
                     {
                         await GreetedInClearAsync(cancellationToken).ConfigureAwait(false);
                         return;
@@ -301,7 +301,7 @@ namespace SmtpTools.Protocol
 
             _facts.GreetingTime = sinceTls.Elapsed;
             _facts.Greeting = greeting;
-            _facts.Observed = SmtpSecurityMode.ImplicitTls;
+            _facts.Observed = SmtpObservedSecurity.ImplicitTls;
             if (greeting.Code != SmtpReplyCode.ServiceReady)
             {
                 await QuitQuietlyAsync(cancellationToken).ConfigureAwait(false);
@@ -344,7 +344,7 @@ namespace SmtpTools.Protocol
 
             _facts.Clear();
             _facts.GreetingTime = sinceConnect.Elapsed;
-            if (_plan.Requested == SmtpSecurity.Auto)
+            if (_plan.Requested == SmtpRequestedSecurity.Auto)
             {
                 _facts.LateGreeting = sinceConnect.Elapsed;
                 await PlaintextAsync(greeting, cancellationToken).ConfigureAwait(false);
@@ -352,7 +352,7 @@ namespace SmtpTools.Protocol
             }
 
             _facts.Greeting = greeting;
-            _facts.Observed = SmtpSecurityMode.PlainOnly;
+            _facts.Observed = SmtpObservedSecurity.PlainOnly;
             _step = ConversationStep.Ehlo;
             var ehlo = await _session.CommandAsync("EHLO " + _plan.HeloName, _plan.Timeout, cancellationToken).ConfigureAwait(false);
             _facts.ExtensionsBeforeTls = ehlo.Code == SmtpReplyCode.Completed ? SmtpExtensions.Parse(ehlo.Lines) : null;
@@ -360,7 +360,7 @@ namespace SmtpTools.Protocol
 
             if (_facts.ExtensionsBeforeTls?.StartTls == true)
             {
-                _facts.Observed = SmtpSecurityMode.StartTls;
+                _facts.Observed = SmtpObservedSecurity.StartTls;
                 throw Fail(SmtpFailureKind.SecurityMismatch, $"{Endpoint} greets in clear and offers STARTTLS: it speaks STARTTLS, not implicit TLS. Use -Security StartTls, or Auto, which finds the mode by itself.");
             }
 
@@ -458,7 +458,7 @@ namespace SmtpTools.Protocol
             _session = null;
         }
 
-        private static string Name(SmtpSecurity security) =>
-            security == SmtpSecurity.StartTls ? "STARTTLS" : security == SmtpSecurity.None ? "plaintext SMTP" : security.ToString();
+        private static string Name(SmtpRequestedSecurity security) =>
+            security == SmtpRequestedSecurity.StartTls ? "STARTTLS" : security == SmtpRequestedSecurity.None ? "plaintext SMTP" : security.ToString();
     }
 }

@@ -17,7 +17,7 @@ namespace SmtpTools.Protocol
         /// Auto finds the mode by behaviour (greets in clear: STARTTLS; silent and answering a handshake: implicit TLS).
         /// An explicit mode that the port contradicts fails with <see cref="SmtpFailureKind.SecurityMismatch"/>.
         /// </summary>
-        public SmtpSecurity Requested { get; set; } = SmtpSecurity.Auto;
+        public SmtpRequestedSecurity Requested { get; set; } = SmtpRequestedSecurity.Auto;
 
         /// <summary>STARTTLS must succeed on a port that greets in clear (sending); false only observes (probe, audit).</summary>
         public bool RequireTls { get; set; }

@@ -39,7 +39,7 @@ namespace SmtpTools.Protocol
         public int Port { get; }
 
         /// <summary>What the caller asked for.</summary>
-        public SmtpSecurity Requested { get; }
+        public SmtpRequestedSecurity Requested { get; }
 
         /// <summary>The address that accepted the connection; null when none did.</summary>
         public IPAddress? RemoteAddress { get; }
@@ -47,7 +47,7 @@ namespace SmtpTools.Protocol
         public TimeSpan? ConnectTime { get; }
 
         /// <summary>The mode the port speaks, found by behaviour: Unknown until it greeted (in clear or inside TLS).</summary>
-        public SmtpSecurityMode Observed { get; }
+        public SmtpObservedSecurity Observed { get; }
 
         /// <summary>The greeting (in clear, or inside implicit TLS); null when none came.</summary>
         public SmtpReply? Greeting { get; }
@@ -99,10 +99,10 @@ namespace SmtpTools.Protocol
         {
             public string ComputerName = string.Empty;
             public int Port;
-            public SmtpSecurity Requested;
+            public SmtpRequestedSecurity Requested;
             public IPAddress? RemoteAddress;
             public TimeSpan? ConnectTime;
-            public SmtpSecurityMode Observed;
+            public SmtpObservedSecurity Observed;
             public SmtpReply? Greeting;
             public TimeSpan? GreetingTime;
             public TimeSpan? LateGreeting;
@@ -120,7 +120,7 @@ namespace SmtpTools.Protocol
             /// <summary>Starts over for a second connection (a late greeter): only name, port and request stay.</summary>
             public void Clear()
             {
-                Observed = SmtpSecurityMode.Unknown;
+                Observed = SmtpObservedSecurity.Unknown;
                 Greeting = null;
                 GreetingTime = null;
                 ExtensionsBeforeTls = ExtensionsAfterTls = null;

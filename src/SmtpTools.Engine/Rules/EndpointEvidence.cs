@@ -13,7 +13,7 @@ namespace SmtpTools.Rules
 
         public SmtpPortStatus Status { get; private set; }
 
-        public SmtpSecurityMode Security { get; private set; }
+        public SmtpObservedSecurity Security { get; private set; }
 
         public string? Banner { get; private set; }
 

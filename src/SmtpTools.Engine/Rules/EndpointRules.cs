@@ -78,17 +78,17 @@ namespace SmtpTools.Rules
         {
             switch (report.Security)
             {
-                case SmtpSecurityMode.PlainOnly:
+                case SmtpObservedSecurity.PlainOnly:
                     findings.Add(new SmtpFinding("NO_TLS", SmtpFindingSeverity.High,
                         "The server offers no TLS at all: messages, and any password, cross the network in clear. Enable STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may), and implicit TLS on port 465 for submission.",
                         "RFC 8314 4.1"));
                     break;
-                case SmtpSecurityMode.StartTls when report.Port == 25:
+                case SmtpObservedSecurity.StartTls when report.Port == 25:
                     findings.Add(new SmtpFinding("STARTTLS_ONLY", SmtpFindingSeverity.Info,
                         "TLS is offered through STARTTLS only, which is the norm for server-to-server relay on port 25. Submission clients should use implicit TLS on port 465.",
                         "RFC 8314 3.3"));
                     break;
-                case SmtpSecurityMode.StartTls:
+                case SmtpObservedSecurity.StartTls:
                     findings.Add(new SmtpFinding("STARTTLS_ONLY", SmtpFindingSeverity.Low,
                         "TLS is offered through STARTTLS only: an attacker on the path can strip it from clients that do not insist on it. RFC 8314 prefers implicit TLS: offer submission on port 465 too.",
                         "RFC 8314 3.3"));
@@ -99,7 +99,7 @@ namespace SmtpTools.Rules
             {
                 findings.Add(new SmtpFinding("TLS_HANDSHAKE_FAILED", SmtpFindingSeverity.High,
                     $"The server offers TLS but it could not be established: {report.ErrorMessage} Clients that require TLS cannot deliver; check the certificate, the TLS versions and the cipher suites.",
-                    report.Security == SmtpSecurityMode.ImplicitTls ? "RFC 8314 3.3" : "RFC 3207 4"));
+                    report.Security == SmtpObservedSecurity.ImplicitTls ? "RFC 8314 3.3" : "RFC 3207 4"));
             }
         }
 
@@ -298,7 +298,7 @@ namespace SmtpTools.Rules
                 return (SmtpSubmissionRating.Unusable, "The server refuses sessions: " + (result.Banner ?? result.ErrorMessage));
             }
 
-            if (result.Security == SmtpSecurityMode.PlainOnly)
+            if (result.Security == SmtpObservedSecurity.PlainOnly)
             {
                 return (SmtpSubmissionRating.Insecure, result.AuthMechanismsBeforeTls.Count > 0
                     ? "No TLS, yet AUTH is offered: passwords and mail would cross the network in clear (RFC 8314 3)."
@@ -331,7 +331,7 @@ namespace SmtpTools.Rules
                 return (SmtpSubmissionRating.RelayOnly, "Port 25 is for relay between mail servers (RFC 5321), not for clients: use it only for an internal relay that accepts your mail without credentials.");
             }
 
-            return result.Security == SmtpSecurityMode.ImplicitTls
+            return result.Security == SmtpObservedSecurity.ImplicitTls
                 ? (SmtpSubmissionRating.Preferred, "Implicit TLS with a valid certificate: the preferred way to submit mail (RFC 8314 3.3).")
                 : (SmtpSubmissionRating.Acceptable, "STARTTLS with a valid certificate: fine when the client requires TLS; RFC 8314 prefers implicit TLS where offered.");
         }

@@ -41,7 +41,7 @@ namespace SmtpTools
         private TlsInspection? _tls;
         private SendFailure? _sessionFailure;
         private TlsProtocolVersion _tlsProtocol;
-        private SmtpSecurityMode _mode;
+        private SmtpObservedSecurity _mode;
         private string? _cipherSuite;
         private string? _authenticatedAs;
         private string? _currentSender;
@@ -378,7 +378,7 @@ namespace SmtpTools
 
             var addresses = SmtpWireSession.ResolveAsync(_options.SmtpServer, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
             IPAddress address;
-            if (_options.Security == SmtpSecurity.None)
+            if (_options.Security == SmtpRequestedSecurity.None)
             {
                 Socket socket;
                 (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
@@ -387,7 +387,7 @@ namespace SmtpTools
                 _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
                 client.Connect(socket, _options.SmtpServer, _options.Port, SecureSocketOptions.None, cancellationToken);
                 _tls = null;
-                _mode = SmtpSecurityMode.PlainOnly;
+                _mode = SmtpObservedSecurity.PlainOnly;
             }
             else
             {
@@ -401,7 +401,7 @@ namespace SmtpTools
             _cipherSuite = _tls?.CipherSuite;
             var tls = _tls != null ? $"{_tlsProtocol} {_cipherSuite}, certificate {_verdict?.Verdict ?? "none"}" : "NO encryption";
             _logger.Note($"Session ready: {tls}");
-            _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(_mode)}{(_options.Security == SmtpSecurity.Auto && _mode != SmtpSecurityMode.PlainOnly ? " (found by behaviour)" : string.Empty)}: {tls}.");
+            _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(_mode)}{(_options.Security == SmtpRequestedSecurity.Auto && _mode != SmtpObservedSecurity.PlainOnly ? " (found by behaviour)" : string.Empty)}: {tls}.");
             if (_verdict?.ValidationSkipped == true)
             {
                 _options.Activity?.Invoke($"The certificate was NOT verified (-SkipCertificateCheck); the check would have said: {_verdict.Verdict}.");
@@ -422,7 +422,7 @@ namespace SmtpTools
         /// build cannot turn off TLS session resumption, and a session resumed from another port of the same host name
         /// would skip this port's certificate.
         /// </summary>
-        private (Stream Stream, IPAddress Address, TlsInspection Tls, SmtpSecurityMode Mode) EstablishTls(IReadOnlyList<IPAddress> addresses, int timeoutMs, CancellationToken cancellationToken)
+        private (Stream Stream, IPAddress Address, TlsInspection Tls, SmtpObservedSecurity Mode) EstablishTls(IReadOnlyList<IPAddress> addresses, int timeoutMs, CancellationToken cancellationToken)
         {
             var plan = new SmtpConversationPlan
             {
@@ -456,9 +456,17 @@ namespace SmtpTools
         }
 
         // What stopped the conversation, as the send path reports it: nothing was sent, and what to do about it.
-        private SmtpConnectionException Refusal(SmtpEndpointFacts facts)
+        private Exception Refusal(SmtpEndpointFacts facts)
         {
             var cause = facts.Cause;
+            var broken = facts.FailureKind == SmtpFailureKind.TimedOut || facts.FailureKind == SmtpFailureKind.ConnectionClosed || facts.FailureKind == SmtpFailureKind.ProtocolError || facts.FailureKind == SmtpFailureKind.NotSmtp;
+            if (broken && cause?.InnerException is Exception raw && IsWireBreak(raw))
+            {
+                // A broken or garbled connection (timeout, reset, not SMTP) is classified as MailKit's would be, and
+                // retried like one: the next connection may well work.
+                return raw;
+            }
+
             switch (facts.FailureKind)
             {
                 case SmtpFailureKind.CertificateRejected when cause?.InnerException is CertificateRejectedException rejected:
@@ -478,6 +486,9 @@ namespace SmtpTools
                     return new SmtpConnectionException(facts.FailureKind, $"{_endpoint}: {facts.ErrorMessage} Nothing was sent. {SendFailure.Advice(SendFailure.IsTransientReply(facts.ReplyCode))}", cause, facts.ReplyCode);
             }
         }
+
+        private static bool IsWireBreak(Exception e) =>
+            e is Protocol.SmtpProtocolException || e is TimeoutException || e is IOException || e is ObjectDisposedException || e is SocketException;
 
         private void Authenticate(EnvelopeSmtpClient client, CancellationToken cancellationToken)
         {
@@ -574,8 +585,8 @@ namespace SmtpTools
             return notify;
         }
 
-        private static string SecurityName(SmtpSecurityMode mode) =>
-            mode == SmtpSecurityMode.ImplicitTls ? "implicit TLS" : mode == SmtpSecurityMode.StartTls ? "STARTTLS" : "no encryption";
+        private static string SecurityName(SmtpObservedSecurity mode) =>
+            mode == SmtpObservedSecurity.ImplicitTls ? "implicit TLS" : mode == SmtpObservedSecurity.StartTls ? "STARTTLS" : "no encryption";
 
         // SslProtocols.Tls13 (12288) has no name in netstandard2.0.
         internal static SslProtocols ToSslProtocols(TlsProtocolVersion minimum)

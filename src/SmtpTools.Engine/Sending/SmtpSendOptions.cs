@@ -14,9 +14,9 @@ namespace SmtpTools
         public int Port { get; set; } = 25;
 
         /// <summary>How the connection is secured. Auto: by the port's behaviour, implicit TLS when it waits for a ClientHello, STARTTLS (required) when it greets in clear; never plaintext.</summary>
-        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+        public SmtpRequestedSecurity Security { get; set; } = SmtpRequestedSecurity.Auto;
 
-        /// <summary>Lets <see cref="SmtpSecurity.None"/> send without encryption. Never applies to credentials or tokens.</summary>
+        /// <summary>Lets <see cref="SmtpRequestedSecurity.None"/> send without encryption. Never applies to credentials or tokens.</summary>
         public bool AllowUnencrypted { get; set; }
 
         /// <summary>How the server certificate is judged.</summary>
@@ -72,11 +72,11 @@ namespace SmtpTools
         {
             switch (Security)
             {
-                case SmtpSecurity.None:
+                case SmtpRequestedSecurity.None:
                     return "NO encryption";
-                case SmtpSecurity.ImplicitTls:
+                case SmtpRequestedSecurity.ImplicitTls:
                     return $"implicit TLS, {DescribeTrust()}";
-                case SmtpSecurity.Auto:
+                case SmtpRequestedSecurity.Auto:
                     return $"TLS required (implicit or STARTTLS, as the port speaks), {DescribeTrust()}";
                 default:
                     return $"STARTTLS required, {DescribeTrust()}";
@@ -104,7 +104,7 @@ namespace SmtpTools
                 throw Probing.HostNameSyntax.Invalid(SmtpServer, problem);
             }
 
-            if (Security != SmtpSecurity.None)
+            if (Security != SmtpRequestedSecurity.None)
             {
                 return;
             }

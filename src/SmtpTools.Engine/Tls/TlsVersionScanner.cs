@@ -67,7 +67,7 @@ namespace SmtpTools.Tls
                 {
                     TargetHost = serverName,
                     Port = port,
-                    Requested = startTls ? SmtpSecurity.StartTls : SmtpSecurity.ImplicitTls,
+                    Requested = startTls ? SmtpRequestedSecurity.StartTls : SmtpRequestedSecurity.ImplicitTls,
                     Timeout = _timeout,
                     HeloName = _heloName,
                     End = ConversationEnd.BeforeHandshake,
