@@ -18,7 +18,7 @@ namespace SmtpTools.Commands
     /// A host whose name does not resolve gives one non-terminating error (SmtpTools.NameNotResolved, ObjectNotFound)
     /// and NameNotResolved results for its ports; the other hosts carry on. Closed, filtered, silent, non-SMTP and TLS
     /// failures are findings, reported in the results, not errors. Each result rates the endpoint for submission
-    /// (Recommendation, RecommendationReason) following RFC 8314: implicit TLS (465) first, then STARTTLS (587); 25 is
+    /// (Rating, RatingReason) following RFC 8314: implicit TLS (465) first, then STARTTLS (587); 25 is
     /// for relay between servers; 2525 is unofficial; plaintext never.
     /// </para>
     /// <para type="description">

@@ -105,7 +105,7 @@ namespace SmtpTools.Engine.Tests
                 await sweep.CompleteAsync();
 
                 Assert.Equal(40, results.Count);
-                Assert.All(results, r => Assert.Equal(SmtpSecurityMode.PlainOnly, r.Security));
+                Assert.All(results, r => Assert.Equal(SmtpObservedSecurity.PlainOnly, r.Security));
                 Assert.InRange(most, 2, SmtpPortSweep.PerHostLimit);
             }
             finally
@@ -191,9 +191,9 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void Names_under_invalid_never_reach_a_resolver()
         {
-            Assert.True(SmtpWireSession.IsSpecialUseInvalidName("no-such-host.invalid"));
-            Assert.True(SmtpWireSession.IsSpecialUseInvalidName("HOST.INVALID."));
-            Assert.False(SmtpWireSession.IsSpecialUseInvalidName("invalid.example.com"));
+            Assert.True(SmtpTools.Protocol.SmtpWireSession.IsSpecialUseInvalidName("no-such-host.invalid"));
+            Assert.True(SmtpTools.Protocol.SmtpWireSession.IsSpecialUseInvalidName("HOST.INVALID."));
+            Assert.False(SmtpTools.Protocol.SmtpWireSession.IsSpecialUseInvalidName("invalid.example.com"));
         }
 
         [Fact]

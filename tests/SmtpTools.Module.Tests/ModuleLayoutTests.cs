@@ -33,7 +33,7 @@ namespace SmtpTools.Module.Tests
                 "$r = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 2; " +
                 "$r -is [SmtpTools.SmtpPortResult]; " +
                 "$r.Status -eq [SmtpTools.SmtpPortStatus]::Closed; " +
-                "[SmtpTools.SmtpSecurity]::ImplicitTls.ToString(); " +
+                "[SmtpTools.SmtpRequestedSecurity]::ImplicitTls.ToString(); " +
                 "[System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([SmtpTools.SmtpPortResult].Assembly).Name");
             Assert.Empty(run.Errors);
             Assert.Null(run.Terminating);

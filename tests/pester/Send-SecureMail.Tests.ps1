@@ -82,6 +82,21 @@ Describe 'Send-SecureMail' {
             $log | Should -Not -FileContentMatch ' -> AUTH'
         }
 
+        It 'finds implicit TLS by behaviour with the default -Security on a port that is not 465' {
+            $result = Send-SecureMail @trust -Port $server.Ports.submissions -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $result.Security | Should -Be 'ImplicitTls'
+        }
+
+        It 'fails fast with SmtpTools.SecurityMismatch when -Security <Asked> contradicts the <PortName> port' -ForEach @(
+            @{ Asked = 'StartTls'; PortName = 'submissions'; Advice = '*implicit TLS*-Security ImplicitTls*' }
+            @{ Asked = 'ImplicitTls'; PortName = 'submission'; Advice = '*speaks STARTTLS*-Security StartTls*' }
+        ) {
+            { Send-SecureMail @trust -Port $server.Ports.$PortName -Security $Asked -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.SecurityMismatch,SmtpTools.Commands.SendSecureMailCommand' -ExpectedMessage $Advice
+        }
+
         It 'refuses -Security None unless -AllowUnencrypted confirms it' {
             { Send-SecureMail @trust -Port $server.Ports.plain -Security None -From $alice -To $alice -Subject (New-TestSubject) -ErrorAction Stop } |
                 Should -Throw -ErrorId 'SmtpTools.EncryptionRequired,SmtpTools.Commands.SendSecureMailCommand'
