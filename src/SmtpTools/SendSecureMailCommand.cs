@@ -199,8 +199,7 @@ namespace SmtpTools.Commands
         public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc />
-        protected override CertificatePolicy BuildCertificatePolicy() =>
-            new CertificatePolicy(TrustedCertificate, CertificateThumbprint, SkipCertificateCheck.IsPresent);
+        protected override CertificatePolicy BuildCertificatePolicy() => BuildCertificatePolicy(CertificateThumbprint);
 
         /// <inheritdoc />
         protected override void BeginProcessing()

@@ -371,9 +371,9 @@ namespace SmtpTools.Probing
                 return true; // still read the greeting: the port's mode is worth knowing
             }
 
-            if (certificate != null && options.CertificatePolicy.SkipValidation && !certificate.Verdict.StartsWith("valid", StringComparison.Ordinal))
+            if (certificate != null && certificate.Problems != SmtpCertificateProblems.None)
             {
-                result.Notes.Add($"Certificate problem ignored (-SkipCertificateCheck): {certificate.Verdict}.");
+                result.Notes.Add($"Certificate problem ignored ({(options.CertificatePolicy.SkipValidation ? "-SkipCertificateCheck" : "tolerated by the policy")}): {certificate.Verdict}.");
             }
 
             return true;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SmtpTools.Capability;
 
 namespace SmtpTools.Probing
 {
@@ -134,7 +135,7 @@ namespace SmtpTools.Probing
             }
 
             var certificate = result.Certificate;
-            if (certificate != null && certificate.ValidationSkipped && !certificate.Verdict.StartsWith("valid", StringComparison.Ordinal))
+            if (certificate != null && certificate.ValidationSkipped && certificate.Problems != SmtpCertificateProblems.None)
             {
                 return (SmtpSubmissionRating.Insecure, $"TLS works only because certificate checks were skipped: the certificate is {certificate.Verdict}; anyone in between could impersonate the server.");
             }
@@ -147,6 +148,14 @@ namespace SmtpTools.Probing
             if (result.Port == Smtp)
             {
                 return (SmtpSubmissionRating.RelayOnly, "Port 25 is for relay between mail servers (RFC 5321), not for clients: use it only for an internal relay that accepts your mail without credentials.");
+            }
+
+            // The same rules as Get-SmtpCapability's findings: a certificate it flags Medium or worse (expiring soon, weak
+            // crypto accepted with -SkipCertificateStrengthCheck, revocation unknown) is never Preferred.
+            var concern = certificate == null ? null : SmtpFindingRules.CertificateFindings(certificate).FirstOrDefault(f => f.Severity >= SmtpFindingSeverity.Medium);
+            if (concern != null)
+            {
+                return (SmtpSubmissionRating.Acceptable, $"{(result.Security == SmtpSecurityMode.ImplicitTls ? "Implicit TLS" : "STARTTLS")} works, but the certificate needs attention ({concern.Id}): {concern.Message}");
             }
 
             return result.Security == SmtpSecurityMode.ImplicitTls

@@ -226,7 +226,7 @@ namespace SmtpTools.Tests.Listeners
         {
             try
             {
-                await connection.UpgradeToTlsAsync(_script.Certificate!);
+                await connection.UpgradeToTlsAsync(_script.Certificate!, intermediates: _script.Intermediates);
                 return true;
             }
             catch (Exception e) when (e is AuthenticationException || e is IOException)

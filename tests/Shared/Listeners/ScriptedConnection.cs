@@ -163,12 +163,21 @@ namespace SmtpTools.Tests.Listeners
         /// <summary>Runs the server side of a TLS handshake with <paramref name="certificate"/> (and its private key); talks TLS from then on.</summary>
         /// <exception cref="AuthenticationException">The handshake failed.</exception>
         /// <exception cref="IOException">The client went away during the handshake.</exception>
-        public async Task UpgradeToTlsAsync(X509Certificate2 certificate, SslProtocols protocols = SslProtocols.None)
+        public async Task UpgradeToTlsAsync(X509Certificate2 certificate, SslProtocols protocols = SslProtocols.None, X509Certificate2[]? intermediates = null)
         {
             var ssl = new SslStream(Network, leaveInnerStreamOpen: true);
-            await ssl.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols, ClientCertificateRequired = false },
-                Closing);
+            var options = new SslServerAuthenticationOptions { EnabledSslProtocols = protocols, ClientCertificateRequired = false };
+            if (intermediates is { Length: > 0 })
+            {
+                // Sent after the leaf exactly as given, whatever their dates (offline: nothing fetched, nothing judged).
+                options.ServerCertificateContext = SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(intermediates), offline: true);
+            }
+            else
+            {
+                options.ServerCertificate = certificate;
+            }
+
+            await ssl.AuthenticateAsServerAsync(options, Closing);
             Stream = ssl;
             IsTls = true;
         }
