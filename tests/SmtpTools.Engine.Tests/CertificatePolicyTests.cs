@@ -3,12 +3,14 @@ using System.Linq;
 using System.Security.Cryptography.X509Certificates;
 using SmtpTools.Capability;
 using SmtpTools.Tests.Listeners;
+using SmtpTools.Tests.Reliability;
 using SmtpTools.Tls;
 using Xunit;
 
 namespace SmtpTools.Engine.Tests
 {
     /// <summary>The certificate verdict on hostile chains, as the TLS handshake of every cmdlet judges them.</summary>
+    [Trait("Category", "Reliability")]
     public sealed class CertificatePolicyTests
     {
         private static readonly CertificatePolicy TrustTestCa = new CertificatePolicy(new[] { TestCertificates.Authority });
@@ -26,7 +28,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void An_expired_intermediate_makes_the_chain_unacceptable()
         {
-            var info = Judge(TestCertificates.ExpiredIntermediate);
+            var info = Refused("an expired intermediate", Judge(TestCertificates.ExpiredIntermediate));
 
             Assert.Equal(SmtpCertificateProblems.ChainNotTimeValid, info.Problems);
             Assert.False(info.IsAcceptable);
@@ -35,7 +37,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void A_not_yet_valid_intermediate_makes_the_chain_unacceptable()
         {
-            var info = Judge(TestCertificates.NotYetValidIntermediate);
+            var info = Refused("a not yet valid intermediate", Judge(TestCertificates.NotYetValidIntermediate));
 
             Assert.Equal(SmtpCertificateProblems.ChainNotTimeValid, info.Problems);
             Assert.False(info.IsAcceptable);
@@ -44,7 +46,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void An_expired_trusted_root_does_not_make_the_chain_valid()
         {
-            var info = Judge(TestCertificates.ExpiredRoot);
+            var info = Refused("an expired trusted root", Judge(TestCertificates.ExpiredRoot));
 
             Assert.True(info.Problems.HasFlag(SmtpCertificateProblems.ChainNotTimeValid));
             Assert.False(info.IsAcceptable);
@@ -53,7 +55,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void A_leaf_issued_only_for_client_authentication_is_not_a_server_certificate()
         {
-            var info = Judge(TestCertificates.ClientAuthOnly);
+            var info = Refused("a client-authentication-only leaf", Judge(TestCertificates.ClientAuthOnly));
 
             Assert.Equal(SmtpCertificateProblems.NotForServerAuth, info.Problems);
             Assert.False(info.IsAcceptable);
@@ -63,7 +65,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void The_subject_CN_never_stands_in_for_a_missing_subject_alternative_name()
         {
-            var info = Judge(TestCertificates.CommonNameOnly, "localhost");
+            var info = Refused("a CN-only certificate reached by name", Judge(TestCertificates.CommonNameOnly, "localhost"));
 
             Assert.Equal(SmtpCertificateProblems.WrongHost, info.Problems);
             Assert.False(info.IsAcceptable);
@@ -83,7 +85,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void A_SHA1_signature_is_refused_by_default_and_reported_as_medium()
         {
-            var info = Judge(TestCertificates.Sha1Signed);
+            var info = Refused("a SHA-1 signature", Judge(TestCertificates.Sha1Signed));
 
             Assert.Equal(SmtpCertificateProblems.WeakSignature, info.Problems);
             Assert.Equal("sha1RSA", info.WeakSignatureAlgorithm);
@@ -94,7 +96,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void An_MD5_signature_is_refused_by_default_and_is_a_high_finding()
         {
-            var info = Judge(TestCertificates.Md5Signed);
+            var info = Refused("an MD5 signature", Judge(TestCertificates.Md5Signed));
 
             Assert.Equal(SmtpCertificateProblems.WeakSignature, info.Problems);
             Assert.Equal("md5RSA", info.WeakSignatureAlgorithm);
@@ -105,7 +107,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void An_RSA_1024_key_is_refused_by_default()
         {
-            var info = Judge(TestCertificates.Rsa1024);
+            var info = Refused("an RSA 1024-bit key", Judge(TestCertificates.Rsa1024));
 
             Assert.Equal(SmtpCertificateProblems.WeakKey, info.Problems);
             Assert.Equal("weak key (RSA 1024)", info.Verdict);
@@ -132,6 +134,15 @@ namespace SmtpTools.Engine.Tests
             var policy = new CertificatePolicy(new[] { chain.Trust }, skipStrengthCheck: true);
 
             Assert.False(CertificateInspector.Inspect(chain.Leaf, chain.Presented, "localhost", policy, DateTimeOffset.UtcNow).IsAcceptable);
+        }
+
+        // Records the case in the reliability figures (refused or not), for the assertions that follow to judge.
+        private static SmtpCertificateInfo Refused(string name, SmtpCertificateInfo info)
+        {
+            using var scenario = ReliabilityTally.Scenario("certificate policy refuses: " + name);
+            scenario.Hostile(HostileCase.CertificateRefused, !info.IsAcceptable);
+            scenario.Survived();
+            return info;
         }
 
         private static SmtpCertificateInfo Judge(X509Certificate2 leaf, string host = "localhost") =>

@@ -45,6 +45,7 @@ namespace SmtpTools.Module.Tests.Reliability
             var run = Run("Send-SecureMail -From carol@fake.test -To dave@fake.test -Subject cert -SmtpServer 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -RetryCount 0 -PassThru -Verbose -Debug", server, chain);
 
             scenario.Leaked(Leaks(run, server));
+            scenario.Hostile(HostileCase.CertificateRefused, run.Output.Count == 1 && run.Output[0].Text("Status") == "Failed" && !server.Commands.Any(c => c.Tls));
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Equal(new[] { "SmtpTools.CertificateRejected" }, ReliabilityChecks.Ids(run));
             Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
@@ -63,6 +64,7 @@ namespace SmtpTools.Module.Tests.Reliability
             var run = Run("Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -SkipTlsVersionScan -Verbose -Debug", server, chain);
 
             scenario.Leaked(Leaks(run, server));
+            scenario.Hostile(HostileCase.CertificateRefused, !server.Commands.Any(c => c.Line.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase)));
             ReliabilityChecks.ErrorsAreActionable(run);
             var report = Assert.Single(run.Output);
             Assert.Equal("WithheldCertificateRejected", report.Text("AuthenticationResult"));
@@ -82,6 +84,7 @@ namespace SmtpTools.Module.Tests.Reliability
             using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = chain.Leaf, Intermediates = chain.Intermediates });
             var run = Run("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[1] -TrustedCertificate $args[2]", server, chain);
 
+            scenario.Hostile(HostileCase.CertificateRefused, run.Output.Count == 1 && run.Output[0].Text("Recommendation") == "Unusable");
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Empty(run.Errors);
             var result = Assert.Single(run.Output);
