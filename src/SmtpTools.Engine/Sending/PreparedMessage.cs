@@ -7,6 +7,7 @@ using System.Net.Mail;
 using System.Text;
 using MimeKit;
 using MimeKit.Utils;
+using SmtpTools.Sending;
 
 namespace SmtpTools
 {
@@ -449,6 +450,11 @@ namespace SmtpTools
             if (Directory.Exists(path))
             {
                 throw new SmtpMessageException(SmtpMessageProblem.AttachmentNotFound, $"The attachment '{path}' is a directory, not a file.", path);
+            }
+
+            if (FileKind.IsRegularFile(path) == false)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentUnreadable, $"The attachment '{path}' is not a regular file (a device, pipe or socket never ends or blocks): attach a file, or copy the data into one first.", path);
             }
 
             try
