@@ -62,7 +62,8 @@ namespace SmtpTools.Tls
             info.Problems = Problems(info, chain, now);
             if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
             {
-                info.Problems |= CertificateRevocation.Check(leaf, info, policy);
+                var anchor = chain[chain.Count - 1];
+                info.Problems |= CertificateRevocation.Check(leaf, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
             }
 
             var refused = info.Problems & ~policy.Tolerated;

@@ -17,7 +17,11 @@ namespace SmtpTools.Tls
         private const string CrlDistributionPointsOid = "2.5.29.31";
 
         /// <summary>Revoked, RevocationUnknown or None; the words go to <see cref="SmtpCertificateInfo.RevocationStatus"/>.</summary>
-        public static SmtpCertificateProblems Check(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy)
+        /// <param name="leaf">The server's certificate.</param>
+        /// <param name="info">The verdict so far (its presented chain is used).</param>
+        /// <param name="policy">Trusted roots and the revocation timeout.</param>
+        /// <param name="anchoredInPolicy">The chain ends in one of the policy's own trusted roots, not a system root.</param>
+        public static SmtpCertificateProblems Check(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy)
         {
             var ocsp = NamesOcspResponder(leaf);
             var crl = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().Any(e => e.Oid?.Value == CrlDistributionPointsOid);
@@ -37,8 +41,8 @@ namespace SmtpTools.Tls
                     chain.ChainPolicy.ExtraStore.Add(cert);
                 }
 
-                CertificateInspector.DisableCertificateDownloads(chain.ChainPolicy);
                 chain.ChainPolicy.UrlRetrievalTimeout = policy.RevocationTimeout;
+                TrustOnly(chain.ChainPolicy, policy, anchoredInPolicy);
                 chain.Build(leaf);
                 var statuses = chain.ChainElements.Count > 0
                     ? chain.ChainElements[0].ChainElementStatus
@@ -60,6 +64,31 @@ namespace SmtpTools.Tls
                 info.RevocationStatus = $"good ({how})";
                 return SmtpCertificateProblems.None;
             }
+        }
+
+        // The platform checks revocation only on a chain it trusts. A chain anchored in a CA the user named
+        // (-TrustedCertificate) is trusted through a custom root store (.NET 5+: ChainPolicy.TrustMode and
+        // CustomTrustStore, which netstandard2.0 cannot name); elsewhere the system's roots stay in force.
+        private static void TrustOnly(X509ChainPolicy chainPolicy, CertificatePolicy policy, bool anchoredInPolicy)
+        {
+            if (!anchoredInPolicy)
+            {
+                return;
+            }
+
+            var store = typeof(X509ChainPolicy).GetProperty("CustomTrustStore")?.GetValue(chainPolicy) as X509Certificate2Collection;
+            var mode = typeof(X509ChainPolicy).GetProperty("TrustMode");
+            if (store == null || mode == null)
+            {
+                return;
+            }
+
+            foreach (var root in policy.TrustedRoots)
+            {
+                store.Add(root);
+            }
+
+            mode.SetValue(chainPolicy, Enum.ToObject(mode.PropertyType, 1)); // X509ChainTrustMode.CustomRootTrust
         }
 
         private static bool NamesOcspResponder(X509Certificate2 leaf)
