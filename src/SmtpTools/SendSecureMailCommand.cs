@@ -419,7 +419,7 @@ namespace SmtpTools.Commands
                 {
                     ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, options.ProtocolLogPath)
                     {
-                        ErrorDetails = new ErrorDetails($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}"),
+                        ErrorDetails = new ErrorDetails(TerminalText.Escape($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}")),
                     });
                 }
 

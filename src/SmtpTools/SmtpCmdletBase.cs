@@ -76,6 +76,15 @@ namespace SmtpTools.Commands
             };
         }
 
+        /// <summary>Writes a verbose line; server text in it reaches the terminal with control characters escaped.</summary>
+        public new void WriteVerbose(string text) => base.WriteVerbose(TerminalText.Escape(text));
+
+        /// <summary>Writes a debug line; server text in it reaches the terminal with control characters escaped.</summary>
+        public new void WriteDebug(string text) => base.WriteDebug(TerminalText.Escape(text));
+
+        /// <summary>Writes a warning; server text in it reaches the terminal with control characters escaped.</summary>
+        public new void WriteWarning(string text) => base.WriteWarning(TerminalText.Escape(text));
+
         /// <summary>Warns once per command when certificate checks are off or relaxed.</summary>
         protected void WarnIfCertificateCheckSkipped()
         {
