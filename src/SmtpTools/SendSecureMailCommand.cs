@@ -200,8 +200,7 @@ namespace SmtpTools.Commands
         public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc />
-        protected override CertificatePolicy BuildCertificatePolicy() =>
-            new CertificatePolicy(TrustedCertificate, CertificateThumbprint, SkipCertificateCheck.IsPresent);
+        protected override CertificatePolicy BuildCertificatePolicy() => BuildCertificatePolicy(CertificateThumbprint);
 
         /// <inheritdoc />
         protected override void BeginProcessing()
@@ -421,7 +420,7 @@ namespace SmtpTools.Commands
                 {
                     ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, options.ProtocolLogPath)
                     {
-                        ErrorDetails = new ErrorDetails($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}"),
+                        ErrorDetails = new ErrorDetails(TerminalText.Escape($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}")),
                     });
                 }
 

@@ -559,6 +559,33 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void A_certificate_with_an_RSA_1024_key_is_refused_before_the_credential_is_sent()
+        {
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -RetryCount 0 -PassThru",
+                Server.User, Server.Ports["weakKey"]);
+
+            Assert.Equal("SmtpTools.CertificateRejected", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Contains("weak key (RSA 1024)", run.Errors[0].ToString());
+            Assert.Contains("-SkipCertificateStrengthCheck", run.Errors[0].ToString());
+            Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+        }
+
+        [Fact]
+        public void SkipCertificateStrengthCheck_sends_through_an_RSA_1024_certificate_and_warns()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[5] -SmtpServer 127.0.0.1 -Port $args[4] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -SkipCertificateStrengthCheck -PassThru",
+                Server.User, Server.Ports["weakKey"], marker);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
+            Assert.Contains(run.Warnings, w => w.Contains("-SkipCertificateStrengthCheck"));
+            Delivered(Server.User, marker);
+        }
+
+        [Fact]
         public void A_pinned_thumbprint_accepts_a_self_signed_server()
         {
             var marker = NewMarker();
