@@ -59,5 +59,8 @@ namespace SmtpTools
 
         /// <summary>The message itself is invalid (bad address, missing attachment, header injection): refused before any connection.</summary>
         InvalidMessage,
+
+        /// <summary>The identity provider did not issue an access token (client secret revoked, certificate unknown, consent missing, sign-in declined).</summary>
+        TokenRequestFailed,
     }
 }
