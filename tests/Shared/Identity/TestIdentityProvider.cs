@@ -47,6 +47,7 @@ namespace SmtpTools.Tests.Identity
         private readonly ConcurrentQueue<TokenRequestRecord> _requests = new();
         private readonly ConcurrentQueue<string> _issued = new();
         private readonly ConcurrentQueue<string> _faults = new();
+        private readonly ConcurrentQueue<string> _credentials = new();
         private readonly ConcurrentDictionary<string, string> _refreshTokens = new();
 
         private TestIdentityProvider(WebApplication app, RSA signingKey, string keyId)
@@ -64,6 +65,12 @@ namespace SmtpTools.Tests.Identity
 
         /// <summary>Every access token issued, so secret-hygiene tests can look for them.</summary>
         public IReadOnlyList<string> IssuedTokens => _issued.ToArray();
+
+        /// <summary>
+        /// Every secret that crossed this provider either way: client secrets, client assertions, JWT bearer assertions,
+        /// device codes and refresh tokens received; access and refresh tokens issued. Secret-hygiene tests look for them.
+        /// </summary>
+        public IReadOnlyList<string> Credentials => _credentials.ToArray();
 
         /// <summary>Exceptions the endpoints threw (a bug of this provider, not of the client): tests show them when a request failed.</summary>
         public IReadOnlyList<string> Faults => _faults.ToArray();
@@ -153,6 +160,7 @@ namespace SmtpTools.Tests.Identity
         private async Task<IResult> MicrosoftToken(string tenant, HttpContext context)
         {
             var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
+            Remember(form);
             var grant = form["grant_type"].ToString();
             var clientId = form["client_id"].ToString();
             var scope = form["scope"].ToString();
@@ -290,6 +298,7 @@ namespace SmtpTools.Tests.Identity
         private async Task<IResult> GoogleToken(HttpContext context)
         {
             var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
+            Remember(form);
             var grant = form["grant_type"].ToString();
             var assertion = form["assertion"].ToString();
             if (grant != JwtBearerGrant || !TryReadJwt(assertion, out var header, out var body, out _))
@@ -328,6 +337,17 @@ namespace SmtpTools.Tests.Identity
             return Grant(grant, client, scope, "assertion", claims, refreshToken: null);
         }
 
+        private void Remember(IFormCollection form)
+        {
+            foreach (var name in new[] { "client_secret", "client_assertion", "assertion", "refresh_token", "device_code" })
+            {
+                if (form[name].ToString() is { Length: > 0 } value)
+                {
+                    _credentials.Enqueue(value);
+                }
+            }
+        }
+
         private Dictionary<string, object> Common(TestClientRegistration client, string audience) => new()
         {
             ["iss"] = $"https://sts.windows.net/{client.TenantId}/",
@@ -345,6 +365,7 @@ namespace SmtpTools.Tests.Identity
             claims["exp"] = now + lifetime;
             var token = Sign(claims);
             _issued.Enqueue(token);
+            _credentials.Enqueue(token);
             _requests.Enqueue(new TokenRequestRecord(grant, client.ClientId, scope, credential, true, null));
             var response = new Dictionary<string, object>
             {
@@ -361,6 +382,7 @@ namespace SmtpTools.Tests.Identity
 
             if (refreshToken != null)
             {
+                _credentials.Enqueue(refreshToken);
                 response["refresh_token"] = refreshToken;
             }
 
