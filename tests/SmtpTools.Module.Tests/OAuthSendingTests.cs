@@ -62,6 +62,23 @@ namespace SmtpTools.Module.Tests
             Assert.Contains(received, r => r.Contains($"Authenticated sender: {Server.User}", StringComparison.OrdinalIgnoreCase));
         }
 
+        // The identity provider's own faults, if any, explain a failed token request better than MSAL's "service unavailable".
+        private static void AssertNoErrors(PowerShellRun run) =>
+            Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
+
+        /// <summary>Gets a token with <paramref name="getToken"/>, sends one message with it, and checks it arrived after AUTH.</summary>
+        private void AssertSendsWith(string getToken, params object?[] extra)
+        {
+            var marker = NewMarker();
+            var run = Run("$token = " + getToken + "; " + SendLine(marker), extra);
+
+            AssertNoErrors(run);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal(Server.User, result.Text("AuthenticatedAs"));
+            AssertDeliveredAfterAuth(marker);
+        }
+
         [Fact]
         public void A_scheduled_task_with_only_a_certificate_thumbprint_tenant_and_client_id_sends_with_a_token_Dovecot_validated()
         {
@@ -77,7 +94,7 @@ namespace SmtpTools.Module.Tests
                     "$token = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -CertificateThumbprint $args[6] -Authority $idp -TrustedCertificate $ca; " + SendLine(marker),
                     app.TenantId, app.ClientId, certificate.Thumbprint);
 
-                Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
+                AssertNoErrors(run);
                 var result = Assert.Single(run.Output);
                 Assert.Equal("Sent", result.Text("Status"));
                 Assert.Equal(Server.User, result.Text("AuthenticatedAs"));
@@ -100,14 +117,9 @@ namespace SmtpTools.Module.Tests
             File.WriteAllBytes(pfx, certificate.Export(X509ContentType.Pfx, "pfx-pass"));
             try
             {
-                var marker = NewMarker();
-                var run = Run(
-                    "$token = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -CertificatePath $args[6] -CertificatePassword 'pfx-pass' -Authority $idp -TrustedCertificate $ca; " + SendLine(marker),
+                AssertSendsWith(
+                    "Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -CertificatePath $args[6] -CertificatePassword 'pfx-pass' -Authority $idp -TrustedCertificate $ca",
                     app.TenantId, app.ClientId, pfx);
-
-                Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
-                Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
-                AssertDeliveredAfterAuth(marker);
             }
             finally
             {
@@ -124,7 +136,7 @@ namespace SmtpTools.Module.Tests
                 "$token = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -ClientSecret $args[6] -Authority $idp -TrustedCertificate $ca; $token; " + SendLine(marker),
                 app.TenantId, app.ClientId, app.ClientSecret);
 
-            Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
+            AssertNoErrors(run);
             var token = run.Output[0];
             Assert.Equal("SmtpTools.SmtpAccessToken", token.TypeName());
             Assert.Equal(("Microsoft365", "ClientSecret"), (token.Text("Provider"), token.Text("Flow")));
@@ -146,7 +158,7 @@ namespace SmtpTools.Module.Tests
                 "$again = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -DeviceCode -Authority $idp -TrustedCertificate $ca; $again.UserName",
                 app.TenantId, app.ClientId);
 
-            Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
+            AssertNoErrors(run);
             var prompt = Assert.Single(run.Warnings);
             Assert.Contains(new Uri(Idp.BaseAddress, "devicelogin").ToString(), prompt);
             Assert.Matches("enter the code [A-Z]{9}", prompt);
@@ -177,12 +189,7 @@ namespace SmtpTools.Module.Tests
             }));
             try
             {
-                var marker = NewMarker();
-                var run = Run("$token = Get-SmtpAccessToken -ServiceAccountKeyFile $args[4] -Subject $mailbox -TrustedCertificate $ca; " + SendLine(marker), keyFile);
-
-                Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
-                Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
-                AssertDeliveredAfterAuth(marker);
+                AssertSendsWith("Get-SmtpAccessToken -ServiceAccountKeyFile $args[4] -Subject $mailbox -TrustedCertificate $ca", keyFile);
             }
             finally
             {
@@ -238,7 +245,7 @@ namespace SmtpTools.Module.Tests
                 "Send-SecureMail -From $mailbox -To $mailbox -Body 'batch' -SmtpServer localhost -Port $port -TrustedCertificate $ca -AccessToken $token -PassThru -Verbose",
                 app.TenantId, app.ClientId, app.ClientSecret, first, second);
 
-            Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors.Select(e => e.ToString()).Concat(Idp.Faults)));
+            AssertNoErrors(run);
             Assert.All(run.Output, r => Assert.Equal("Sent", r.Text("Status")));
             Assert.Equal(2, run.Output.Count);
             AssertDeliveredAfterAuth(first);
