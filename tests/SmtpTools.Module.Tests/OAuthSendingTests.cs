@@ -154,7 +154,7 @@ namespace SmtpTools.Module.Tests
             var app = App(a => a.DeviceUser = Server.User);
             var marker = NewMarker();
             var run = Run(
-                "$token = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -DeviceCode -Authority $idp -TrustedCertificate $ca; " + SendLine(marker) + "; " +
+                "$token = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -DeviceCode -Authority $idp -TrustedCertificate $ca -Verbose; " + SendLine(marker) + "; " +
                 "$again = Get-SmtpAccessToken -TenantId $args[4] -ClientId $args[5] -DeviceCode -Authority $idp -TrustedCertificate $ca; $again.UserName",
                 app.TenantId, app.ClientId);
 
@@ -168,6 +168,8 @@ namespace SmtpTools.Module.Tests
             // The second call in the same session came from MSAL's cache: one sign-in, no second prompt.
             Assert.Equal(Server.User, run.Output[1].ToString());
             Assert.Single(Idp.Requests, r => r.ClientId == app.ClientId && r.Granted);
+            // This Linux machine has no libsecret keyring: the cache says it stays in memory (never a plain file).
+            Assert.Contains(run.Verbose, v => v.StartsWith("No protected token store here", StringComparison.Ordinal) || v.StartsWith("Signed-in accounts are kept in this platform's protected store", StringComparison.Ordinal));
         }
 
         [Fact]

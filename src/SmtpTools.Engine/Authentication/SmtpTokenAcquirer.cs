@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.Extensions.Msal;
 
 namespace SmtpTools.Authentication
 {
@@ -92,7 +93,9 @@ namespace SmtpTools.Authentication
                 var builder = PublicClientApplicationBuilder.Create(request.ClientId)
                     .WithAuthority(request.TenantAuthority.ToString(), validateAuthority: !request.IsCustomAuthority)
                     .WithHttpClientFactory(new TrustedHttpClientFactory(request.CertificatePolicy, request.Timeout));
-                return (request.IsCustomAuthority ? builder.WithInstanceDiscovery(false) : builder).Build();
+                var built = (request.IsCustomAuthority ? builder.WithInstanceDiscovery(false) : builder).Build();
+                PersistCache(built, request);
+                return built;
             });
             var scopes = new[] { request.Resource.TrimEnd('/') + "/SMTP.Send" };
 
@@ -126,6 +129,34 @@ namespace SmtpTools.Authentication
             }).ExecuteAsync(cancellationToken)).ConfigureAwait(false);
             request.Activity?.Invoke($"Signed in as {signedIn.Account?.Username}; token valid until {signedIn.ExpiresOn.ToLocalTime():HH:mm:ss}.");
             return FromMsal(signedIn, request, Silent);
+        }
+
+        // The signed-in account and its refresh token outlive the session only in a protected store: DPAPI for the user
+        // on Windows, the Keychain on macOS, the libsecret keyring on Linux. Where there is none (a Linux server without
+        // a desktop session, a container), the cache stays in memory, and says so: never an unprotected file.
+        private static void PersistCache(IPublicClientApplication app, SmtpTokenRequest request)
+        {
+            try
+            {
+                var directory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "SmtpTools");
+                var storage = new StorageCreationPropertiesBuilder("msal-token-cache.bin", directory)
+                    .WithMacKeyChain("SmtpTools", "SmtpTools.TokenCache")
+                    .WithLinuxKeyring(
+                        "SmtpTools.TokenCache",
+                        MsalCacheHelper.LinuxKeyRingDefaultCollection,
+                        "SmtpTools OAuth token cache",
+                        new System.Collections.Generic.KeyValuePair<string, string>("Product", "SmtpTools"),
+                        new System.Collections.Generic.KeyValuePair<string, string>("Version", "1"))
+                    .Build();
+                var helper = MsalCacheHelper.CreateAsync(storage).GetAwaiter().GetResult();
+                helper.VerifyPersistence();
+                helper.RegisterCache(app.UserTokenCache);
+                request.Activity?.Invoke("Signed-in accounts are kept in this platform's protected store, so the next session need not sign in again.");
+            }
+            catch (Exception e) when (e is MsalCachePersistenceException || e is IOException || e is UnauthorizedAccessException || e is DllNotFoundException || e is TypeInitializationException || e is PlatformNotSupportedException)
+            {
+                request.Activity?.Invoke($"No protected token store here ({Sanitize(e.GetBaseException().Message)}): the sign-in is kept for this PowerShell session only.");
+            }
         }
 
         private static async Task<SmtpAccessToken> ServiceAccountAsync(SmtpTokenRequest request, CancellationToken cancellationToken)
