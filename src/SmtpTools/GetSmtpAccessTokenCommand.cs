@@ -21,7 +21,7 @@ namespace SmtpTools.Commands
     /// The token is held as a SecureString and never shown.
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SmtpAccessToken", DefaultParameterSetName = ThumbprintSet)]
+    [Cmdlet(VerbsCommon.Get, "SmtpAccessToken", DefaultParameterSetName = ThumbprintSet, HelpUri = HelpLinks.Docs + "Get-SmtpAccessToken.md")]
     [OutputType(typeof(SmtpAccessToken))]
     public sealed class GetSmtpAccessTokenCommand : PSCmdlet, IDisposable
     {

@@ -80,7 +80,7 @@ namespace SmtpTools.Module.Tests.Reliability
             var result = Assert.Single(run.Output);
             Assert.Equal("TlsFailed", result.Text("Status"));
             Assert.NotEqual("valid", result.Text("Certificate.Verdict"));
-            Assert.Equal("Unusable", result.Text("Recommendation"));
+            Assert.Equal("Unusable", result.Text("Rating"));
             scenario.Survived();
         }
 
