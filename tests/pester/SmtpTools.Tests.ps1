@@ -45,12 +45,13 @@ Describe 'The SmtpTools module' {
             @{ Name = 'Test-SmtpPort' }
             @{ Name = 'Get-SmtpCapability' }
             @{ Name = 'Send-SecureMail' }
+            @{ Name = 'Get-SmtpAccessToken' }
         ) {
             Get-Command -Module SmtpTools -Name $Name -CommandType Cmdlet | Should -Not -BeNullOrEmpty
         }
 
         It 'exports nothing else' {
-            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpCapability', 'Send-SecureMail', 'Test-SmtpPort')
+            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpAccessToken', 'Get-SmtpCapability', 'Send-SecureMail', 'Test-SmtpPort')
         }
     }
 
