@@ -47,6 +47,47 @@ namespace SmtpTools
             return escaped.ToString();
         }
 
+        /// <summary>
+        /// <see cref="Escape"/>d text broken into lines of at most <paramref name="width"/> characters at spaces (a word
+        /// longer than a line is cut), joined with "\n". PowerShell's list and table views break long values mid-word;
+        /// the views call this so prose reads whole at 80 columns.
+        /// </summary>
+        public static string? Wrap(string? text, int width)
+        {
+            var escaped = Escape(text);
+            if (escaped == null || escaped.Length <= width || width < 10)
+            {
+                return escaped;
+            }
+
+            var lines = new StringBuilder(escaped.Length + 8);
+            var line = new StringBuilder(width);
+            foreach (var word in escaped.Split(' '))
+            {
+                if (line.Length > 0 && line.Length + 1 + word.Length > width)
+                {
+                    lines.Append(line).Append('\n');
+                    line.Clear();
+                }
+
+                var rest = word;
+                while (rest.Length > width)
+                {
+                    lines.Append(rest, 0, width).Append('\n');
+                    rest = rest.Substring(width);
+                }
+
+                if (line.Length > 0)
+                {
+                    line.Append(' ');
+                }
+
+                line.Append(rest);
+            }
+
+            return lines.Append(line).ToString();
+        }
+
         private static bool NeedsEscaping(string text)
         {
             foreach (var c in text)

@@ -502,34 +502,6 @@ namespace SmtpTools.Module.Tests
 
         // ---- views ----
 
-        [Fact]
-        public void Default_view_is_a_table_with_host_port_status_security_TLS_recommendation_and_time_within_120_columns()
-        {
-            var text = RenderedView.Render("Test-SmtpPort localhost -Port $args[0], $args[1] -TrustedCertificate $args[2] -TimeoutSec 5 -InputOrder", 120, Server.Submissions, Server.Plain, Server.CaFile);
-
-            var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
-            var header = lines.First(l => l.Contains("ComputerName"));
-            foreach (var column in new[] { "Port", "Status", "Security", "TLS", "Rating", "Time(ms)" })
-            {
-                Assert.Contains(column, header);
-            }
-
-            Assert.All(lines, l => Assert.True(l.Length <= 120, $"wider than 120 columns: '{l}'"));
-            Assert.Contains(lines, l => l.Contains($"{Server.Submissions}") && l.Contains("ImplicitTls") && l.Contains("Preferred"));
-            Assert.Contains(lines, l => l.Contains($"{Server.Plain}") && l.Contains("PlainOnly") && l.Contains("Insecure"));
-        }
-
-        [Fact]
-        public void Recommendation_view_is_a_table_within_120_columns_that_names_port_and_mode()
-        {
-            var text = RenderedView.Render("Test-SmtpPort localhost -Port $args[0], $args[1] -TrustedCertificate $args[2] -TimeoutSec 5 -Recommended", 120, Server.Submissions, Server.Submission, Server.CaFile);
-
-            var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
-            Assert.Contains(lines, l => l.Contains("ComputerName") && l.Contains("Security") && l.Contains("Reason"));
-            Assert.Contains(lines, l => l.Contains($"{Server.Submissions}") && l.Contains("ImplicitTls"));
-            Assert.All(lines, l => Assert.True(l.Length <= 120, $"wider than 120 columns: '{l}'"));
-        }
-
         private PowerShellRun Probe(string computerName, params int[] ports) => ProbeWithin(5, computerName, ports);
 
         private PowerShellRun ProbeWithin(int timeoutSec, string computerName, params int[] ports) =>

@@ -118,6 +118,28 @@ namespace SmtpTools
         }
 
         /// <inheritdoc />
-        public override string ToString() => $"{Subject} ({Verdict}, expires {NotAfter:yyyy-MM-dd})";
+        public override string ToString() => $"{Subject} ({Verdict}; {Expiry})";
+
+        /// <summary>
+        /// When the certificate stops being valid, in words and ISO dates: "expires 2027-12-01 (in 364 days)",
+        /// "expires today", "expired 2026-10-31 (31 days ago)", or "valid from 2027-01-01" before its start.
+        /// </summary>
+        public string Expiry
+        {
+            get
+            {
+                var day = System.Globalization.CultureInfo.InvariantCulture;
+                if (IsExpired && DaysUntilExpiry >= 0)
+                {
+                    return string.Format(day, "valid from {0:yyyy-MM-dd}", NotBefore);
+                }
+
+                return DaysUntilExpiry > 0 ? string.Format(day, "expires {0:yyyy-MM-dd} (in {1})", NotAfter, Days(DaysUntilExpiry))
+                    : DaysUntilExpiry == 0 && !IsExpired ? string.Format(day, "expires {0:yyyy-MM-dd} (today)", NotAfter)
+                    : string.Format(day, "expired {0:yyyy-MM-dd} ({1} ago)", NotAfter, Days(Math.Max(1, -DaysUntilExpiry)));
+            }
+        }
+
+        private static string Days(int days) => days == 1 ? "1 day" : days.ToString(System.Globalization.CultureInfo.InvariantCulture) + " days";
     }
 }
