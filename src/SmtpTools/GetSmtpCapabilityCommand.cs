@@ -40,7 +40,7 @@ namespace SmtpTools.Commands
     ///   <code>Test-SmtpPort mx.example.com | Where-Object Status -eq Open | Get-SmtpCapability | Format-Table</code>
     /// </example>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SmtpCapability")]
+    [Cmdlet(VerbsCommon.Get, "SmtpCapability", HelpUri = HelpLinks.Docs + "Get-SmtpCapability.md")]
     [OutputType(typeof(SmtpCapabilityReport))]
     public sealed class GetSmtpCapabilityCommand : SmtpCmdletBase
     {

@@ -27,7 +27,7 @@ namespace SmtpTools.Commands
     /// server, now with STARTTLS required. For message submission RFC 8314 recommends 465 (implicit TLS) or 587.
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Send-SecureMail.md")]
     [OutputType(typeof(SmtpSendResult))]
     public sealed class SendSecureMailCommand : SmtpCmdletBase
     {
@@ -119,6 +119,7 @@ namespace SmtpTools.Commands
         [Parameter]
         [Alias("BE")]
         [EncodingTransformation]
+        [ArgumentCompleter(typeof(EncodingCompleter))]
         [ValidateNotNull]
         public Encoding Encoding { get; set; } = new UTF8Encoding(false);
 
@@ -197,8 +198,7 @@ namespace SmtpTools.Commands
         public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc />
-        protected override CertificatePolicy BuildCertificatePolicy() =>
-            new CertificatePolicy(TrustedCertificate, CertificateThumbprint, SkipCertificateCheck.IsPresent);
+        protected override CertificatePolicy BuildCertificatePolicy() => BuildCertificatePolicy(CertificateThumbprint);
 
         /// <inheritdoc />
         protected override void BeginProcessing()
@@ -264,7 +264,7 @@ namespace SmtpTools.Commands
                 {
                     ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, request.Options.ProtocolLogPath)
                     {
-                        ErrorDetails = new ErrorDetails($"The protocol log '{request.Options.ProtocolLogPath}' cannot be written: {e.Message}"),
+                        ErrorDetails = new ErrorDetails(TerminalText.Escape($"The protocol log '{request.Options.ProtocolLogPath}' cannot be written: {e.Message}")),
                     });
                     return;
                 }

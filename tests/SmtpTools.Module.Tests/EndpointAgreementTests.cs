@@ -50,8 +50,9 @@ namespace SmtpTools.Module.Tests
                 }
             }
 
-            Assert.Equal("Insecure", probes[server.Ports["weakKey"]].Text("Rating"));
-            Assert.Contains("CERT_WEAK_KEY", probes[server.Ports["weakKey"]].Text("RatingReason"));
+            // An RSA 1024-bit key is refused by default, as Send-SecureMail refuses it (-SkipCertificateStrengthCheck rates it Insecure).
+            Assert.Equal("Unusable", probes[server.Ports["weakKey"]].Text("Rating"));
+            Assert.Equal("WeakKey", probes[server.Ports["weakKey"]].Text("Certificate.Problems"));
             Assert.Equal("Acceptable", probes[server.Ports["expiring"]].Text("Rating"));
             Assert.Contains("CERT_EXPIRING", probes[server.Ports["expiring"]].Text("RatingReason"));
             Assert.Equal("Preferred", probes[server.Ports["submissions"]].Text("Rating"));

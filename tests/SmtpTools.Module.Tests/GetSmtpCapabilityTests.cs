@@ -124,7 +124,7 @@ namespace SmtpTools.Module.Tests
         [InlineData("selfSigned", "CERT_SELF_SIGNED", "self-signed")]
         [InlineData("noIntermediate", "CERT_INCOMPLETE_CHAIN", "incomplete chain")]
         [InlineData("expiring", "CERT_EXPIRING", "valid")]
-        [InlineData("weakKey", "CERT_WEAK_KEY", "valid")]
+        [InlineData("weakKey", "CERT_WEAK_KEY", "weak key (RSA 1024)")]
         public void Each_bad_certificate_listener_gets_its_own_finding_and_only_that_one(string listener, string id, string verdict)
         {
             var report = Inspect(Server.Ports[listener], "-Security ImplicitTls");

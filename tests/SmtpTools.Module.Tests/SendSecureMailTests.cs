@@ -291,7 +291,11 @@ namespace SmtpTools.Module.Tests
                 Assert.Equal("high", message.Headers[HeaderId.Importance]);
                 Assert.Equal("plain text body", message.TextBody?.Trim());
                 Assert.Contains("html body", message.HtmlBody);
-                Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+                var alternative = Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+
+                // The HTML part once, then its inline image: multipart/related holds nothing twice.
+                var related = Assert.IsType<MultipartRelated>(alternative[1]);
+                Assert.Equal(new[] { "text/html", "image/png" }, related.Select(p => p.ContentType.MimeType).ToArray());
 
                 var inline = message.BodyParts.OfType<MimePart>().Single(p => p.ContentId == "logo");
                 Assert.Equal(File.ReadAllBytes(logo), Decode(inline));
@@ -552,6 +556,33 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("SmtpTools.CertificateRejected", run.ErrorIds.Single().Split(',')[0]);
             Assert.Contains("wrong host", run.Errors[0].ToString());
             Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+        }
+
+        [Fact]
+        public void A_certificate_with_an_RSA_1024_key_is_refused_before_the_credential_is_sent()
+        {
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer 127.0.0.1 -Port $args[4] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -RetryCount 0 -PassThru",
+                Server.User, Server.Ports["weakKey"]);
+
+            Assert.Equal("SmtpTools.CertificateRejected", run.ErrorIds.Single().Split(',')[0]);
+            Assert.Contains("weak key (RSA 1024)", run.Errors[0].ToString());
+            Assert.Contains("-SkipCertificateStrengthCheck", run.Errors[0].ToString());
+            Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+        }
+
+        [Fact]
+        public void SkipCertificateStrengthCheck_sends_through_an_RSA_1024_certificate_and_warns()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[5] -SmtpServer 127.0.0.1 -Port $args[4] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -SkipCertificateStrengthCheck -PassThru",
+                Server.User, Server.Ports["weakKey"], marker);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal("Sent", Assert.Single(run.Output).Text("Status"));
+            Assert.Contains(run.Warnings, w => w.Contains("-SkipCertificateStrengthCheck"));
+            Delivered(Server.User, marker);
         }
 
         [Fact]

@@ -115,6 +115,38 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void An_RSA_1024_certificate_is_refused_like_Send_SecureMail_refuses_it()
+        {
+            var result = Assert.Single(_fixture.PowerShell.Run("Test-SmtpPort 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5", Server.Ports["weakKey"], Server.CaFile).Output);
+
+            Assert.Equal("TlsFailed", result.Text("Status"));
+            Assert.Equal("WeakKey", result.Text("Certificate.Problems"));
+            Assert.Equal("Unusable", result.Text("Rating"));
+        }
+
+        [Fact]
+        public void SkipCertificateStrengthCheck_accepts_an_RSA_1024_certificate_but_rates_it_Insecure_for_its_High_finding()
+        {
+            var run = _fixture.PowerShell.Run("Test-SmtpPort 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -SkipCertificateStrengthCheck -TimeoutSec 5", Server.Ports["weakKey"], Server.CaFile);
+
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Open", result.Text("Status"));
+            Assert.Equal("Insecure", result.Text("Rating"));
+            Assert.Contains("CERT_WEAK_KEY", result.Text("RatingReason"));
+            Assert.Contains(run.Warnings, w => w.Contains("-SkipCertificateStrengthCheck"));
+        }
+
+        [Fact]
+        public void A_certificate_expiring_within_30_days_is_rated_below_Preferred()
+        {
+            var result = Assert.Single(_fixture.PowerShell.Run("Test-SmtpPort 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5", Server.Ports["expiring"], Server.CaFile).Output);
+
+            Assert.Equal("Open", result.Text("Status"));
+            Assert.Equal("Acceptable", result.Text("Rating"));
+            Assert.Contains("CERT_EXPIRING", result.Text("RatingReason"));
+        }
+
+        [Fact]
         public void SkipCertificateCheck_probes_past_a_bad_certificate_but_still_reports_it_and_warns()
         {
             var run = _fixture.PowerShell.Run("Test-SmtpPort localhost -Port $args[0] -SkipCertificateCheck -TimeoutSec 5", Server.Ports["expired"]);
@@ -432,12 +464,14 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Sweep_reports_progress_as_completed_of_total()
+        public void Sweep_reports_progress_as_completed_of_total_and_names_what_is_pending()
         {
             var run = Probe("localhost", Server.Plain, Server.Relay, Server.Submission);
 
             var statuses = run.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.StatusDescription).ToList();
             Assert.Contains("3 of 3 endpoints probed", statuses);
+            // Until the last one, each report names what is still awaited.
+            Assert.Contains(run.Progress, p => p.CurrentOperation != null && p.CurrentOperation.StartsWith("waiting for localhost:", StringComparison.Ordinal));
             Assert.Equal(ProgressRecordType.Completed, run.Progress.Last().RecordType);
         }
 

@@ -49,6 +49,20 @@ Describe 'Send-SecureMail' {
             Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject | Should -Match 'filename="?disk-report\.csv'
         }
 
+        It 'puts the HTML body in once, beside the inline image it shows' {
+            $subject = New-TestSubject
+            $logo = Join-Path -Path $TestDrive -ChildPath 'logo.png'
+            [IO.File]::WriteAllBytes($logo, [byte[]] (1..64))
+
+            Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject $subject `
+                -Body 'Text version.' -HtmlBody '<p>Status <img src="cid:logo"></p>' -InlineAttachment @{ logo = $logo }
+
+            $delivered = Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject
+            [regex]::Matches($delivered, '(?im)^Content-Type: text/html').Count | Should -Be 1
+            $delivered | Should -Match '(?im)^Content-Type: multipart/related'
+            $delivered | Should -Match '(?im)^Content-Id: <logo>'
+        }
+
         It 'gives Bcc recipients the message without a Bcc header' {
             $subject = New-TestSubject
 

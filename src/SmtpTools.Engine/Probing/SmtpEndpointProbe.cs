@@ -140,9 +140,9 @@ namespace SmtpTools.Probing
             }
 
             var certificate = facts.Tls?.Certificate;
-            if (certificate != null && certificate.IsAcceptable && plan.CertificatePolicy.SkipValidation && !certificate.Verdict.StartsWith("valid", StringComparison.Ordinal))
+            if (certificate != null && certificate.IsAcceptable && certificate.Problems != SmtpCertificateProblems.None)
             {
-                result.AddNote($"Certificate problem ignored (-SkipCertificateCheck): {certificate.Verdict}.");
+                result.AddNote($"Certificate problem ignored ({(plan.CertificatePolicy.SkipValidation ? "-SkipCertificateCheck" : "tolerated by the policy")}): {certificate.Verdict}.");
             }
 
             if (facts.FailureKind != SmtpFailureKind.None)

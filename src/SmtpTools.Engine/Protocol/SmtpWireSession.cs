@@ -248,7 +248,7 @@ namespace SmtpTools.Protocol
                 _transcript?.Invoke($"=== Certificate rejected: {verdict.Verdict}");
                 throw new SmtpConnectionException(
                     SmtpFailureKind.CertificateRejected,
-                    $"The server's certificate for '{targetHost}' is not acceptable ({verdict.Verdict}; {string.Join("; ", verdict.ChainStatus)}). Trust its CA explicitly, pin its thumbprint, or fix the server's certificate.",
+                    $"The server's certificate for '{targetHost}' is not acceptable ({verdict.Verdict}; {string.Join("; ", verdict.ChainStatus)}). {CertificateInspector.Remedy(verdict)}",
                     new CertificateRejectedException(verdict, e));
             }
             catch (Exception e) when (e is AuthenticationException || e is IOException || e is System.ComponentModel.Win32Exception)

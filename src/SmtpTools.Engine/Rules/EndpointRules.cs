@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SmtpTools.Probing;
+using SmtpTools.Tls;
 
 namespace SmtpTools.Rules
 {
@@ -17,10 +18,7 @@ namespace SmtpTools.Rules
         public const int ExpiryWarningDays = 30;
 
         /// <summary>The smallest RSA (or DSA) key considered strong (NIST SP 800-131A: 112-bit security).</summary>
-        public const int MinimumRsaKeyBits = 2048;
-
-        /// <summary>The smallest elliptic-curve key considered strong.</summary>
-        public const int MinimumEcKeyBits = 256;
+        public const int MinimumRsaKeyBits = CertificateInspector.MinimumRsaKeyBits;
 
         private static readonly string[] PlaintextMechanisms = { "PLAIN", "LOGIN" };
         private static readonly string[] BrokenCipherParts = { "_NULL_", "_anon_", "_EXPORT", "_RC4_", "_DES_", "_DES40_", "_3DES_", "_MD5" };
@@ -67,7 +65,11 @@ namespace SmtpTools.Rules
             var findings = new List<SmtpFinding>();
             Transport(report, findings);
             Authentication(report, findings);
-            Certificate(report, findings);
+            if (report.Certificate != null)
+            {
+                findings.AddRange(CertificateFindings(report.Certificate));
+            }
+
             Versions(report, findings);
             CipherSuites(report, findings);
             Extensions(report, findings);
@@ -123,14 +125,10 @@ namespace SmtpTools.Rules
             }
         }
 
-        private static void Certificate(EndpointEvidence report, List<SmtpFinding> findings)
+        /// <summary>The findings on one certificate, in rule order.</summary>
+        public static IReadOnlyList<SmtpFinding> CertificateFindings(SmtpCertificateInfo certificate)
         {
-            var certificate = report.Certificate;
-            if (certificate == null)
-            {
-                return;
-            }
-
+            var findings = new List<SmtpFinding>();
             var day = CultureInfo.InvariantCulture;
             if (certificate.IsExpired && certificate.DaysUntilExpiry < 0)
             {
@@ -182,21 +180,50 @@ namespace SmtpTools.Rules
                 }
             }
 
-            var weakKey = certificate.KeyAlgorithm == "ECDSA" ? certificate.KeySize < MinimumEcKeyBits : (certificate.KeyAlgorithm == "RSA" || certificate.KeyAlgorithm == "DSA") && certificate.KeySize < MinimumRsaKeyBits;
-            if (weakKey)
+            if (certificate.Problems.HasFlag(SmtpCertificateProblems.ChainNotTimeValid))
+            {
+                findings.Add(new SmtpFinding("CERT_CHAIN_EXPIRED", SmtpFindingSeverity.High,
+                    "An intermediate or root certificate of the chain is expired or not yet valid: verifying clients refuse the whole chain. Install the issuer's current intermediate (and, for a private CA, renew the root and give it to the clients).",
+                    "RFC 5280 6.1.3"));
+            }
+
+            if (certificate.Problems.HasFlag(SmtpCertificateProblems.NotForServerAuth))
+            {
+                findings.Add(new SmtpFinding("CERT_NOT_FOR_SERVER", SmtpFindingSeverity.High,
+                    "The certificate's Extended Key Usage does not include serverAuth (it was issued for another purpose, such as client authentication or code signing): TLS clients refuse it for a server. Reissue it with serverAuth.",
+                    "RFC 5280 4.2.1.12"));
+            }
+
+            if (certificate.Problems.HasFlag(SmtpCertificateProblems.WeakKey))
             {
                 findings.Add(new SmtpFinding("CERT_WEAK_KEY", SmtpFindingSeverity.High,
-                    $"The certificate's {certificate.KeyAlgorithm} key has only {certificate.KeySize} bits, within reach of a well-funded attacker. Reissue it with RSA {MinimumRsaKeyBits}+ or ECDSA P-256.",
+                    $"The certificate's {certificate.KeyAlgorithm} key has only {certificate.KeySize} bits, within reach of a well-funded attacker; Send-SecureMail refuses it. Reissue it with RSA {MinimumRsaKeyBits}+ or ECDSA P-256.",
                     "NIST SP 800-131A"));
             }
 
-            var signature = certificate.Certificate.SignatureAlgorithm.FriendlyName ?? string.Empty;
-            if (!certificate.IsSelfSigned && (signature.IndexOf("sha1", StringComparison.OrdinalIgnoreCase) >= 0 || signature.IndexOf("md5", StringComparison.OrdinalIgnoreCase) >= 0))
+            if (certificate.Problems.HasFlag(SmtpCertificateProblems.WeakSignature))
             {
-                findings.Add(new SmtpFinding("CERT_WEAK_SIGNATURE", SmtpFindingSeverity.Medium,
-                    $"The certificate is signed with {signature}, which can be forged. Reissue it with a SHA-256 signature.",
-                    "RFC 6194"));
+                var md5 = certificate.WeakSignatureAlgorithm.IndexOf("md", StringComparison.OrdinalIgnoreCase) >= 0;
+                findings.Add(new SmtpFinding("CERT_WEAK_SIGNATURE", md5 ? SmtpFindingSeverity.High : SmtpFindingSeverity.Medium,
+                    $"The certificate chain is signed with {certificate.WeakSignatureAlgorithm}, which can be forged{(md5 ? " in minutes" : string.Empty)}; Send-SecureMail refuses it. Reissue it with a SHA-256 signature.",
+                    md5 ? "RFC 6151" : "RFC 6194"));
             }
+
+            if (certificate.Problems.HasFlag(SmtpCertificateProblems.Revoked))
+            {
+                findings.Add(new SmtpFinding("CERT_REVOKED", SmtpFindingSeverity.Critical,
+                    $"The issuer has revoked the certificate ({certificate.RevocationStatus}): its key may be in someone else's hands. Install a new certificate with a new key.",
+                    "RFC 6960"));
+            }
+
+            if (certificate.Problems.HasFlag(SmtpCertificateProblems.RevocationUnknown))
+            {
+                findings.Add(new SmtpFinding("CERT_REVOCATION_UNKNOWN", SmtpFindingSeverity.Medium,
+                    $"Revocation could not be checked: {certificate.RevocationStatus}. A revoked certificate would go unnoticed: make the OCSP responder or CRL named in the certificate reachable from the clients. -RequireRevocationCheck makes this fatal.",
+                    "RFC 6960"));
+            }
+
+            return findings;
         }
 
         private static void Versions(EndpointEvidence report, List<SmtpFinding> findings)
@@ -311,7 +338,7 @@ namespace SmtpTools.Rules
             }
 
             var certificate = result.Certificate;
-            if (certificate != null && certificate.ValidationSkipped && !certificate.Verdict.StartsWith("valid", StringComparison.Ordinal))
+            if (certificate != null && certificate.ValidationSkipped && certificate.Problems != SmtpCertificateProblems.None)
             {
                 return (SmtpSubmissionRating.Insecure, $"TLS works only because certificate checks were skipped: the certificate is {certificate.Verdict}; anyone in between could impersonate the server.");
             }
