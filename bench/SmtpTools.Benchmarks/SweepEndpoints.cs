@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
-using SmtpTools.Benchmarks.Listeners;
+using SmtpTools.Tests.Listeners;
 
 namespace SmtpTools.Benchmarks
 {
@@ -13,6 +13,9 @@ namespace SmtpTools.Benchmarks
     /// </summary>
     internal sealed class SweepEndpoints : IDisposable
     {
+        // Every repetition of every figure connects again: room for all of them.
+        private const int ListenerCapacity = 4096;
+
         private readonly List<IDisposable> _listeners = new List<IDisposable>();
 
         private SweepEndpoints()
@@ -75,16 +78,16 @@ namespace SmtpTools.Benchmarks
             for (var i = 0; i < forwarded; i++)
             {
                 var target = new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count]);
-                var forwarder = new ForwardingListener(IPAddress.Parse($"127.0.0.{2 + i}"), target);
+                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(target), IPAddress.Parse($"127.0.0.{2 + i}"), maxConnections: ListenerCapacity);
                 _listeners.Add(forwarder);
-                Answering.Add(Record(forwarder.Endpoint.Address.ToString(), forwarder.Endpoint.Port));
+                Answering.Add(Record(forwarder.EndPoint.Address.ToString(), forwarder.Port));
             }
 
             for (var i = 0; i < silent; i++)
             {
-                var listener = new SilentListener(IPAddress.Parse($"127.0.1.{1 + i}"));
+                var listener = ScriptedListener.Start(ScriptedListener.Tarpit, IPAddress.Parse($"127.0.1.{1 + i}"), maxConnections: ListenerCapacity);
                 _listeners.Add(listener);
-                Silent.Add(Record(listener.Endpoint.Address.ToString(), listener.Endpoint.Port));
+                Silent.Add(Record(listener.EndPoint.Address.ToString(), listener.Port));
             }
 
             // Every fourth endpoint silent, as in a host list where a quarter is firewalled.

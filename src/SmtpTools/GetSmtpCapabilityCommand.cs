@@ -44,7 +44,8 @@ namespace SmtpTools.Commands
     [OutputType(typeof(SmtpCapabilityReport))]
     public sealed class GetSmtpCapabilityCommand : SmtpCmdletBase
     {
-        private readonly List<(string Host, int Port, SmtpCapabilityOptions Options)> _targets = new List<(string, int, SmtpCapabilityOptions)>();
+        private PipelinePump? _pump;
+        private SmtpCapabilitySweep? _sweep;
 
         /// <summary>Host names or addresses to inspect.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -98,80 +99,47 @@ namespace SmtpTools.Commands
             }
 
             WarnIfCertificateCheckSkipped();
+            var pump = _pump = new PipelinePump();
+            _sweep = new SmtpCapabilitySweep(BuildProbeOptions(pump), ThrottleLimit, CancellationToken);
+            _sweep.ReportReady += report => pump.Post(() => Emit(report));
+            _sweep.InspectionFailed += (endpoint, failure) => pump.Post(() => WriteError(SmtpErrors.FromFailure(failure.Kind, $"{endpoint}: {failure.Message}", endpoint, failure)));
         }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            var options = new SmtpCapabilityOptions
+            {
+                Security = Security,
+                ScanTlsVersions = !SkipTlsVersionScan,
+                Credential = Credential?.GetNetworkCredential(),
+            };
             foreach (var host in ComputerName)
             {
-                foreach (var port in Port.Distinct())
-                {
-                    var options = new SmtpCapabilityOptions
-                    {
-                        Security = Security,
-                        ScanTlsVersions = !SkipTlsVersionScan,
-                        Credential = Credential?.GetNetworkCredential(),
-                    };
-                    _targets.Add((host.Trim(), port, options));
-                }
+                _sweep!.Add(host, Port, options);
             }
         }
 
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            using (var pump = new PipelinePump())
-            {
-                pump.Run(InspectAllAsync(pump));
-            }
+            _pump!.Run(_sweep!.CompleteAsync());
         }
 
-        private async Task InspectAllAsync(PipelinePump pump)
+        /// <inheritdoc />
+        protected override void Dispose(bool disposing)
         {
-            using (var throttle = new SemaphoreSlim(ThrottleLimit))
+            if (disposing)
             {
-                var inspections = _targets.Select(target => InspectAsync(target.Host, target.Port, target.Options, throttle, pump)).ToList();
-
-                // Started together, reported in input order: a table of many servers reads in the order they were given.
-                foreach (var inspection in inspections)
-                {
-                    var (host, port, report, failure) = await inspection.ConfigureAwait(false);
-                    pump.Post(() => Emit(host, port, report, failure));
-                }
+                _pump?.Dispose();
             }
+
+            base.Dispose(disposing);
         }
 
-        private async Task<(string, int, SmtpCapabilityReport?, SmtpConnectionException?)> InspectAsync(string host, int port, SmtpCapabilityOptions options, SemaphoreSlim throttle, PipelinePump pump)
+        private void Emit(SmtpCapabilityReport report)
         {
-            await throttle.WaitAsync(CancellationToken).ConfigureAwait(false);
-            try
-            {
-                var prefix = _targets.Count > 1 ? $"[{host}:{port}] " : string.Empty;
-                options.Connection = BuildProbeOptions(null);
-                options.Connection.Transcript = line => pump.Post(() => WriteVerbose(prefix + line));
-                var report = await SmtpCapabilityInspector.InspectAsync(host, port, options, CancellationToken).ConfigureAwait(false);
-                return (host, port, report, null);
-            }
-            catch (SmtpConnectionException e)
-            {
-                return (host, port, null, e);
-            }
-            finally
-            {
-                throttle.Release();
-            }
-        }
-
-        private void Emit(string host, int port, SmtpCapabilityReport? report, SmtpConnectionException? failure)
-        {
-            var endpoint = $"{host}:{port}";
-            if (report == null)
-            {
-                WriteError(SmtpErrors.FromFailure(failure!.Kind, $"{endpoint}: {failure.Message}", endpoint, failure));
-                return;
-            }
-
+            var endpoint = $"{report.ComputerName}:{report.Port}";
             WriteObject(report);
             if (report.FailureKind != SmtpFailureKind.None)
             {

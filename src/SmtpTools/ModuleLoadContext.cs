@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 
@@ -13,13 +14,13 @@ namespace SmtpTools.Commands
     /// </summary>
     internal sealed class ModuleLoadContext : AssemblyLoadContext
     {
-        // Only these load privately; framework assemblies (System.Memory and the like) come from the default context,
-        // so types such as Span<T> stay the same type on both sides.
-        private static readonly HashSet<string> PrivateAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "SmtpTools.Engine", "MailKit", "MimeKit", "BouncyCastle.Cryptography",
-            "Microsoft.Identity.Client", "Microsoft.Identity.Client.Extensions.Msal", "Microsoft.IdentityModel.Abstractions", "Google.Apis.Auth", "Google.Apis.Core", "Google.Apis", "Newtonsoft.Json",
-        };
+        // Only these load privately: the csproj's ModuleDependency list, stamped into this assembly at build. Framework
+        // assemblies (System.Memory and the like) come from the default context, so types such as Span<T> stay one type.
+        private static readonly HashSet<string> PrivateAssemblies = new HashSet<string>(
+            typeof(ModuleLoadContext).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .Where(a => a.Key == "SmtpTools.PrivateAssemblies")
+                .SelectMany(a => (a.Value ?? string.Empty).Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries)),
+            StringComparer.OrdinalIgnoreCase);
 
         private static readonly Assembly ContractsAssembly = typeof(SmtpPortResult).Assembly;
 

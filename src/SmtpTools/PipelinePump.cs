@@ -12,6 +12,20 @@ namespace SmtpTools.Commands
     internal sealed class PipelinePump : IDisposable
     {
         private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
+        private readonly int _pipelineThread = System.Threading.Thread.CurrentThread.ManagedThreadId;
+
+        /// <summary>Runs the action at once when called on the pipeline thread (the one that created the pump), else queues it.</summary>
+        public void PostOrRun(Action action)
+        {
+            if (System.Threading.Thread.CurrentThread.ManagedThreadId == _pipelineThread)
+            {
+                action();
+            }
+            else
+            {
+                Post(action);
+            }
+        }
 
         /// <summary>Queues an action for the pipeline thread; ignored once the work has finished.</summary>
         public void Post(Action action)

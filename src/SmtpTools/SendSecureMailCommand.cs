@@ -33,15 +33,13 @@ namespace SmtpTools.Commands
     {
         private const int ProgressId = 0x5eed;
 
-        private int _pipelineThread = Thread.CurrentThread.ManagedThreadId;
-        private readonly Queue<Action> _offThread = new Queue<Action>();
+        private PipelinePump? _pump;
         private CertificatePolicy? _certificatePolicy;
         private NetworkCredential? _credential;
         private Authentication.SmtpTokenSource? _tokenSource;
         private string? _protocolLogPath;
         private bool _transcriptToDebug;
-        private SmtpMailSession? _session;
-        private string? _sessionKey;
+        private readonly SmtpSendBatch _batch = new SmtpSendBatch();
         private int _messages;
         private int _sent;
         private int _failed;
@@ -206,7 +204,7 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
-            _pipelineThread = Thread.CurrentThread.ManagedThreadId;
+            _pump = new PipelinePump();
             if (Credential != null && AccessToken != null)
             {
                 ThrowTerminatingError(SmtpErrors.InvalidArgument("SmtpTools.ConflictingAuthentication", "Give either -Credential or -AccessToken, not both.", null));
@@ -225,7 +223,7 @@ namespace SmtpTools.Commands
 
             _certificatePolicy = BuildCertificatePolicy();
             _credential = Credential == null || Credential == PSCredential.Empty ? null : new NetworkCredential(Credential.UserName, Credential.Password);
-            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = line => OnPipelineThread(() => WriteVerbose(line)) };
+            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = line => _pump!.PostOrRun(() => WriteVerbose(line)) };
             _protocolLogPath = ProtocolLog == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProtocolLog);
             _transcriptToDebug = MyInvocation.BoundParameters.ContainsKey("Debug")
                 || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue);
@@ -235,47 +233,21 @@ namespace SmtpTools.Commands
         protected override void ProcessRecord()
         {
             _messages++;
-            var options = BuildSendOptions();
             var outgoing = BuildOutgoingMessage(out var pathError);
-            try
+            using (var request = _batch.Prepare(outgoing, BuildSendOptions(), pathError))
             {
-                options.Validate();
-            }
-            catch (SmtpConnectionException e)
-            {
-                Refuse(outgoing, options, SmtpErrors.FromException(e, options.SmtpServer), e.Kind, e.Message);
-                return;
-            }
-            catch (ArgumentException e)
-            {
-                Refuse(outgoing, options, SmtpErrors.InvalidArgument("SmtpTools.NoSmtpServer", e.Message, options.SmtpServer), SmtpFailureKind.InvalidMessage, e.Message);
-                return;
-            }
+                if (request.Refusal != null)
+                {
+                    Report(request.Refusal);
+                    return;
+                }
 
-            if (pathError != null)
-            {
-                Refuse(outgoing, options, SmtpErrors.FromMessageProblem(pathError, pathError.OffendingValue), SmtpFailureKind.InvalidMessage, pathError.Message);
-                return;
-            }
-
-            PreparedMessage prepared;
-            try
-            {
-                prepared = PreparedMessage.Create(outgoing);
-            }
-            catch (SmtpMessageException e)
-            {
-                Refuse(outgoing, options, SmtpErrors.FromMessageProblem(e, e.OffendingValue), SmtpFailureKind.InvalidMessage, e.Message);
-                return;
-            }
-
-            using (prepared)
-            {
-                if (!ShouldProcess(Describe(prepared, options), Describe(prepared, options) + "?", "Send-SecureMail"))
+                if (!ShouldProcess(request.Description, request.Description + "?", "Send-SecureMail"))
                 {
                     return;
                 }
 
+                var prepared = request.Message!;
                 WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed")
                 {
                     CurrentOperation = $"Message {_messages} to {string.Join(", ", prepared.Recipients.Take(3))}{(prepared.Recipients.Count > 3 ? ", ..." : string.Empty)}",
@@ -284,15 +256,23 @@ namespace SmtpTools.Commands
                 SmtpSendResult result;
                 try
                 {
-                    result = SessionFor(options).Send(prepared, CancellationToken);
+                    result = _batch.Send(request, CancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
                     return; // Ctrl+C: the pipeline is stopping.
                 }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, request.Options.ProtocolLogPath)
+                    {
+                        ErrorDetails = new ErrorDetails(TerminalText.Escape($"The protocol log '{request.Options.ProtocolLogPath}' cannot be written: {e.Message}")),
+                    });
+                    return;
+                }
                 finally
                 {
-                    FlushOffThread();
+                    _pump!.RunPending();
                 }
 
                 Report(result);
@@ -302,7 +282,15 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            CloseSession();
+            try
+            {
+                _batch.Close(CancellationToken);
+            }
+            finally
+            {
+                _pump?.RunPending();
+            }
+
             if (_messages > 0)
             {
                 WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed") { RecordType = ProgressRecordType.Completed });
@@ -314,8 +302,8 @@ namespace SmtpTools.Commands
         {
             if (disposing)
             {
-                _session?.Dispose();
-                _session = null;
+                _batch.Dispose();
+                _pump?.Dispose();
             }
 
             base.Dispose(disposing);
@@ -339,7 +327,7 @@ namespace SmtpTools.Commands
                 MinimumTlsVersion = MinimumTlsVersion,
                 Credential = _credential,
                 TokenSource = _tokenSource,
-                AccessTokenUser = AccessToken == null ? null : UserName ?? AccessToken.UserName ?? AddressOf(From),
+                AccessTokenUser = AccessToken == null ? null : UserName ?? AccessToken.UserName,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 HeloName = HeloName,
                 RetryCount = RetryCount,
@@ -347,8 +335,8 @@ namespace SmtpTools.Commands
                 RetryWhenOutcomeUnknown = RetryWhenOutcomeUnknown,
                 RequireTls = RequireTls,
                 ProtocolLogPath = _protocolLogPath,
-                Transcript = _transcriptToDebug ? line => OnPipelineThread(() => WriteDebug(line)) : (Action<string>?)null,
-                Activity = line => OnPipelineThread(() => WriteVerbose(line)),
+                Transcript = _transcriptToDebug ? line => _pump!.PostOrRun(() => WriteDebug(line)) : (Action<string>?)null,
+                Activity = line => _pump!.PostOrRun(() => WriteVerbose(line)),
             };
         }
 
@@ -408,47 +396,20 @@ namespace SmtpTools.Commands
             }
         }
 
-        private SmtpMailSession SessionFor(SmtpSendOptions options)
+        // One way for every failure, refused before connecting or not: the exception says which id it gets.
+        private static ErrorRecord ErrorFor(SmtpSendResult result)
         {
-            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.Security.ToString());
-            if (_session == null || key != _sessionKey)
+            var recipients = string.Join(", ", result.Recipients);
+            switch (result.GetException())
             {
-                CloseSession();
-                try
-                {
-                    _session = new SmtpMailSession(options);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, options.ProtocolLogPath)
-                    {
-                        ErrorDetails = new ErrorDetails(TerminalText.Escape($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}")),
-                    });
-                }
-
-                _sessionKey = key;
-            }
-
-            return _session!;
-        }
-
-        private void CloseSession()
-        {
-            var session = _session;
-            _session = null;
-            if (session == null)
-            {
-                return;
-            }
-
-            try
-            {
-                session.Close(CancellationToken);
-            }
-            finally
-            {
-                session.Dispose();
-                FlushOffThread();
+                case SmtpMessageException problem:
+                    return SmtpErrors.FromMessageProblem(problem, problem.OffendingValue);
+                case SmtpConnectionException connection when connection.Kind == result.FailureKind:
+                    return SmtpErrors.FromException(connection, recipients);
+                case ArgumentException noServer:
+                    return SmtpErrors.InvalidArgument("SmtpTools.NoSmtpServer", noServer.Message, result.SmtpServer);
+                case var other:
+                    return SmtpErrors.FromFailure(result.FailureKind, result.ErrorMessage ?? result.FailureKind.ToString(), recipients, other);
             }
         }
 
@@ -472,97 +433,12 @@ namespace SmtpTools.Commands
 
             if (result.FailureKind != SmtpFailureKind.None && result.FailureKind != SmtpFailureKind.RecipientRejected)
             {
-                var exception = result.GetException();
-                var kind = result.FailureKind;
-                var text = result.ErrorMessage ?? kind.ToString();
-                WriteError(exception is SmtpConnectionException connection && connection.Kind == kind
-                    ? SmtpErrors.FromException(connection, string.Join(", ", result.Recipients))
-                    : SmtpErrors.FromFailure(kind, text, string.Join(", ", result.Recipients), exception));
+                WriteError(ErrorFor(result));
             }
 
             if (PassThru)
             {
                 WriteObject(result);
-            }
-        }
-
-        private void Refuse(OutgoingMessage message, SmtpSendOptions options, ErrorRecord error, SmtpFailureKind kind, string text)
-        {
-            _failed++;
-            WriteError(error);
-            if (PassThru)
-            {
-                WriteObject(SmtpMailSession.RefusedBeforeConnecting(message, options, kind, text));
-            }
-        }
-
-        private static string Describe(PreparedMessage message, SmtpSendOptions options)
-        {
-            var text = new StringBuilder($"Send message '{message.Subject}' from {message.From} to {string.Join(", ", message.Recipients)}");
-            text.Append($" via {options.SmtpServer}:{options.Port.ToString(CultureInfo.InvariantCulture)} ({options.DescribeSecurity()}");
-            if (options.Credential != null)
-            {
-                text.Append($", authenticated as {options.Credential.UserName}");
-            }
-            else if (options.TokenSource != null)
-            {
-                text.Append($", OAuth token for {options.AccessTokenUser}");
-            }
-
-            text.Append(')');
-            if (message.AttachmentBytes > 0)
-            {
-                text.Append($" with {message.AttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of attachments");
-            }
-
-            return text.ToString();
-        }
-
-        private static string? AddressOf(string from)
-        {
-            try
-            {
-                return new MailAddress(from).Address;
-            }
-            catch (FormatException)
-            {
-                return from;
-            }
-        }
-
-        // Stream writes are only legal on the pipeline thread; MailKit calls back on it for synchronous sends, but
-        // anything that arrives from elsewhere waits until the send returns.
-        private void OnPipelineThread(Action write)
-        {
-            if (Thread.CurrentThread.ManagedThreadId == _pipelineThread)
-            {
-                write();
-            }
-            else
-            {
-                lock (_offThread)
-                {
-                    _offThread.Enqueue(write);
-                }
-            }
-        }
-
-        private void FlushOffThread()
-        {
-            while (true)
-            {
-                Action? next;
-                lock (_offThread)
-                {
-                    next = _offThread.Count > 0 ? _offThread.Dequeue() : null;
-                }
-
-                if (next == null)
-                {
-                    return;
-                }
-
-                next();
             }
         }
     }

@@ -13,7 +13,7 @@ namespace SmtpTools.Commands
         /// <summary>Seconds to wait for each network step (connect, greeting, TLS handshake, each command).</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
-        public int TimeoutSec { get; set; } = 10;
+        public int TimeoutSec { get; set; } = (int)SmtpProbeOptions.DefaultTimeout.TotalSeconds;
 
         /// <summary>Accept any server certificate. Dangerous: a man in the middle can read everything. The problems are still reported.</summary>
         [Parameter]
@@ -45,7 +45,7 @@ namespace SmtpTools.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ValidatePattern(@"^(?:[A-Za-z0-9][A-Za-z0-9\-\.]{0,252}|\[[0-9A-Fa-f:\.]+\])\z")]
-        public string HeloName { get; set; } = DefaultHeloName();
+        public string HeloName { get; set; } = SmtpProbeOptions.DefaultHeloName;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancellationToken => _stopping.Token;
@@ -125,19 +125,6 @@ namespace SmtpTools.Commands
             if (disposing)
             {
                 _stopping.Dispose();
-            }
-        }
-
-        private static string DefaultHeloName()
-        {
-            try
-            {
-                var name = System.Net.Dns.GetHostName();
-                return string.IsNullOrWhiteSpace(name) ? "localhost" : name;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                return "localhost";
             }
         }
     }

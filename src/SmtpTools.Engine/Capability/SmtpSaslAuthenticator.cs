@@ -39,12 +39,12 @@ namespace SmtpTools.Capability
             if (offered.Contains("LOGIN"))
             {
                 var reply = await session.CommandAsync("AUTH LOGIN", timeout, cancellationToken).ConfigureAwait(false);
-                if (reply.Code == 334)
+                if (reply.Code == SmtpReplyCode.ContinueAuthentication)
                 {
                     reply = await session.CommandAsync(Base64(credential.UserName), timeout, cancellationToken, Hidden).ConfigureAwait(false);
                 }
 
-                if (reply.Code == 334)
+                if (reply.Code == SmtpReplyCode.ContinueAuthentication)
                 {
                     reply = await session.CommandAsync(Base64(credential.Password), timeout, cancellationToken, Hidden).ConfigureAwait(false);
                 }
@@ -58,12 +58,12 @@ namespace SmtpTools.Capability
 
         private static async Task<SaslOutcome> FinishAsync(SmtpWireSession session, string mechanism, SmtpReply reply, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            if (reply.Code == 235)
+            if (reply.Code == SmtpReplyCode.AuthenticationSucceeded)
             {
                 return new SaslOutcome(SmtpAuthenticationResult.Succeeded, mechanism, reply.Text);
             }
 
-            if (reply.Code == 334)
+            if (reply.Code == SmtpReplyCode.ContinueAuthentication)
             {
                 // The server wants more than the mechanism defines: cancel the exchange (RFC 4954 4).
                 reply = await session.CommandAsync("*", timeout, cancellationToken).ConfigureAwait(false);

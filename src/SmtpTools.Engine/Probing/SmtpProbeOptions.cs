@@ -6,23 +6,29 @@ namespace SmtpTools
     public sealed class SmtpProbeOptions
     {
         /// <summary>The bound on each network step (connect, greeting, handshake, command).</summary>
-        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+        public TimeSpan Timeout { get; set; } = Protocol.SmtpDefaults.Timeout;
 
         /// <summary>
         /// How long to wait for a plaintext greeting before trying TLS on a silent port. Servers greet within
         /// milliseconds; one that greets later (a greet pause) answers our ClientHello in clear, and is then probed again
         /// on a second connection with the whole timeout to greet.
         /// </summary>
-        public TimeSpan GreetingWait { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan GreetingWait { get; set; } = Protocol.SmtpDefaults.GreetingWait;
 
         /// <summary>How certificates are judged. A probe reports a bad certificate; it fails the port only when validation is not skipped.</summary>
         public CertificatePolicy CertificatePolicy { get; set; } = CertificatePolicy.Default;
 
         /// <summary>The name sent with EHLO.</summary>
-        public string HeloName { get; set; } = "smtptools.localhost";
+        public string HeloName { get; set; } = Protocol.SmtpDefaults.HeloName;
 
         /// <summary>Receives a swaks-style transcript line by line; null for none.</summary>
         public Action<string>? Transcript { get; set; }
+
+        /// <summary>The EHLO name every cmdlet sends unless -HeloName says otherwise.</summary>
+        public static string DefaultHeloName => Protocol.SmtpDefaults.HeloName;
+
+        /// <summary>The bound on each step every cmdlet uses unless -TimeoutSec says otherwise.</summary>
+        public static TimeSpan DefaultTimeout => Protocol.SmtpDefaults.Timeout;
 
         /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
         internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => new SmtpProbeOptions

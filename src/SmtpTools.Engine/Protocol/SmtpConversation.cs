@@ -161,11 +161,7 @@ namespace SmtpTools.Protocol
         {
             var session = _session!;
             _facts.Greeting = greeting;
-            if (greeting.Code != SmtpReplyCode.ServiceReady)
-            {
-                await QuitQuietlyAsync(cancellationToken).ConfigureAwait(false);
-                throw Fail(SmtpFailureKind.CommandRejected, $"The server greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now.", greeting.Code);
-            }
+            await RequireServiceReadyAsync(greeting, cancellationToken).ConfigureAwait(false);
 
             _facts.Observed = SmtpObservedSecurity.PlainOnly;
             _step = ConversationStep.Ehlo;
@@ -214,19 +210,7 @@ namespace SmtpTools.Protocol
             }
 
             await HandshakeAsync(_plan.Timeout, silent: false, cancellationToken).ConfigureAwait(false);
-            if (_plan.End == ConversationEnd.TlsReady)
-            {
-                return;
-            }
-
-            _step = ConversationStep.EhloAfterTls;
-            var ehloTls = await session.CommandAsync("EHLO " + _plan.HeloName, _plan.Timeout, cancellationToken).ConfigureAwait(false);
-            if (ehloTls.Code == SmtpReplyCode.Completed)
-            {
-                _facts.ExtensionsAfterTls = SmtpExtensions.Parse(ehloTls.Lines);
-            }
-
-            await FinishAsync(cancellationToken).ConfigureAwait(false);
+            await InsideTlsAsync(cancellationToken).ConfigureAwait(false);
         }
 
         private async Task ImplicitTlsAsync(TimeSpan budget, bool silent, CancellationToken cancellationToken)
@@ -302,25 +286,36 @@ namespace SmtpTools.Protocol
             _facts.GreetingTime = sinceTls.Elapsed;
             _facts.Greeting = greeting;
             _facts.Observed = SmtpObservedSecurity.ImplicitTls;
-            if (greeting.Code != SmtpReplyCode.ServiceReady)
-            {
-                await QuitQuietlyAsync(cancellationToken).ConfigureAwait(false);
-                throw Fail(SmtpFailureKind.CommandRejected, $"The server greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now.", greeting.Code);
-            }
+            await RequireServiceReadyAsync(greeting, cancellationToken).ConfigureAwait(false);
+            await InsideTlsAsync(cancellationToken).ConfigureAwait(false);
+        }
 
+        // TLS is up and the greeting known: EHLO again (RFC 3207 4.2: forget what was said in clear), AUTH, QUIT.
+        private async Task InsideTlsAsync(CancellationToken cancellationToken)
+        {
             if (_plan.End == ConversationEnd.TlsReady)
             {
                 return;
             }
 
             _step = ConversationStep.EhloAfterTls;
-            var ehlo = await session.CommandAsync("EHLO " + _plan.HeloName, _plan.Timeout, cancellationToken).ConfigureAwait(false);
+            var ehlo = await _session!.CommandAsync("EHLO " + _plan.HeloName, _plan.Timeout, cancellationToken).ConfigureAwait(false);
             if (ehlo.Code == SmtpReplyCode.Completed)
             {
                 _facts.ExtensionsAfterTls = SmtpExtensions.Parse(ehlo.Lines);
             }
 
             await FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // The one place a greeting other than 220 ends the conversation (RFC 5321 3.1: 554 refuses, 421 is busy).
+        private async Task RequireServiceReadyAsync(SmtpReply greeting, CancellationToken cancellationToken)
+        {
+            if (greeting.Code != SmtpReplyCode.ServiceReady)
+            {
+                await QuitQuietlyAsync(cancellationToken).ConfigureAwait(false);
+                throw Fail(SmtpFailureKind.CommandRejected, $"The server greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now.", greeting.Code);
+            }
         }
 
         // Our ClientHello got an SMTP reply in clear: the port speaks plaintext SMTP and greeted later than the detection

@@ -1,6 +1,4 @@
 using System.Collections.Generic;
-using System.Net.Security;
-using System.Reflection;
 using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -27,18 +25,6 @@ namespace SmtpTools.Sending
         public List<MailboxAddress> Accepted { get; } = new List<MailboxAddress>();
 
         public List<(MailboxAddress Mailbox, int Code, string Response)> Rejected { get; } = new List<(MailboxAddress, int, string)>();
-
-        /// <summary>The TLS stream under MailKit's SMTP stream once TLS is up; null if this MailKit hides it differently.</summary>
-        /// <remarks>MailKit keeps its SmtpStream internal; the negotiated cipher suite is only on the SslStream inside it.</remarks>
-        public SslStream? TlsStream
-        {
-            get
-            {
-                const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-                var smtpStream = typeof(SmtpClient).GetProperty("Stream", Any)?.GetValue(this);
-                return smtpStream?.GetType().GetProperty("Stream", Any)?.GetValue(smtpStream) as SslStream;
-            }
-        }
 
         /// <summary>Clears what the last attempt recorded.</summary>
         public void BeginAttempt(DeliveryStatusNotification? notify, string? envelopeId)

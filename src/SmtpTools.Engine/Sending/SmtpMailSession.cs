@@ -654,22 +654,5 @@ namespace SmtpTools
 
             return scrubber;
         }
-
-        /// <summary>A result for a message refused before any connection was made.</summary>
-        public static SmtpSendResult RefusedBeforeConnecting(OutgoingMessage message, SmtpSendOptions options, SmtpFailureKind kind, string error)
-        {
-            return new SmtpSendResult
-            {
-                Status = SmtpSendStatus.Failed,
-                Timestamp = DateTimeOffset.Now,
-                From = message?.From ?? string.Empty,
-                Subject = message?.Subject,
-                Recipients = (message?.To ?? new List<string>()).Concat(message?.Cc ?? new List<string>()).Concat(message?.Bcc ?? new List<string>()).ToList(),
-                SmtpServer = options?.SmtpServer ?? string.Empty,
-                Port = options?.Port ?? 0,
-                FailureKind = kind,
-                ErrorMessage = error,
-            };
-        }
     }
 }

@@ -41,10 +41,10 @@ namespace SmtpTools
         public string? AccessTokenUser { get; set; }
 
         /// <summary>The bound on each network step (connect, handshake, each command, each write of message data).</summary>
-        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+        public TimeSpan Timeout { get; set; } = Protocol.SmtpDefaults.Timeout;
 
         /// <summary>The name sent with EHLO.</summary>
-        public string HeloName { get; set; } = "localhost";
+        public string HeloName { get; set; } = Protocol.SmtpDefaults.HeloName;
 
         /// <summary>Further attempts after a dropped connection or a 4xx reply. 5xx replies are never retried.</summary>
         public int RetryCount { get; set; } = 2;
@@ -72,6 +72,9 @@ namespace SmtpTools
 
         /// <summary>True when credentials or a token are given.</summary>
         public bool HasSecrets => Credential != null || AccessToken != null || TokenSource != null;
+
+        /// <summary>An OAuth token authenticates: given as it is, or from a token source.</summary>
+        public bool HasAccessToken => AccessToken != null || TokenSource != null;
 
         /// <summary>Describes the security in words for confirmations: "STARTTLS required, TLS 1.2 or later, certificate verified".</summary>
         public string DescribeSecurity()
