@@ -29,6 +29,13 @@
 #   weakKey 2606         implicit TLS, AUTH, good chain but an RSA 1024-bit leaf key
 #                        (that listener's OpenSSL security level is set to 1, which
 #                        accepts it; Debian 12's OpenSSL loads it at its default too)
+#   dns 2553             Knot DNS, authoritative for the discovery zone smtptools.test
+#                        (UDP and TCP; see conf/discovery.zone.in for its cases) and for
+#                        servfail.smtptools.test, whose zone never loads (SERVFAIL)
+#   https 2443           nginx: Thunderbird autoconfig documents, TLS with the test CA's leaf,
+#                        picked by Host/SNI (autoconfig.<case>.smtptools.test and
+#                        <case>.smtptools.test/.well-known/autoconfig/mail/config-v1.1.xml)
+#   closed 2699          never listened on (a published port where nothing answers)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +49,14 @@ readonly READY_TIMEOUT_SECONDS=20
 readonly STOP_TIMEOUT_SECONDS=5
 
 readonly PORT_NAMES=(relay submission submissions plain expired wrongHost selfSigned noIntermediate expiring weakKey)
+# The discovery servers (Knot DNS, nginx) next to Postfix; started and stopped with it.
+readonly SERVICE_PORT_NAMES=(dns https)
+readonly ZONE=$DOMAIN
+readonly BROKEN_ZONE=servfail.$ZONE
+# Discovery cases whose published host names the good leaf covers (badcert's does not).
+readonly COVERED_NAMES=(mail.srv autoconfig.ac submit.ac wk submit.wk mx1.mx smtp.guess mail.srv-starttls
+  mail.srv-closed autoconfig.ac-weak submit.ac-weak mail.disagree autoconfig.disagree mail.none
+  autoconfig.redirect autoconfig.big)
 # SMTPTOOLS_SERVER_PORT_OFFSET moves every port by that much, so that two instances
 # (two work trees, each with its own SMTPTOOLS_SERVER_DIR) can run side by side.
 PORT_OFFSET=${SMTPTOOLS_SERVER_PORT_OFFSET:-0}
@@ -51,7 +66,7 @@ readonly PORT_OFFSET
 declare -A PORTS=(
   [relay]=2525 [submission]=2587 [submissions]=2465 [plain]=2526
   [expired]=2601 [wrongHost]=2602 [selfSigned]=2603 [noIntermediate]=2604
-  [expiring]=2605 [weakKey]=2606
+  [expiring]=2605 [weakKey]=2606 [dns]=2553 [https]=2443 [closed]=2699
 )
 for name in "${!PORTS[@]}"; do PORTS[$name]=$((PORTS[$name] + PORT_OFFSET)); done
 unset name
@@ -70,6 +85,10 @@ readonly POSTFIX_PID_FILE=$DIR/spool/pid/master.pid
 readonly DOVECOT_CONF=$DIR/dovecot/dovecot.conf
 readonly DOVECOT_PID_FILE=$DIR/dovecot/run/master.pid
 readonly AUTH_SOCKET=$DIR/dovecot/run/auth-postfix
+readonly KNOT_CONF=$DIR/knot/knot.conf
+readonly KNOT_PID_FILE=$DIR/knot/run/knot.pid
+readonly NGINX_CONF=$DIR/nginx/nginx.conf
+readonly NGINX_PID_FILE=$DIR/nginx/nginx.pid
 
 log() { printf 'smtp-test-server: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -105,7 +124,7 @@ EOF
   fi
 }
 
-cmd_install() { apt_install postfix dovecot-core openssl iproute2; }
+cmd_install() { apt_install postfix dovecot-core openssl iproute2 knot nginx-light; }
 
 # swaks without libnet-ssleay-perl silently has no TLS.
 cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh; }
@@ -133,7 +152,10 @@ read_pid() {
 # Each sets REPLY to the master's pid.
 postfix_alive() { read_pid "$POSTFIX_PID_FILE" && process_alive "$REPLY" master; }
 dovecot_alive() { read_pid "$DOVECOT_PID_FILE" && process_alive "$REPLY" dovecot; }
-instance_running() { postfix_alive && dovecot_alive; }
+knot_alive() { read_pid "$KNOT_PID_FILE" && process_alive "$REPLY" knotd; }
+nginx_alive() { read_pid "$NGINX_PID_FILE" && process_alive "$REPLY" nginx; }
+any_alive() { postfix_alive || dovecot_alive || knot_alive || nginx_alive; }
+instance_running() { postfix_alive && dovecot_alive && knot_alive && nginx_alive; }
 
 # Signal the process group when $1 leads one (Dovecot's master alone takes about
 # a second to stop; its whole group is immediate), otherwise the process.
@@ -157,6 +179,11 @@ read_listeners() {
     LISTENING[$address]=1
     LISTENING[${address##*:}]=1
   done < <(ss -ltnH)
+  # UDP sockets count as "udp/address:port" (only DNS uses UDP).
+  while read -r _ _ _ address _; do
+    LISTENING[udp/$address]=1
+    LISTENING[udp/${address##*:}]=1
+  done < <(ss -lunH)
 }
 
 # Sets BUSY_PORTS to those of our ports that something listens on.
@@ -164,21 +191,24 @@ find_busy_ports() {
   local name
   BUSY_PORTS=()
   read_listeners
-  for name in "${PORT_NAMES[@]}"; do
+  for name in "${PORT_NAMES[@]}" "${SERVICE_PORT_NAMES[@]}"; do
     [[ -z ${LISTENING[${PORTS[$name]}]:-} ]] || BUSY_PORTS+=("${PORTS[$name]}")
   done
+  [[ -z ${LISTENING[udp/${PORTS[dns]}]:-} ]] || BUSY_PORTS+=("${PORTS[dns]}/udp")
 }
 
 stop_instance() {
   local stopped=1 deadline
   if postfix_alive; then terminate "$REPLY"; stopped=0; fi
   if dovecot_alive; then terminate "$REPLY"; stopped=0; fi
+  if knot_alive; then terminate "$REPLY"; stopped=0; fi
+  if nginx_alive; then terminate "$REPLY"; stopped=0; fi
   ((stopped == 0)) || return 0
   # Wait for the masters and for the listeners their children still hold, so
   # that a start right after finds the ports free.
   deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
   while :; do
-    if ! postfix_alive && ! dovecot_alive; then
+    if ! any_alive; then
       find_busy_ports
       ((${#BUSY_PORTS[@]} == 0)) && break
     fi
@@ -240,7 +270,9 @@ make_certificates() {
   issue root "$CERTS/root.key" '/O=SmtpTools tests/CN=SmtpTools Test Root CA' root_ca -400 1825 self
   issue intermediate "$CERTS/intermediate.key" '/O=SmtpTools tests/CN=SmtpTools Test Intermediate CA' \
     intermediate_ca -400 1825 root
-  issue leaf "$CERTS/leaf.key" /CN=localhost leaf -30 365 intermediate "$localhost_san" &
+  local name discovery_san=$localhost_san
+  for name in "${COVERED_NAMES[@]}"; do discovery_san+=", DNS:$name.$ZONE"; done
+  issue leaf "$CERTS/leaf.key" /CN=localhost leaf -30 365 intermediate "$discovery_san" &
   issue expired "$CERTS/leaf.key" /CN=localhost leaf -395 -30 intermediate "$localhost_san" &
   issue wrong-host "$CERTS/leaf.key" /CN=wrong.example.invalid leaf -30 365 intermediate DNS:wrong.example.invalid &
   issue self-signed "$CERTS/leaf.key" /CN=localhost leaf -30 365 self "$localhost_san" &
@@ -257,6 +289,7 @@ make_certificates() {
   cat "$key" "$CERTS/leaf.pem" >"$CERTS/no-intermediate-chain.pem"
   cat "$key" "$CERTS/expiring.pem" "$intermediate" >"$CERTS/expiring-chain.pem"
   cat "$CERTS/weak.key" "$CERTS/weak.pem" "$intermediate" >"$CERTS/weak-chain.pem"
+  cat "$CERTS/leaf.pem" "$intermediate" >"$CERTS/web-chain.pem" # nginx: the chain without the key
   cp "$CERTS/root.pem" "$CERTS/ca.pem"
   chmod 0644 "$CERTS"/*.pem
   chmod 0600 "$CERTS"/*.key "$CERTS"/*-chain.pem
@@ -278,6 +311,12 @@ render() {
     -e "s|@MAIL_UID@|$MAIL_UID|g" \
     -e "s|@MAIL_GID@|$MAIL_GID|g" \
     -e "s|@INSTANCE@|$INSTANCE|g" \
+    -e "s|@ZONE@|$ZONE|g" \
+    -e "s|@BROKEN_ZONE@|$BROKEN_ZONE|g" \
+    -e "s|@SUBMISSIONS@|${PORTS[submissions]}|g" \
+    -e "s|@SUBMISSION@|${PORTS[submission]}|g" \
+    -e "s|@CLOSED@|${PORTS[closed]}|g" \
+    -e "s|@WWW_USER@|$WWW_USER|g" \
     "$TEMPLATE_DIR/$1"
 }
 
@@ -314,6 +353,63 @@ write_master_cf() {
     smtpd_listener weakKey "${implicit_tls_auth[@]}" smtpd_tls_chain_files="$CERTS/weak-chain.pem" \
       "tls_medium_cipherlist=$ciphers:@SECLEVEL=1"
   } >"$POSTFIX_CONF/master.cf"
+}
+
+# Every "address port" pair the discovery servers listen on, one per line.
+discovery_addresses() {
+  local address
+  for address in $LISTEN_ADDRESSES; do
+    address=${address#[}
+    printf '%s\n' "${address%]}"
+  done
+}
+
+# autoconfig_document HOST DOMAIN "HOST PORT SOCKETTYPE"... : a config-v1.1.xml served for HOST.
+autoconfig_document() {
+  local host=$1 domain=$2 file server outgoing=''
+  shift 2
+  for server in "$@"; do
+    read -r -a server <<<"$server"
+    outgoing+="    <outgoingServer type=\"smtp\">\n      <hostname>${server[0]}</hostname>\n"
+    outgoing+="      <port>${server[1]}</port>\n      <socketType>${server[2]}</socketType>\n"
+    outgoing+="      <username>%EMAILADDRESS%</username>\n      <authentication>password-cleartext</authentication>\n"
+    outgoing+="    </outgoingServer>\n"
+  done
+  file=$DIR/www/$host/mail/config-v1.1.xml
+  [[ $host == "$domain" ]] && file=$DIR/www/$host/.well-known/autoconfig/mail/config-v1.1.xml
+  mkdir -p "${file%/*}"
+  render autoconfig.xml.in | sed -e "s|@DOMAIN@|$domain|g" | awk -v o="$outgoing" '$0 == "@OUTGOING@" { printf "%s", o; next } { print }' >"$file"
+}
+
+write_discovery_configuration() {
+  local address listen='' named='' dns_listen='    listen: [ ' sep=''
+  local submissions=${PORTS[submissions]} submission=${PORTS[submission]}
+  mkdir -p "$DIR/knot/run" "$DIR/knot/db" "$DIR/knot/zones" "$DIR/nginx/tmp" "$DIR/www"
+  while read -r address; do
+    dns_listen+="$sep\"$address@${PORTS[dns]}\""
+    sep=', '
+    [[ $address == *:* ]] && address=[$address]
+    listen+="        listen $address:${PORTS[https]} ssl;\n"
+  done < <(discovery_addresses)
+  dns_listen+=' ]'
+  # The named server block shares the listen sockets; "default_server" stays with the first block.
+  named=$listen
+  render knot.conf.in | awk -v l="$dns_listen" '$0 == "@KNOT_LISTEN@" { print l; next } { print }' >"$KNOT_CONF"
+  # AAAA ::1 beside every loopback A record when IPv6 is there.
+  render discovery.zone.in | awk -v v6="$IPV6" '{ print } v6 == "true" && $2 == "A" && $3 == "127.0.0.1" { print $1, "AAAA", "::1" }' \
+    >"$DIR/knot/zones/$ZONE.zone"
+  render nginx.conf.in | awk -v l="$listen" -v n="$named" \
+    '$0 == "@NGINX_LISTEN@" { printf "%s", l; next } $0 == "@NGINX_LISTEN_NAMED@" { printf "%s", n; next } { print }' \
+    >"$NGINX_CONF"
+
+  autoconfig_document "autoconfig.ac.$ZONE" "ac.$ZONE" "submit.ac.$ZONE $submissions SSL" "submit.ac.$ZONE $submission STARTTLS"
+  autoconfig_document "wk.$ZONE" "wk.$ZONE" "submit.wk.$ZONE $submission STARTTLS"
+  autoconfig_document "autoconfig.ac-weak.$ZONE" "ac-weak.$ZONE" "submit.ac-weak.$ZONE $submissions plain"
+  autoconfig_document "autoconfig.disagree.$ZONE" "disagree.$ZONE" "mail.disagree.$ZONE $submissions STARTTLS"
+  # 2 MiB: far beyond any real document.
+  autoconfig_document "autoconfig.big.$ZONE" "big.$ZONE" "submit.big.$ZONE $submissions SSL"
+  head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >>"$DIR/www/autoconfig.big.$ZONE/mail/config-v1.1.xml"
+  chmod -R a+rX "$DIR/www"
 }
 
 # Creates the queue and data directories as Postfix's postfix-files lists them,
@@ -372,13 +468,15 @@ write_configuration() {
 
   chown -R "$MAIL_UID:$MAIL_GID" "$DIR/mail"
 
+  write_discovery_configuration
+
   # Postfix sleeps about 2 s at start when main.cf is younger than that.
   find "$POSTFIX_CONF" "$DIR/dovecot" -exec touch -h -d "@$((EPOCHSECONDS - 10))" {} +
 }
 
 write_state_file() {
   local name sep='' ports=''
-  for name in "${PORT_NAMES[@]}"; do
+  for name in "${PORT_NAMES[@]}" "${SERVICE_PORT_NAMES[@]}" closed; do
     ports+=$sep$'\n'"    \"$name\": ${PORTS[$name]}"
     sep=,
   done
@@ -395,6 +493,9 @@ write_state_file() {
   "password": "$PASSWORD",
   "otherUser": "$OTHER_LOCALPART@$DOMAIN",
   "ipv6": $IPV6,
+  "dnsServer": "127.0.0.1:${PORTS[dns]}",
+  "zone": "$ZONE",
+  "servfailZone": "$BROKEN_ZONE",
   "ports": {$ports
   }
 }
@@ -406,7 +507,7 @@ EOF
 
 require_tools() {
   local tool
-  for tool in /usr/sbin/postfix /usr/sbin/dovecot openssl ss flock; do
+  for tool in /usr/sbin/postfix /usr/sbin/dovecot /usr/sbin/knotd /usr/sbin/nginx openssl ss flock; do
     command -v "$tool" >/dev/null || die "$tool is missing: run '$0 install' first"
   done
   ((EUID == 0)) || die "Postfix's master must be started as root"
@@ -453,10 +554,13 @@ refuse_busy_ports() {
 all_listening() {
   local name address
   read_listeners
-  for name in "${PORT_NAMES[@]}"; do
+  for name in "${PORT_NAMES[@]}" "${SERVICE_PORT_NAMES[@]}"; do
     for address in $LISTEN_ADDRESSES; do
       [[ -n ${LISTENING[$address:${PORTS[$name]}]:-} ]] || return 1
     done
+  done
+  for address in $LISTEN_ADDRESSES; do
+    [[ -n ${LISTENING[udp/$address:${PORTS[dns]}]:-} ]] || return 1
   done
 }
 
@@ -471,7 +575,8 @@ wait_until_ready() {
 fail_start() {
   log "$1; last log lines:"
   local file
-  for file in "$LOG_DIR"/postfix-start.log "$LOG_DIR"/postfix.log "$LOG_DIR"/dovecot.log; do
+  for file in "$LOG_DIR"/postfix-start.log "$LOG_DIR"/postfix.log "$LOG_DIR"/dovecot.log \
+    "$LOG_DIR"/knot.log "$LOG_DIR"/knot-start.log "$LOG_DIR"/nginx-error.log; do
     [[ -s $file ]] && { printf '==> %s <==\n' "$file"; tail -n 20 "$file"; } >&2
   done
   stop_instance >/dev/null 2>&1 || true
@@ -491,7 +596,7 @@ cmd_start() {
   refuse_busy_ports
   reset_state_dir
 
-  MAIL_UID=$(id -u nobody) MAIL_GID=$(id -g nobody)
+  MAIL_UID=$(id -u nobody) MAIL_GID=$(id -g nobody) WWW_USER="$(id -un nobody) $(id -gn nobody)"
   INSTANCE=smtptools-$(printf '%s' "$DIR" | cksum | cut -d' ' -f1)
   new_password
   if ipv6_loopback_available; then
@@ -510,6 +615,10 @@ cmd_start() {
     || fail_start "dovecot did not start"
   /usr/sbin/postfix -c "$POSTFIX_CONF" start </dev/null >>"$LOG_DIR/postfix-start.log" 2>&1 9>&- \
     || fail_start "postfix did not start"
+  /usr/sbin/knotd -c "$KNOT_CONF" -d </dev/null >>"$LOG_DIR/knot-start.log" 2>&1 9>&- \
+    || fail_start "knotd did not start"
+  /usr/sbin/nginx -c "$NGINX_CONF" -p "$DIR/nginx" -e "$LOG_DIR/nginx-error.log" </dev/null \
+    >>"$LOG_DIR/nginx-start.log" 2>&1 9>&- || fail_start "nginx did not start"
   wait_until_ready || fail_start "not ready after ${READY_TIMEOUT_SECONDS}s"
 
   write_state_file
@@ -526,7 +635,11 @@ cmd_stop() {
 cmd_status() {
   [[ -f $STATE_FILE ]] && show_state
   if instance_running; then
-    postfix_alive && echo "running (postfix master $REPLY; $DIR)"
+    local postfix knot nginx
+    postfix_alive && postfix=$REPLY
+    knot_alive && knot=$REPLY
+    nginx_alive && nginx=$REPLY
+    echo "running (postfix master $postfix, knotd $knot, nginx $nginx; $DIR)"
   else
     echo "not running ($DIR)"
     return 3
