@@ -17,7 +17,7 @@ namespace SmtpTools.Commands
         // so types such as Span<T> stay the same type on both sides.
         private static readonly HashSet<string> PrivateAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "SmtpTools.Engine", "MailKit", "MimeKit", "BouncyCastle.Cryptography",
+            "SmtpTools.Engine", "MailKit", "MimeKit", "BouncyCastle.Cryptography", "DnsClient",
         };
 
         private static readonly Assembly ContractsAssembly = typeof(SmtpPortResult).Assembly;

@@ -339,6 +339,7 @@ namespace SmtpTools.Commands
                 AccessToken = AccessToken,
                 AccessTokenUser = AccessToken == null ? null : UserName ?? AddressOf(From),
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
                 HeloName = HeloName,
                 RetryCount = RetryCount,
                 RetryDelay = TimeSpan.FromSeconds(RetryDelaySec),

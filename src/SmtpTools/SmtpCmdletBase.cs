@@ -32,6 +32,15 @@ namespace SmtpTools.Commands
         [ValidatePattern(@"^[A-Za-z0-9]([A-Za-z0-9\-\.]{0,252})$|^\[[0-9A-Fa-f:\.]+\]$")]
         public string HeloName { get; set; } = DefaultHeloName();
 
+        /// <summary>
+        /// DNS servers to resolve names with instead of the system's resolvers: IP addresses with an optional port
+        /// ("192.0.2.53", "192.0.2.53:5353", "[2001:db8::53]:5353"). Each question is bounded by -TimeoutSec.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [DnsServerValidation]
+        public string[] DnsServer { get; set; } = Array.Empty<string>();
+
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancellationToken => _stopping.Token;
 
@@ -48,7 +57,22 @@ namespace SmtpTools.Commands
                 CertificatePolicy = BuildCertificatePolicy(),
                 HeloName = HeloName,
                 Transcript = pump == null ? null : line => pump.Post(() => WriteVerbose(line)),
+                Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
             };
+        }
+
+        /// <summary>The resolver -DnsServer names, or the system's resolvers; bounded by -TimeoutSec.</summary>
+        /// <exception cref="DnsLookupException">No server named and the system names none.</exception>
+        internal Discovery.DnsResolver BuildDnsResolver()
+        {
+            var servers = new System.Collections.Generic.List<System.Net.IPEndPoint>();
+            foreach (var text in DnsServer)
+            {
+                Discovery.DnsServerAddress.TryParse(text, out var endpoint, out _);
+                servers.Add(endpoint!); // validated at binding
+            }
+
+            return new Discovery.DnsResolver(servers, TimeSpan.FromSeconds(TimeoutSec));
         }
 
         /// <summary>Warns once per command when certificate checks are off.</summary>

@@ -39,7 +39,7 @@ namespace SmtpTools.Capability
                 options = options.WithConnection(options.Connection.WithTranscript(line => transcript(scrubber.Scrub(line))));
             }
 
-            var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Connection.Timeout, cancellationToken).ConfigureAwait(false);
+            var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Connection.Timeout, options.Connection.Dns, cancellationToken).ConfigureAwait(false);
             var (report, greetedLate) = await ConverseAsync(computerName, addresses, port, options, patientGreeting: false, cancellationToken).ConfigureAwait(false);
             if (greetedLate)
             {

@@ -24,6 +24,9 @@ namespace SmtpTools
         /// <summary>Receives a swaks-style transcript line by line; null for none.</summary>
         public Action<string>? Transcript { get; set; }
 
+        /// <summary>Resolves host names instead of the system's resolver (-DnsServer); null for the system's.</summary>
+        public Discovery.DnsResolver? Dns { get; set; }
+
         /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
         internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => new SmtpProbeOptions
         {
@@ -32,6 +35,7 @@ namespace SmtpTools
             CertificatePolicy = CertificatePolicy,
             HeloName = HeloName,
             Transcript = transcript,
+            Dns = Dns,
         };
     }
 }
