@@ -72,6 +72,9 @@ namespace SmtpTools
         /// <summary>The host's addresses (AAAA and A) from the same resolver; empty when it does not resolve.</summary>
         public IReadOnlyList<IPAddress> Addresses { get; internal set; } = Array.Empty<IPAddress>();
 
+        /// <summary>Why the host did not resolve; null when it did.</summary>
+        internal string? ResolutionFailure { get; set; }
+
         /// <summary>What the port really speaks, when probed (-Probe); null otherwise.</summary>
         public SmtpPortResult? Measured { get; internal set; }
 
