@@ -28,6 +28,8 @@ namespace SmtpTools.Module.Tests
             OtherUser = state.GetProperty("otherUser").GetString()!;
             Ports = state.GetProperty("ports").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.OrdinalIgnoreCase);
             Ipv6 = !state.TryGetProperty("ipv6", out var v6) || v6.GetBoolean();
+            DnsServer = state.TryGetProperty("dnsServer", out var dns) ? dns.GetString()! : string.Empty;
+            Zone = state.TryGetProperty("zone", out var zone) ? zone.GetString()! : Domain;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -58,6 +60,15 @@ namespace SmtpTools.Module.Tests
         public bool Ipv6 { get; }
 
         public IReadOnlyDictionary<string, int> Ports { get; }
+
+        /// <summary>The Knot DNS server authoritative for <see cref="Zone"/> ("127.0.0.1:port"), for -DnsServer.</summary>
+        public string DnsServer { get; }
+
+        /// <summary>The discovery zone: each case is a subdomain (tests/server/conf/discovery.zone.in).</summary>
+        public string Zone { get; }
+
+        /// <summary>The discovery case <paramref name="label"/> as a domain: "srv" is srv.smtptools.test.</summary>
+        public string Case(string label) => $"{label}.{Zone}";
 
         public int Relay => Ports["relay"];
 

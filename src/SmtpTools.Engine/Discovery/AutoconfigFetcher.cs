@@ -73,6 +73,10 @@ namespace SmtpTools.Discovery
             {
                 addresses = await _dns.ResolveHostAsync(uri.IdnHost, cancellationToken).ConfigureAwait(false);
             }
+            catch (SmtpConnectionException e) when (e.InnerException is DnsLookupException dns)
+            {
+                throw dns; // the resolver failed (timeout, SERVFAIL): a DNS failure, reported as such
+            }
             catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.NameNotResolved)
             {
                 _options.Transcript?.Invoke($"autoconfig: {uri.IdnHost} does not resolve: no document there");

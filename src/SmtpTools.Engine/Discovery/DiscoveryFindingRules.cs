@@ -104,7 +104,9 @@ namespace SmtpTools.Discovery
             {
                 var better = candidates.FirstOrDefault(c => c != weaker && c.Port != weaker.Port && c.MeasuredSecurity == SmtpSecurityMode.ImplicitTls
                     && string.Equals(c.ComputerName, weaker.ComputerName, StringComparison.OrdinalIgnoreCase));
-                if (better != null)
+                // Not when the same source already lists the implicit-TLS endpoint (first, as SRV priorities do).
+                if (better != null && !candidates.Any(c => c.Source == weaker.Source && c.Security == SmtpPublishedSecurity.ImplicitTls
+                    && string.Equals(c.ComputerName, weaker.ComputerName, StringComparison.OrdinalIgnoreCase)))
                 {
                     Add(weaker, "PUBLISHED_WEAKER_THAN_AVAILABLE", SmtpFindingSeverity.Low,
                         $"{Describe(weaker)} offers {weaker.ComputerName}:{weaker.Port} with {weaker.Security}, while implicit TLS works on port {better.Port}: RFC 8314 prefers implicit TLS. List it first (socketType SSL, {SmtpServerDiscovery.ImplicitTlsService}).", "RFC 8314 3.3, 5.1");
