@@ -10,7 +10,11 @@ namespace SmtpTools.Discovery
             : base($"Autoconfig {uri}: {reason}. The document was ignored.", innerException)
         {
             Uri = uri;
+            Reason = reason;
         }
+
+        /// <summary>Why the answer was not used, without the address ("its certificate is wrong host").</summary>
+        public string Reason { get; }
 
         /// <summary>The document's address.</summary>
         public Uri Uri { get; }

@@ -34,7 +34,7 @@ namespace SmtpTools.Discovery
         {
             for (var hop = 0; ; hop++)
             {
-                var (status, location, body) = await GetAsync(uri, cancellationToken).ConfigureAwait(false);
+                var (status, location, _, body) = await GetAsync(uri, "text/xml, application/xml", cancellationToken).ConfigureAwait(false);
                 if (status == 200)
                 {
                     return body;
@@ -66,7 +66,9 @@ namespace SmtpTools.Discovery
             }
         }
 
-        private async Task<(int Status, string? Location, string Body)> GetAsync(Uri uri, CancellationToken cancellationToken)
+        /// <summary>One GET, no redirect followed: status, Location, Content-Type and body (404 when nothing is there). MTA-STS policies are fetched the same way (RFC 8461 3.3).</summary>
+        /// <exception cref="AutoconfigException">Certificate, timeout, broken connection, too large, not HTTP.</exception>
+        internal async Task<(int Status, string? Location, string? ContentType, string Body)> GetAsync(Uri uri, string accept, CancellationToken cancellationToken)
         {
             System.Net.IPAddress[] addresses;
             try
@@ -80,7 +82,7 @@ namespace SmtpTools.Discovery
             catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.NameNotResolved)
             {
                 _options.Transcript?.Invoke($"autoconfig: {uri.IdnHost} does not resolve: no document there");
-                return (404, null, string.Empty);
+                return (404, null, null, string.Empty);
             }
 
             using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -94,7 +96,7 @@ namespace SmtpTools.Discovery
                 catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.ConnectionRefused)
                 {
                     _options.Transcript?.Invoke($"autoconfig: {uri.IdnHost}:{uri.Port} refuses connections: no document there");
-                    return (404, null, string.Empty);
+                    return (404, null, null, string.Empty);
                 }
                 catch (SmtpConnectionException e)
                 {
@@ -115,7 +117,7 @@ namespace SmtpTools.Discovery
                         try
                         {
                             await tls.AuthenticateAsClientAsync(uri.IdnHost, null, SslProtocols.Tls12 | (SslProtocols)12288, false).ConfigureAwait(false);
-                            var request = $"GET {uri.PathAndQuery} HTTP/1.0\r\nHost: {uri.Authority}\r\nAccept: text/xml, application/xml\r\nUser-Agent: SmtpTools\r\nConnection: close\r\n\r\n";
+                            var request = $"GET {uri.PathAndQuery} HTTP/1.0\r\nHost: {uri.Authority}\r\nAccept: {accept}\r\nUser-Agent: SmtpTools\r\nConnection: close\r\n\r\n";
                             var bytes = Encoding.ASCII.GetBytes(request);
                             await tls.WriteAsync(bytes, 0, bytes.Length, bound.Token).ConfigureAwait(false);
                             var response = await ReadBoundedAsync(tls, uri, bound.Token).ConfigureAwait(false);
@@ -159,7 +161,7 @@ namespace SmtpTools.Discovery
             return result;
         }
 
-        private static (int Status, string? Location, string Body) Parse(Uri uri, byte[] response)
+        private static (int Status, string? Location, string? ContentType, string Body) Parse(Uri uri, byte[] response)
         {
             var text = Encoding.UTF8.GetString(response);
             var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
@@ -169,16 +171,20 @@ namespace SmtpTools.Discovery
                 throw new AutoconfigException(uri, "the answer is not HTTP");
             }
 
-            string? location = null;
+            string? location = null, contentType = null;
             foreach (var line in text.Substring(0, end).Split(new[] { "\r\n" }, StringSplitOptions.None))
             {
                 if (line.StartsWith("Location:", StringComparison.OrdinalIgnoreCase))
                 {
                     location = line.Substring("Location:".Length).Trim();
                 }
+                else if (line.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase))
+                {
+                    contentType = line.Substring("Content-Type:".Length).Trim();
+                }
             }
 
-            return (status, location, text.Substring(end + 4));
+            return (status, location, contentType, text.Substring(end + 4));
         }
     }
 }

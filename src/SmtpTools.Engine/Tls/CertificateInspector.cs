@@ -198,7 +198,7 @@ namespace SmtpTools.Tls
 
         // DisableCertificateDownloads exists from .NET Core 3.0; netstandard2.0 cannot name it. Probing must not make
         // the chain builder fetch intermediates from the internet on its own.
-        private static void DisableCertificateDownloads(X509ChainPolicy chainPolicy)
+        internal static void DisableCertificateDownloads(X509ChainPolicy chainPolicy)
         {
             var property = typeof(X509ChainPolicy).GetProperty("DisableCertificateDownloads");
             property?.SetValue(chainPolicy, true);
