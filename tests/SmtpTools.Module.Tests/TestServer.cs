@@ -30,6 +30,11 @@ namespace SmtpTools.Module.Tests
             Ipv6 = !state.TryGetProperty("ipv6", out var v6) || v6.GetBoolean();
             DnsServer = state.TryGetProperty("dnsServer", out var dns) ? dns.GetString()! : string.Empty;
             Zone = state.TryGetProperty("zone", out var zone) ? zone.GetString()! : Domain;
+            Resolver = state.TryGetProperty("resolver", out var resolver) ? resolver.GetString()! : string.Empty;
+            SecureZone = state.TryGetProperty("secureZone", out var secure) ? secure.GetString()! : string.Empty;
+            InsecureZone = state.TryGetProperty("insecureZone", out var insecure) ? insecure.GetString()! : string.Empty;
+            BogusZone = state.TryGetProperty("bogusZone", out var bogus) ? bogus.GetString()! : string.Empty;
+            BulkDomains = state.TryGetProperty("bulkDomains", out var bulk) ? bulk.GetInt32() : 0;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -69,6 +74,24 @@ namespace SmtpTools.Module.Tests
 
         /// <summary>The discovery case <paramref name="label"/> as a domain: "srv" is srv.smtptools.test.</summary>
         public string Case(string label) => $"{label}.{Zone}";
+
+        /// <summary>The validating resolver (unbound, "127.0.0.1:port") that vouches for <see cref="SecureZone"/> with the AD bit.</summary>
+        public string Resolver { get; }
+
+        /// <summary>The DNSSEC-signed zone of the transport-security cases (Test-SmtpDomain), one case per subdomain.</summary>
+        public string SecureZone { get; }
+
+        /// <summary>An unsigned zone (TLSA without DNSSEC).</summary>
+        public string InsecureZone { get; }
+
+        /// <summary>A signed zone whose signatures never validate (bogus): the resolver answers SERVFAIL.</summary>
+        public string BogusZone { get; }
+
+        /// <summary>How many bulk-N domains the secure zone holds (the 100-domain run).</summary>
+        public int BulkDomains { get; }
+
+        /// <summary>A transport-security case: "enforce" is enforce.secure.test.</summary>
+        public string SecureCase(string label) => $"{label}.{SecureZone}";
 
         public int Relay => Ports["relay"];
 
