@@ -269,6 +269,54 @@ namespace SmtpTools.Module.Tests
             Assert.True(watch.Elapsed.TotalSeconds < 3 * timeoutSec, $"100 domains took {watch.Elapsed.TotalSeconds:0.0} s");
         }
 
+        // ---- views ----
+
+        [Fact]
+        public void Table_view_lists_many_domains_within_80_columns()
+        {
+            using var narrow = new ViewRenderer(80);
+            var rendered = narrow.Render(
+                "$args[0] | Test-SmtpDomain -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5",
+                new[] { Server.SecureCase("enforce"), Server.SecureCase("wrongname"), Server.SecureCase("dane-ee"), Server.SecureCase("plain") },
+                Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+
+            Assert.Empty(rendered.Run.Errors);
+            Assert.Equal(new[] { "Domain", "Verdict", "MtaSts", "Dane", "TlsRpt", "MX", "Finding" }, rendered.TableHeader());
+            Assert.All(rendered.Lines, line => Assert.True(line.TrimEnd().Length <= 79, line));
+            Assert.Contains(rendered.TextLines, l => l.StartsWith(Server.SecureCase("wrongname"), System.StringComparison.Ordinal)
+                && l.Contains(" Degraded ", System.StringComparison.Ordinal) && l.Contains(" Enforce ", System.StringComparison.Ordinal) && l.TrimEnd().EndsWith("High", System.StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void List_view_shows_one_domain_with_its_verdict_mx_hosts_and_findings()
+        {
+            using var narrow = new ViewRenderer(120);
+            var rendered = narrow.Render(
+                "Test-SmtpDomain -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5 | Format-List",
+                Server.SecureCase("wrongname"), Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+
+            Assert.Empty(rendered.Run.Errors);
+            var entries = rendered.ListEntries();
+            Assert.StartsWith("enforce: mail to", entries["VerdictReason"]);
+            Assert.StartsWith($"10 {Server.SecureCase("mx1.wrongname")}: Authenticated", entries["MxHosts"]);
+            Assert.Contains(rendered.TextLines, l => l.TrimStart().StartsWith($"20 {Server.SecureCase("mx2.wrongname")}: Deferred", System.StringComparison.Ordinal));
+            Assert.Contains("MX_CERTIFICATE_INVALID", entries["Findings"]);
+            Assert.All(rendered.Lines, line => Assert.True(line.TrimEnd().Length <= 120, line));
+        }
+
+        [Fact]
+        public void Mx_hosts_table_fits_80_columns()
+        {
+            using var narrow = new ViewRenderer(80);
+            var rendered = narrow.Render(
+                "(Test-SmtpDomain -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5).MxHosts",
+                Server.SecureCase("wrongname"), Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+
+            Assert.Empty(rendered.Run.Errors);
+            Assert.Equal(new[] { "Pref", "HostName", "TLS", "Certificate", "STS", "Dane", "Delivery" }, rendered.TableHeader());
+            Assert.All(rendered.Lines, line => Assert.True(line.TrimEnd().Length <= 79, line));
+        }
+
         private PSObject Check(string label, string? dnsServer = null)
         {
             var domain = label.Contains('.') ? label : Server.SecureCase(label);
