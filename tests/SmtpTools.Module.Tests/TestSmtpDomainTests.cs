@@ -317,6 +317,26 @@ namespace SmtpTools.Module.Tests
             Assert.All(rendered.Lines, line => Assert.True(line.TrimEnd().Length <= 79, line));
         }
 
+        [Fact]
+        public void One_hundred_domains_whose_mx_never_greets_finish_within_a_few_timeouts()
+        {
+            // The MX "port" is Knot's TCP port: it accepts the connection and never says a word, as a filtering middlebox does.
+            const int timeoutSec = 2;
+            var domains = Enumerable.Range(1, Server.BulkDomains).Select(i => Server.SecureCase($"bulk-{i}")).ToArray();
+            var watch = Stopwatch.StartNew();
+            var run = _fixture.PowerShell.Run(
+                "$args[0] | Test-SmtpDomain -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -AlternatePort $args[4] -PolicyPort $args[5] -TimeoutSec $args[6]",
+                domains, Server.Resolver, Server.CaFile, Server.Ports["dns"], Server.Ports["closed"], Server.Ports["https"], timeoutSec);
+            watch.Stop();
+            _output.WriteLine($"100 domains, silent MX, -TimeoutSec {timeoutSec}: {watch.Elapsed.TotalSeconds:0.00} s");
+
+            Assert.Empty(run.Errors);
+            Assert.Equal(100, run.Output.Count);
+            Assert.All(run.Output, r => Assert.Equal("Unreachable", r.Text("Verdict")));
+            Assert.Contains("MX_UNREACHABLE", FindingIds(run.Output[0]));
+            Assert.True(watch.Elapsed.TotalSeconds < 3 * timeoutSec, $"100 domains took {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+
         private PSObject Check(string label, string? dnsServer = null)
         {
             var domain = label.Contains('.') ? label : Server.SecureCase(label);
