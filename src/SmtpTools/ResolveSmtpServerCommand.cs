@@ -77,25 +77,14 @@ namespace SmtpTools.Commands
         {
             foreach (var entry in Domain)
             {
-                var at = entry.LastIndexOf('@');
-                _domains.Add((at < 0 ? entry : entry.Substring(at + 1)).Trim());
+                _domains.Add(DomainOf(entry));
             }
         }
 
         /// <inheritdoc />
         protected override void EndProcessing()
         {
-            DnsResolver dns;
-            try
-            {
-                dns = BuildDnsResolver();
-            }
-            catch (DnsLookupException e)
-            {
-                ThrowTerminatingError(DiscoveryErrors.FromDnsFailure(e, null));
-                return;
-            }
-
+            var dns = BuildDnsResolverOrTerminate();
             using (var pump = new PipelinePump())
             {
                 var options = new SmtpDiscoveryOptions

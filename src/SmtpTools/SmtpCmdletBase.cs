@@ -75,6 +75,27 @@ namespace SmtpTools.Commands
             return new Discovery.DnsResolver(servers, TimeSpan.FromSeconds(TimeoutSec));
         }
 
+        /// <summary><see cref="BuildDnsResolver"/>, or a terminating error when the system names no DNS server.</summary>
+        internal Discovery.DnsResolver BuildDnsResolverOrTerminate()
+        {
+            try
+            {
+                return BuildDnsResolver();
+            }
+            catch (DnsLookupException e)
+            {
+                ThrowTerminatingError(DiscoveryErrors.FromDnsFailure(e, null));
+                throw; // not reached: ThrowTerminatingError throws
+            }
+        }
+
+        /// <summary>The domain of a -Domain argument: "alice@example.com" gives "example.com"; a trailing dot is dropped.</summary>
+        protected static string DomainOf(string entry)
+        {
+            var at = entry.LastIndexOf('@');
+            return (at < 0 ? entry : entry.Substring(at + 1)).Trim().TrimEnd('.');
+        }
+
         /// <summary>Warns once per command when certificate checks are off.</summary>
         protected void WarnIfCertificateCheckSkipped()
         {

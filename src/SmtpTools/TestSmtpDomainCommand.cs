@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using SmtpTools.Discovery;
 using SmtpTools.DomainSecurity;
 
 namespace SmtpTools.Commands
@@ -78,17 +77,7 @@ namespace SmtpTools.Commands
         protected override void BeginProcessing()
         {
             WarnIfCertificateCheckSkipped();
-            DnsResolver dns;
-            try
-            {
-                dns = BuildDnsResolver();
-            }
-            catch (DnsLookupException e)
-            {
-                ThrowTerminatingError(DiscoveryErrors.FromDnsFailure(e, null));
-                return;
-            }
-
+            var dns = BuildDnsResolverOrTerminate();
             _pump = new PipelinePump();
             var pump = _pump;
             _check = new SmtpDomainSecurityCheck(dns, new SmtpDomainSecurityOptions
@@ -109,8 +98,7 @@ namespace SmtpTools.Commands
         {
             foreach (var entry in Domain)
             {
-                var at = entry.LastIndexOf('@');
-                var domain = (at < 0 ? entry : entry.Substring(at + 1)).Trim().TrimEnd('.');
+                var domain = DomainOf(entry);
                 if (_seen.Add(domain))
                 {
                     var check = _check!;

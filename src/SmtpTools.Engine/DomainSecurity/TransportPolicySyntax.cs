@@ -48,57 +48,26 @@ namespace SmtpTools.DomainSecurity
         /// <summary>The id of an _mta-sts record, or null with the problem (RFC 8461 3.1: "v=STSv1" first, one id of 1-32 letters and digits).</summary>
         public static string? StsRecordId(string record, out string? problem)
         {
-            var fields = Fields(record, out problem);
-            if (fields == null)
+            var id = OneField(record, "STSv1", "id", "senders use the id to know when to refetch the policy", out problem);
+            if (id != null && !StsId.IsMatch(id))
             {
+                problem = $"its id \"{Printable(id)}\" is not 1-32 letters and digits";
                 return null;
             }
 
-            if (fields.Count == 0 || fields[0].Key != "v" || fields[0].Value != "STSv1")
-            {
-                problem = "it does not start with v=STSv1";
-                return null;
-            }
-
-            var ids = fields.Where(f => f.Key == "id").ToList();
-            if (ids.Count != 1)
-            {
-                problem = ids.Count == 0 ? "it has no id field (senders use the id to know when to refetch the policy)" : "it has more than one id field";
-                return null;
-            }
-
-            if (!StsId.IsMatch(ids[0].Value))
-            {
-                problem = $"its id \"{Printable(ids[0].Value)}\" is not 1-32 letters and digits";
-                return null;
-            }
-
-            return ids[0].Value;
+            return id;
         }
 
         /// <summary>The rua URIs of an _smtp._tls record, or null with the problem (RFC 8460 3: "v=TLSRPTv1" first, rua of mailto: or https: URIs).</summary>
         public static IReadOnlyList<string>? TlsRptTargets(string record, out string? problem)
         {
-            var fields = Fields(record, out problem);
-            if (fields == null)
+            var rua = OneField(record, "TLSRPTv1", "rua", "where reports go", out problem);
+            if (rua == null)
             {
                 return null;
             }
 
-            if (fields.Count == 0 || fields[0].Key != "v" || fields[0].Value != "TLSRPTv1")
-            {
-                problem = "it does not start with v=TLSRPTv1";
-                return null;
-            }
-
-            var rua = fields.Where(f => f.Key == "rua").ToList();
-            if (rua.Count != 1)
-            {
-                problem = rua.Count == 0 ? "it has no rua field (where reports go)" : "it has more than one rua field";
-                return null;
-            }
-
-            var targets = rua[0].Value.Split(',').Select(t => t.Trim()).ToList();
+            var targets = rua.Split(',').Select(t => t.Trim()).ToList();
             foreach (var target in targets)
             {
                 if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || (uri.Scheme != "mailto" && uri.Scheme != Uri.UriSchemeHttps))
@@ -109,6 +78,31 @@ namespace SmtpTools.DomainSecurity
             }
 
             return targets;
+        }
+
+        // The value of the one field called name in a record that starts with v=version; null with the problem otherwise.
+        private static string? OneField(string record, string version, string name, string purpose, out string? problem)
+        {
+            var fields = Fields(record, out problem);
+            if (fields == null)
+            {
+                return null;
+            }
+
+            if (fields.Count == 0 || fields[0].Key != "v" || fields[0].Value != version)
+            {
+                problem = $"it does not start with v={version}";
+                return null;
+            }
+
+            var matches = fields.Where(f => f.Key == name).ToList();
+            if (matches.Count != 1)
+            {
+                problem = matches.Count == 0 ? $"it has no {name} field ({purpose})" : $"it has more than one {name} field";
+                return null;
+            }
+
+            return matches[0].Value;
         }
 
         /// <summary>Parses a policy (RFC 8461 3.2) into <paramref name="policy"/>; false with <see cref="MtaStsPolicy.Problem"/> set when senders cannot use it.</summary>
