@@ -107,6 +107,20 @@ namespace SmtpTools.Module.Tests
             Assert.Contains("ftp://reports.example", report.Text("TlsRpt.Problem"));
         }
 
+        [Theory]
+        [InlineData("sts-redirect", "redirects")]
+        [InlineData("sts-type", "not text/plain")]
+        [InlineData("sts-big", "larger than 64 KiB")]
+        public void Policy_behind_a_redirect_of_another_media_type_or_too_large_is_refused(string label, string problem)
+        {
+            var report = Check(label);
+
+            Assert.Equal("NoPolicy", report.Text("MtaStsMode"));
+            Assert.Contains(problem, report.Text("MtaSts.Problem"));
+            Assert.Contains("MTASTS_POLICY_INVALID", FindingIds(report));
+            Assert.Equal("Opportunistic", report.Text("Verdict"));
+        }
+
         // ---- DANE ----
 
         [Fact]

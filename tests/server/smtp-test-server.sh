@@ -446,7 +446,7 @@ write_discovery_configuration() {
 
 # --- transport security (Test-SmtpDomain) ------------------------------------
 
-readonly SECURITY_CASES=(enforce testing missmx wrongname)
+readonly SECURITY_CASES=(enforce testing missmx wrongname sts-redirect sts-type sts-big)
 
 # Every name in the transport-security zones the good leaf covers (MX hosts, mta-sts hosts).
 security_names() {
@@ -508,6 +508,10 @@ write_security_configuration() {
   mta_sts_policy "mta-sts.testing.$zone" testing "mx.testing.$zone"
   mta_sts_policy "mta-sts.missmx.$zone" enforce "mx1.missmx.$zone"
   mta_sts_policy "mta-sts.wrongname.$zone" enforce "*.wrongname.$zone"
+  mta_sts_policy "mta-sts.sts-type.$zone" enforce "mx.enforce.$zone"
+  mta_sts_policy "mta-sts.sts-big.$zone" enforce "mx.enforce.$zone"
+  # 100 KiB of comment-free padding: beyond the 64 KiB senders read.
+  head -c $((100 * 1024)) /dev/zero | tr '\0' 'x' >>"$DIR/www/mta-sts.sts-big.$zone/.well-known/mta-sts.txt"
   for ((i = 1; i <= BULK_DOMAINS; i++)); do mta_sts_policy "mta-sts.bulk-$i.$zone" enforce "mx.enforce.$zone"; done
 
   mkdir -p "$DIR/unbound"

@@ -152,7 +152,7 @@ namespace SmtpTools.Discovery
                 filled += read;
                 if (filled > SmtpDiscoveryOptions.MaxAutoconfigBytes)
                 {
-                    throw new AutoconfigException(uri, $"the answer is larger than {SmtpDiscoveryOptions.MaxAutoconfigBytes / 1024} KiB, far beyond any autoconfig document; it was not read");
+                    throw new AutoconfigException(uri, $"the answer is larger than {SmtpDiscoveryOptions.MaxAutoconfigBytes / 1024} KiB, far beyond any autoconfig document or MTA-STS policy; it was not read");
                 }
             }
 
