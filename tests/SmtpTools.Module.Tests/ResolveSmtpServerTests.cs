@@ -83,6 +83,17 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void Signed_zone_answers_with_signatures_give_the_same_candidates_unvouched_by_an_authoritative_server()
+        {
+            var run = Resolve("signed");
+
+            Assert.Empty(run.Errors);
+            Assert.Equal(new[] { "Srv", "Mx" }, run.Output.Select(o => o.Text("Source")!).ToArray());
+            Assert.All(run.Output, o => Assert.Equal(Server.Case("mail.signed"), o.Text("ComputerName")));
+            Assert.All(run.Output, o => Assert.Equal(false, o.Get("DnssecAuthenticated"))); // AD comes from a validating resolver, never from Knot itself
+        }
+
+        [Fact]
         public void Srv_candidates_come_in_priority_order_with_weight_claim_and_addresses()
         {
             var run = Resolve("srv");
