@@ -42,6 +42,18 @@ Describe 'Resolve-SmtpServer' {
         }
     }
 
+    Context "The README's MX audit, on Linux" {
+        It 'audits every MX host of the domain with Get-SmtpCapability' {
+            $reports = Resolve-SmtpServer -Domain "mx.$($server.Zone)" @discovery |
+                Where-Object Source -eq 'Mx' |
+                Get-SmtpCapability @probing -SkipTlsVersionScan
+
+            $reports.ComputerName | Should -Be "mx1.mx.$($server.Zone)"
+            $reports.Port | Should -Be $server.Ports.relay
+            $reports.Certificate.Verdict | Should -Be 'valid'
+        }
+    }
+
     Context 'What the records say' {
         It 'lists SRV candidates in priority order, with what each record claims' {
             $candidates = Resolve-SmtpServer -Domain "srv.$($server.Zone)" @discovery
