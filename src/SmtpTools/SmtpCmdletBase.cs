@@ -39,6 +39,7 @@ namespace SmtpTools.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         [DnsServerValidation]
+        [ArgumentCompleter(typeof(DnsServerCompleter))]
         public string[] DnsServer { get; set; } = Array.Empty<string>();
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>

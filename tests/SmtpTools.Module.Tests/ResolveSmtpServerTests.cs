@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using SmtpTools.Tests.Listeners;
 using Xunit;
 
 namespace SmtpTools.Module.Tests
@@ -66,6 +67,31 @@ namespace SmtpTools.Module.Tests
         }
 
         // ---- what each source says ----
+
+        [Fact]
+        public void Candidates_carry_the_AD_bit_of_a_resolver_that_vouched_for_the_answer()
+        {
+            using var resolver = new VouchingDnsResolver("vouched.example");
+
+            var run = _fixture.PowerShell.Run("Resolve-SmtpServer -Domain $args[0] -DnsServer $args[1] -AutoconfigPort 1 -TimeoutSec 2", resolver.Domain, resolver.Address);
+
+            Assert.Empty(run.Errors);
+            var mx = Assert.Single(run.Output);
+            Assert.Equal(resolver.Exchange, mx.Text("ComputerName"));
+            Assert.Equal(true, mx.Get("DnssecAuthenticated"));
+            Assert.Equal("127.0.0.1", Assert.Single(mx.Texts("Addresses")));
+        }
+
+        [Fact]
+        public void Signed_zone_answers_with_signatures_give_the_same_candidates_unvouched_by_an_authoritative_server()
+        {
+            var run = Resolve("signed");
+
+            Assert.Empty(run.Errors);
+            Assert.Equal(new[] { "Srv", "Mx" }, run.Output.Select(o => o.Text("Source")!).ToArray());
+            Assert.All(run.Output, o => Assert.Equal(Server.Case("mail.signed"), o.Text("ComputerName")));
+            Assert.All(run.Output, o => Assert.Equal(false, o.Get("DnssecAuthenticated"))); // AD comes from a validating resolver, never from Knot itself
+        }
 
         [Fact]
         public void Srv_candidates_come_in_priority_order_with_weight_claim_and_addresses()

@@ -30,7 +30,8 @@
 #                        (that listener's OpenSSL security level is set to 1, which
 #                        accepts it; Debian 12's OpenSSL loads it at its default too)
 #   dns 2553             Knot DNS, authoritative for the discovery zone smtptools.test
-#                        (UDP and TCP; see conf/discovery.zone.in for its cases) and for
+#                        (UDP and TCP; see conf/discovery.zone.in for its cases), for
+#                        signed.smtptools.test (signed by Knot, DNSSEC) and for
 #                        servfail.smtptools.test, whose zone never loads (SERVFAIL)
 #   https 2443           nginx: Thunderbird autoconfig documents, TLS with the test CA's leaf,
 #                        picked by Host/SNI (autoconfig.<case>.smtptools.test and
@@ -430,6 +431,8 @@ write_discovery_configuration() {
   # AAAA ::1 beside every loopback A record when IPv6 is there.
   render discovery.zone.in | awk -v v6="$IPV6" '{ print } v6 == "true" && $2 == "A" && $3 == "127.0.0.1" { print $1, "AAAA", "::1" }' \
     >"$DIR/knot/zones/$ZONE.zone"
+  render signed.zone.in | awk -v v6="$IPV6" '{ print } v6 == "true" && $2 == "A" && $3 == "127.0.0.1" { print $1, "AAAA", "::1" }' \
+    >"$DIR/knot/zones/signed.$ZONE.zone"
   render nginx.conf.in | awk -v l="$listen" -v n="$named" \
     '$0 == "@NGINX_LISTEN@" { printf "%s", l; next } $0 == "@NGINX_LISTEN_NAMED@" { printf "%s", n; next } { print }' \
     >"$NGINX_CONF"
@@ -619,6 +622,7 @@ write_state_file() {
   "dnsServer": "127.0.0.1:${PORTS[dns]}",
   "zone": "$ZONE",
   "servfailZone": "$BROKEN_ZONE",
+  "signedZone": "signed.$ZONE",
   "resolver": "127.0.0.1:${PORTS[resolver]}",
   "secureZone": "$SECURE_ZONE",
   "insecureZone": "$INSECURE_ZONE",

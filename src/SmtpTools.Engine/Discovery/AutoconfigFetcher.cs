@@ -116,7 +116,7 @@ namespace SmtpTools.Discovery
                     {
                         try
                         {
-                            await tls.AuthenticateAsClientAsync(uri.IdnHost, null, SslProtocols.Tls12 | (SslProtocols)12288, false).ConfigureAwait(false);
+                            await tls.AuthenticateAsClientAsync(uri.IdnHost, null, SmtpMailSession.ToSslProtocols(TlsProtocolVersion.Tls12), false).ConfigureAwait(false);
                             var request = $"GET {uri.PathAndQuery} HTTP/1.0\r\nHost: {uri.Authority}\r\nAccept: {accept}\r\nUser-Agent: SmtpTools\r\nConnection: close\r\n\r\n";
                             var bytes = Encoding.ASCII.GetBytes(request);
                             await tls.WriteAsync(bytes, 0, bytes.Length, bound.Token).ConfigureAwait(false);

@@ -58,6 +58,19 @@ namespace SmtpTools.Discovery
             Servers = chosen ? list : "the system resolvers (" + list + ")";
         }
 
+        /// <summary>This computer's resolvers as -DnsServer takes them ("192.0.2.53:53"); empty when it names none. Sends nothing.</summary>
+        public static IReadOnlyList<string> SystemServers()
+        {
+            try
+            {
+                return NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).Select(Format).Distinct().ToList();
+            }
+            catch (InvalidOperationException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+
         /// <summary>Who is asked, for messages: "127.0.0.1:53", or "the system resolvers (...)".</summary>
         public string Servers { get; }
 

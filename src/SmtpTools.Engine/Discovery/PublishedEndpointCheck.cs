@@ -13,6 +13,8 @@ namespace SmtpTools.Discovery
     /// </summary>
     public static class PublishedEndpointCheck
     {
+        private static readonly TimeSpan ClaimedImplicitTlsGreetingWait = TimeSpan.FromMilliseconds(250);
+
         /// <summary>Sets each resolved candidate's <see cref="SmtpServerCandidate.Measured"/> and adds the measured findings.</summary>
         /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
         public static async Task ProbeAsync(IReadOnlyList<SmtpServerCandidate> candidates, SmtpProbeOptions options, CancellationToken cancellationToken)
@@ -30,8 +32,15 @@ namespace SmtpTools.Discovery
                         {
                             var prefix = $"[{first.ComputerName}:{first.Port}] ";
                             var transcript = options.Transcript;
-                            var result = await SmtpEndpointProbe.ProbeAsync(first.ComputerName, first.Addresses, first.Port,
-                                options.WithTranscript(transcript == null ? null : (Action<string>)(line => transcript(prefix + line))), cancellationToken).ConfigureAwait(false);
+                            var probeOptions = options.WithTranscript(transcript == null ? null : (Action<string>)(line => transcript(prefix + line)));
+                            if (group.Any(c => c.Security == SmtpPublishedSecurity.ImplicitTls) && probeOptions.GreetingWait > ClaimedImplicitTlsGreetingWait)
+                            {
+                                // Published as implicit TLS: try TLS sooner. A server that greets in clear later still
+                                // answers the ClientHello in clear and is probed again with the whole timeout.
+                                probeOptions.GreetingWait = ClaimedImplicitTlsGreetingWait;
+                            }
+
+                            var result = await SmtpEndpointProbe.ProbeAsync(first.ComputerName, first.Addresses, first.Port, probeOptions, cancellationToken).ConfigureAwait(false);
                             foreach (var candidate in group)
                             {
                                 candidate.Measured = result;

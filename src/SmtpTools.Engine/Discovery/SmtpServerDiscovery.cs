@@ -95,18 +95,28 @@ namespace SmtpTools.Discovery
             }
         }
 
-        private async Task<List<SmtpServerCandidate>> SrvAsync(string domain, string service, SmtpPublishedSecurity security, List<Exception> failures, List<string> notOffered, CancellationToken cancellationToken)
+        // A question whose failure (SERVFAIL, timeout...) is recorded, so the other sources still count; null then.
+        private async Task<DnsAnswer<T>?> AskAsync<T>(string name, QueryType type, List<Exception> failures, CancellationToken cancellationToken)
+            where T : DnsResourceRecord
         {
-            var owner = $"{service}.{domain}";
-            var list = new List<SmtpServerCandidate>();
-            DnsAnswer<SrvRecord> answer;
             try
             {
-                answer = await _dns.QueryAsync<SrvRecord>(owner, QueryType.SRV, cancellationToken).ConfigureAwait(false);
+                return await _dns.QueryAsync<T>(name, type, cancellationToken).ConfigureAwait(false);
             }
             catch (DnsLookupException e)
             {
                 Record(failures, e);
+                return null;
+            }
+        }
+
+        private async Task<List<SmtpServerCandidate>> SrvAsync(string domain, string service, SmtpPublishedSecurity security, List<Exception> failures, List<string> notOffered, CancellationToken cancellationToken)
+        {
+            var owner = $"{service}.{domain}";
+            var list = new List<SmtpServerCandidate>();
+            var answer = await AskAsync<SrvRecord>(owner, QueryType.SRV, failures, cancellationToken).ConfigureAwait(false);
+            if (answer == null)
+            {
                 return list;
             }
 
@@ -135,14 +145,9 @@ namespace SmtpTools.Discovery
         private async Task<List<SmtpServerCandidate>> MxAsync(string domain, List<Exception> failures, CancellationToken cancellationToken)
         {
             var list = new List<SmtpServerCandidate>();
-            DnsAnswer<MxRecord> answer;
-            try
+            var answer = await AskAsync<MxRecord>(domain, QueryType.MX, failures, cancellationToken).ConfigureAwait(false);
+            if (answer == null)
             {
-                answer = await _dns.QueryAsync<MxRecord>(domain, QueryType.MX, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DnsLookupException e)
-            {
-                Record(failures, e);
                 return list;
             }
 
