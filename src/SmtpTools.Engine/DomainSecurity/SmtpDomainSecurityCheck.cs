@@ -263,7 +263,7 @@ namespace SmtpTools.DomainSecurity
                 return policy;
             }
 
-            policy.Record = records[0];
+            policy.Record = TransportPolicySyntax.ForDisplay(records[0]);
             if (records.Count > 1)
             {
                 policy.Problem = $"_mta-sts.{domain} has {records.Count} v=STSv1 records; senders treat that as no policy (RFC 8461 3.1)";
@@ -324,7 +324,7 @@ namespace SmtpTools.DomainSecurity
                 return rpt;
             }
 
-            rpt.Record = records[0];
+            rpt.Record = TransportPolicySyntax.ForDisplay(records[0]);
             if (records.Count > 1)
             {
                 rpt.Problem = $"_smtp._tls.{domain} has {records.Count} v=TLSRPTv1 records; senders ignore them all (RFC 8460 3)";

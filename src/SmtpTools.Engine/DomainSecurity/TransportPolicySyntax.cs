@@ -70,7 +70,7 @@ namespace SmtpTools.DomainSecurity
             var targets = rua.Split(',').Select(t => t.Trim()).ToList();
             foreach (var target in targets)
             {
-                if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || (uri.Scheme != "mailto" && uri.Scheme != Uri.UriSchemeHttps))
+                if (Protocol.SmtpReplyReader.Printable(target, target.Length + 1) != target || !Uri.TryCreate(target, UriKind.Absolute, out var uri) || (uri.Scheme != "mailto" && uri.Scheme != Uri.UriSchemeHttps))
                 {
                     problem = $"its rua target \"{Printable(target)}\" is neither a mailto: nor an https: URI";
                     return null;
@@ -197,6 +197,9 @@ namespace SmtpTools.DomainSecurity
             var label = name.Substring(0, name.Length - suffix.Length);
             return label.Length > 0 && label.IndexOf('.') < 0;
         }
+
+        /// <summary>Record text as it may reach a terminal: control characters replaced, at most 600 characters.</summary>
+        public static string ForDisplay(string record) => Protocol.SmtpReplyReader.Printable(record, 600);
 
         private static string Printable(string text) => Protocol.SmtpReplyReader.Printable(text, 80);
     }
