@@ -279,7 +279,7 @@ namespace SmtpTools.Module.Tests
 
             Assert.Empty(run.Errors);
             Assert.Equal(100, run.Output.Count);
-            Assert.All(run.Output, r => Assert.Equal("Authenticated", r.Text("Verdict")));
+            Assert.All(run.Output, r => Assert.True(r.Text("Verdict") == "Authenticated", $"{r.Text("Domain")}: {r.Text("Verdict")}: {r.Text("VerdictReason")} {string.Join(" ", FindingIds(r))} {r.Text("MtaSts.Problem")}"));
             Assert.True(watch.Elapsed.TotalSeconds < 3 * timeoutSec, $"100 domains took {watch.Elapsed.TotalSeconds:0.0} s");
         }
 
@@ -335,7 +335,7 @@ namespace SmtpTools.Module.Tests
         public void One_hundred_domains_whose_mx_never_greets_finish_within_a_few_timeouts()
         {
             // The MX "port" is Knot's TCP port: it accepts the connection and never says a word, as a filtering middlebox does.
-            const int timeoutSec = 2;
+            const int timeoutSec = 3;
             var domains = Enumerable.Range(1, Server.BulkDomains).Select(i => Server.SecureCase($"bulk-{i}")).ToArray();
             var watch = Stopwatch.StartNew();
             var run = _fixture.PowerShell.Run(

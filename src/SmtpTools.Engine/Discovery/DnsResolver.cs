@@ -86,7 +86,7 @@ namespace SmtpTools.Discovery
                 bound.CancelAfter(_timeout + _timeout);
                 try
                 {
-                    response = await _client.QueryAsync(new DnsQuestion(name, type, QueryClass.IN), bound.Token).ConfigureAwait(false);
+                    response = await AskAsync(new DnsQuestion(name, type, QueryClass.IN), bound.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -99,6 +99,10 @@ namespace SmtpTools.Discovery
                 catch (DnsResponseException e)
                 {
                     throw Failure(DnsFailureKind.Unreachable, name, type, e.DnsError, e);
+                }
+                catch (DnsXidMismatchException e)
+                {
+                    throw Failure(DnsFailureKind.Unreachable, name, type, "three answers in a row were for other questions", e);
                 }
                 catch (SocketException e)
                 {
@@ -121,6 +125,24 @@ namespace SmtpTools.Discovery
 
             var records = response.Answers.OfType<T>().ToList();
             return new DnsAnswer<T>(records, true, response.Header.IsAuthenticData, server);
+        }
+
+        // Under many parallel questions DnsClient's pooled UDP sockets sometimes read a late answer meant for an earlier
+        // question (DnsClient.NET issues 145 and 209) and, with no retries configured, throw instead of asking again. That
+        // answer says nothing about ours: ask again, within the same bound.
+        private async Task<IDnsQueryResponse> AskAsync(DnsQuestion question, CancellationToken cancellationToken)
+        {
+            const int attempts = 3;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await _client.QueryAsync(question, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DnsXidMismatchException) when (attempt < attempts)
+                {
+                }
+            }
         }
 
         /// <summary>A host's IPv6 and IPv4 addresses (AAAA first, as the system resolver orders them on dual-stack hosts).</summary>
