@@ -15,13 +15,13 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('SmtpTools.Format.ps1xml')
     TypesToProcess       = @('SmtpTools.Types.ps1xml')
-    CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail', 'Get-SmtpAccessToken')
+    CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail', 'Get-SmtpAccessToken', 'Resolve-SmtpServer', 'Test-SmtpDomain')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('SMTP', 'TLS', 'STARTTLS', 'Email', 'Mail', 'Security', 'Send-MailMessage', 'MailKit', 'RFC8314', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            Tags         = @('SMTP', 'TLS', 'STARTTLS', 'Email', 'Mail', 'Security', 'Send-MailMessage', 'MailKit', 'RFC8314', 'MTA-STS', 'DANE', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/smtptools/SmtpTools/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/smtptools/SmtpTools'
             ReleaseNotes = 'See https://github.com/smtptools/SmtpTools/blob/main/CHANGELOG.md'

@@ -329,6 +329,7 @@ namespace SmtpTools.Commands
                 TokenSource = _tokenSource,
                 AccessTokenUser = AccessToken == null ? null : UserName ?? AccessToken.UserName,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
                 HeloName = HeloName,
                 RetryCount = RetryCount,
                 RetryDelay = TimeSpan.FromSeconds(RetryDelaySec),

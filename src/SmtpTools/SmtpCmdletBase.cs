@@ -47,6 +47,16 @@ namespace SmtpTools.Commands
         [ValidatePattern(@"^(?:[A-Za-z0-9][A-Za-z0-9\-\.]{0,252}|\[[0-9A-Fa-f:\.]+\])\z")]
         public string HeloName { get; set; } = SmtpProbeOptions.DefaultHeloName;
 
+        /// <summary>
+        /// DNS servers to resolve names with instead of the system's resolvers: IP addresses with an optional port
+        /// ("192.0.2.53", "192.0.2.53:5353", "[2001:db8::53]:5353"). Each question is bounded by -TimeoutSec.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [DnsServerValidation]
+        [ArgumentCompleter(typeof(DnsServerCompleter))]
+        public string[] DnsServer { get; set; } = Array.Empty<string>();
+
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancellationToken => _stopping.Token;
 
@@ -73,6 +83,7 @@ namespace SmtpTools.Commands
                 CertificatePolicy = BuildCertificatePolicy(),
                 HeloName = HeloName,
                 Transcript = pump == null ? null : line => pump.Post(() => WriteVerbose(line)),
+                Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
             };
         }
 
@@ -84,6 +95,41 @@ namespace SmtpTools.Commands
 
         /// <summary>Writes a warning; server text in it reaches the terminal with control characters escaped.</summary>
         public new void WriteWarning(string text) => base.WriteWarning(TerminalText.Escape(text));
+
+        /// <summary>The resolver -DnsServer names, or the system's resolvers; bounded by -TimeoutSec.</summary>
+        /// <exception cref="DnsLookupException">No server named and the system names none.</exception>
+        internal Discovery.DnsResolver BuildDnsResolver()
+        {
+            var servers = new System.Collections.Generic.List<System.Net.IPEndPoint>();
+            foreach (var text in DnsServer)
+            {
+                Discovery.DnsServerAddress.TryParse(text, out var endpoint, out _);
+                servers.Add(endpoint!); // validated at binding
+            }
+
+            return new Discovery.DnsResolver(servers, TimeSpan.FromSeconds(TimeoutSec));
+        }
+
+        /// <summary><see cref="BuildDnsResolver"/>, or a terminating error when the system names no DNS server.</summary>
+        internal Discovery.DnsResolver BuildDnsResolverOrTerminate()
+        {
+            try
+            {
+                return BuildDnsResolver();
+            }
+            catch (DnsLookupException e)
+            {
+                ThrowTerminatingError(DiscoveryErrors.FromDnsFailure(e, null));
+                throw; // not reached: ThrowTerminatingError throws
+            }
+        }
+
+        /// <summary>The domain of a -Domain argument: "alice@example.com" gives "example.com"; a trailing dot is dropped.</summary>
+        protected static string DomainOf(string entry)
+        {
+            var at = entry.LastIndexOf('@');
+            return (at < 0 ? entry : entry.Substring(at + 1)).Trim().TrimEnd('.');
+        }
 
         /// <summary>Warns once per command when certificate checks are off or relaxed.</summary>
         protected void WarnIfCertificateCheckSkipped()

@@ -6,7 +6,8 @@ namespace SmtpTools.Commands
     /// <summary>
     /// Lets -Security take Test-SmtpPort's verdict as well as our own names, so
     /// <c>Test-SmtpPort host -Recommended | Send-SecureMail ...</c> binds: ImplicitTls and StartTls mean the same,
-    /// PlainOnly becomes None (which still needs -AllowUnencrypted) and Unknown becomes Auto. An empty value (a blank
+    /// PlainOnly becomes None (which still needs -AllowUnencrypted) and Unknown becomes Auto; Resolve-SmtpServer's Relay
+    /// and Plain claims become Auto (measured, never trusted). An empty value (a blank
     /// CSV cell from Import-Csv) means Auto.
     /// </summary>
     internal sealed class SmtpSecurityTransformationAttribute : ArgumentTransformationAttribute
@@ -24,6 +25,9 @@ namespace SmtpTools.Commands
                     return security;
                 case SmtpObservedSecurity mode:
                     return FromMode(mode);
+                case SmtpPublishedSecurity published:
+                    // Resolve-SmtpServer's claim: Relay and Plain are detected, never trusted to mean "no TLS".
+                    return published == SmtpPublishedSecurity.ImplicitTls ? SmtpRequestedSecurity.ImplicitTls : published == SmtpPublishedSecurity.StartTls ? SmtpRequestedSecurity.StartTls : SmtpRequestedSecurity.Auto;
                 case string text when Enum.TryParse<SmtpRequestedSecurity>(text.Trim(), true, out var named) && Enum.IsDefined(typeof(SmtpRequestedSecurity), named):
                     return named;
                 case string text when Enum.TryParse<SmtpObservedSecurity>(text.Trim(), true, out var mode) && Enum.IsDefined(typeof(SmtpObservedSecurity), mode):

@@ -21,6 +21,23 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void DnsServer_completes_this_computers_resolvers_from_its_configuration()
+        {
+            var configured = System.IO.File.ReadAllLines("/etc/resolv.conf")
+                .Select(l => l.Split((char[]?)null, System.StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => f.Length >= 2 && f[0] == "nameserver")
+                .Select(f => System.Net.IPAddress.Parse(f[1].Split('%')[0]))
+                .Select(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]:53" : $"{a}:53")
+                .Distinct()
+                .ToArray();
+
+            var completed = Complete("Resolve-SmtpServer -Domain example.com -DnsServer ", out var tips);
+
+            Assert.Equal(configured, completed);
+            Assert.All(tips, t => Assert.Contains("this computer's DNS resolvers", t));
+        }
+
+        [Fact]
         public void Port_completes_the_four_submission_ports_with_what_each_is_for()
         {
             var ports = Complete("Test-SmtpPort -ComputerName localhost -Port ", out var tips);

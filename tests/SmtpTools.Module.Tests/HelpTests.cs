@@ -14,7 +14,7 @@ namespace SmtpTools.Module.Tests
     public sealed class HelpTests : IClassFixture<ModuleFixture>
     {
         /// <summary>The cmdlets the theories run for; <see cref="The_tests_cover_every_exported_cmdlet"/> keeps it complete.</summary>
-        private static readonly string[] CmdletNames = { "Test-SmtpPort", "Get-SmtpCapability", "Send-SecureMail", "Get-SmtpAccessToken" };
+        private static readonly string[] CmdletNames = { "Test-SmtpPort", "Get-SmtpCapability", "Send-SecureMail", "Get-SmtpAccessToken", "Resolve-SmtpServer", "Test-SmtpDomain" };
 
         // The engine gives every cmdlet these; Get-Help documents them once, under <CommonParameters>.
         private static readonly HashSet<string> EngineCommonParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)

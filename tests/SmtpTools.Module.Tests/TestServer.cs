@@ -34,6 +34,13 @@ namespace SmtpTools.Module.Tests
             TlsCertificateFile = idp.GetProperty("tlsCertificateFile").GetString()!;
             TlsKeyFile = idp.GetProperty("tlsKeyFile").GetString()!;
             TlsIntermediateFile = idp.GetProperty("tlsIntermediateFile").GetString()!;
+            DnsServer = state.TryGetProperty("dnsServer", out var dns) ? dns.GetString()! : string.Empty;
+            Zone = state.TryGetProperty("zone", out var zone) ? zone.GetString()! : Domain;
+            Resolver = state.TryGetProperty("resolver", out var resolver) ? resolver.GetString()! : string.Empty;
+            SecureZone = state.TryGetProperty("secureZone", out var secure) ? secure.GetString()! : string.Empty;
+            InsecureZone = state.TryGetProperty("insecureZone", out var insecure) ? insecure.GetString()! : string.Empty;
+            BogusZone = state.TryGetProperty("bogusZone", out var bogus) ? bogus.GetString()! : string.Empty;
+            BulkDomains = state.TryGetProperty("bulkDomains", out var bulk) ? bulk.GetInt32() : 0;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -76,6 +83,33 @@ namespace SmtpTools.Module.Tests
         public string TlsIntermediateFile { get; }
 
         public IReadOnlyDictionary<string, int> Ports { get; }
+
+        /// <summary>The Knot DNS server authoritative for <see cref="Zone"/> ("127.0.0.1:port"), for -DnsServer.</summary>
+        public string DnsServer { get; }
+
+        /// <summary>The discovery zone: each case is a subdomain (tests/server/conf/discovery.zone.in).</summary>
+        public string Zone { get; }
+
+        /// <summary>The discovery case <paramref name="label"/> as a domain: "srv" is srv.smtptools.test.</summary>
+        public string Case(string label) => $"{label}.{Zone}";
+
+        /// <summary>The validating resolver (unbound, "127.0.0.1:port") that vouches for <see cref="SecureZone"/> with the AD bit.</summary>
+        public string Resolver { get; }
+
+        /// <summary>The DNSSEC-signed zone of the transport-security cases (Test-SmtpDomain), one case per subdomain.</summary>
+        public string SecureZone { get; }
+
+        /// <summary>An unsigned zone (TLSA without DNSSEC).</summary>
+        public string InsecureZone { get; }
+
+        /// <summary>A signed zone whose signatures never validate (bogus): the resolver answers SERVFAIL.</summary>
+        public string BogusZone { get; }
+
+        /// <summary>How many bulk-N domains the secure zone holds (the 100-domain run).</summary>
+        public int BulkDomains { get; }
+
+        /// <summary>A transport-security case: "enforce" is enforce.secure.test.</summary>
+        public string SecureCase(string label) => $"{label}.{SecureZone}";
 
         public int Relay => Ports["relay"];
 

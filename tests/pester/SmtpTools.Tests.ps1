@@ -46,12 +46,14 @@ Describe 'The SmtpTools module' {
             @{ Name = 'Get-SmtpCapability' }
             @{ Name = 'Send-SecureMail' }
             @{ Name = 'Get-SmtpAccessToken' }
+            @{ Name = 'Resolve-SmtpServer' }
+            @{ Name = 'Test-SmtpDomain' }
         ) {
             Get-Command -Module SmtpTools -Name $Name -CommandType Cmdlet | Should -Not -BeNullOrEmpty
         }
 
         It 'exports nothing else' {
-            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpAccessToken', 'Get-SmtpCapability', 'Send-SecureMail', 'Test-SmtpPort')
+            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpAccessToken', 'Get-SmtpCapability', 'Resolve-SmtpServer', 'Send-SecureMail', 'Test-SmtpDomain', 'Test-SmtpPort')
         }
     }
 
@@ -89,6 +91,11 @@ Describe 'The SmtpTools module' {
         It 'keeps the mail libraries in dependencies/, out of the default load path' {
             Join-Path -Path $moduleFolder -ChildPath 'MailKit.dll' | Should -Not -Exist
             Join-Path -Path $moduleFolder -ChildPath 'dependencies/MailKit.dll' | Should -Exist
+        }
+
+        It 'keeps the DNS library in dependencies/ too' {
+            Join-Path -Path $moduleFolder -ChildPath 'DnsClient.dll' | Should -Not -Exist
+            Join-Path -Path $moduleFolder -ChildPath 'dependencies/DnsClient.dll' | Should -Exist
         }
     }
 }

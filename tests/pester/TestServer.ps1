@@ -10,7 +10,7 @@
 
     Start-SmtpTestServer starts the server if it is not running (build.ps1 -Task Test has usually started it already)
     and describes it from server.json: host, ports by name, the CA certificate to trust with -TrustedCertificate, the
-    Maildir, the SASL user and password. Stop-SmtpTestServer stops it only if that Start-SmtpTestServer call started it:
+    Maildir, the SASL user and password, and the Knot DNS server (DnsServer) authoritative for the discovery zone (Zone). Stop-SmtpTestServer stops it only if that Start-SmtpTestServer call started it:
     a server someone else started is left running.
 
     The server runs on Debian-like Linux only (it needs postfix and dovecot-core; `smtp-test-server.sh install`).
@@ -58,6 +58,8 @@ function Start-SmtpTestServer {
         # The key Dovecot trusts for OAuth 2.0 bearer tokens (RS256), and its key id: suites sign test tokens with it.
         TokenSigningKeyFile = $state.identityProvider.signingKeyFile
         TokenKeyId   = $state.identityProvider.keyId
+        DnsServer    = $state.dnsServer
+        Zone         = $state.zone
         StartedHere  = -not $alreadyRunning
     }
 }

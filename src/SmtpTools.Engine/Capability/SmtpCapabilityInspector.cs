@@ -40,7 +40,7 @@ namespace SmtpTools.Capability
                 options = options.WithConnection(options.Connection.WithTranscript(line => transcript(scrubber.Scrub(line))));
             }
 
-            var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Connection.Timeout, cancellationToken).ConfigureAwait(false);
+            var addresses = await SmtpWireSession.ResolveAsync(computerName, options.Connection.Timeout, options.Connection.Dns, cancellationToken).ConfigureAwait(false);
             var report = new SmtpCapabilityReport { ComputerName = computerName, Port = port, RequestedSecurity = options.Security };
             var connection = options.Connection;
             var plan = new SmtpConversationPlan

@@ -32,7 +32,7 @@ namespace SmtpTools.Probing
             IPAddress[] addresses;
             try
             {
-                addresses = await SmtpWireSession.ResolveAsync(computerName, options.Timeout, cancellationToken).ConfigureAwait(false);
+                addresses = await SmtpWireSession.ResolveAsync(computerName, options.Timeout, options.Dns, cancellationToken).ConfigureAwait(false);
             }
             catch (SmtpConnectionException e)
             {

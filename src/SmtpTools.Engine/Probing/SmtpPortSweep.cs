@@ -62,6 +62,7 @@ namespace SmtpTools.Probing
             _throttle = new SemaphoreSlim(throttleLimit);
             _keepInputOrder = keepInputOrder;
             _cancellationToken = cancellationToken;
+            Resolver = (name, timeout, token) => SmtpWireSession.ResolveAsync(name, timeout, _options.Dns, token);
         }
 
         /// <summary>One endpoint's result, as it completes (or in input order).</summary>
@@ -77,7 +78,7 @@ namespace SmtpTools.Probing
         public event Action<SmtpSubmissionRecommendation>? HostCompleted;
 
         /// <summary>Replaces name resolution (tests count lookups with it).</summary>
-        internal Func<string, TimeSpan, CancellationToken, Task<IPAddress[]>> Resolver { get; set; } = SmtpWireSession.ResolveAsync;
+        internal Func<string, TimeSpan, CancellationToken, Task<IPAddress[]>> Resolver { get; set; }
 
         /// <summary>
         /// Starts probing <paramref name="ports"/> of <paramref name="computerName"/> (duplicates probed once); the host is

@@ -30,6 +30,9 @@ namespace SmtpTools
         /// <summary>The bound on each step every cmdlet uses unless -TimeoutSec says otherwise.</summary>
         public static TimeSpan DefaultTimeout => Protocol.SmtpDefaults.Timeout;
 
+        /// <summary>Resolves host names instead of the system's resolver (-DnsServer); null for the system's.</summary>
+        public Discovery.DnsResolver? Dns { get; set; }
+
         /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
         internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => new SmtpProbeOptions
         {
@@ -38,6 +41,7 @@ namespace SmtpTools
             CertificatePolicy = CertificatePolicy,
             HeloName = HeloName,
             Transcript = transcript,
+            Dns = Dns,
         };
     }
 }

@@ -57,7 +57,12 @@ namespace SmtpTools.Protocol
 
         /// <summary>Resolves a name (or parses an address) to the addresses to try, IPv6 and IPv4 as the resolver orders them.</summary>
         /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
-        public static async Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)
+        public static Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken) =>
+            ResolveAsync(host, timeout, null, cancellationToken);
+
+        /// <summary>As <see cref="ResolveAsync(string, TimeSpan, CancellationToken)"/>, asking <paramref name="dns"/> when given instead of the system's resolver.</summary>
+        /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
+        public static async Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, Discovery.DnsResolver? dns, CancellationToken cancellationToken)
         {
             var problem = HostNameSyntax.FindProblem(host);
             if (problem != null)
@@ -75,6 +80,11 @@ namespace SmtpTools.Protocol
             {
                 // RFC 6761 6.4: resolvers should answer "no such name" at once, without asking any DNS server.
                 throw new SmtpConnectionException(SmtpFailureKind.NameNotResolved, $"The name '{host}' is under the reserved top-level domain .invalid, which never resolves (RFC 6761). Check the spelling.");
+            }
+
+            if (dns != null)
+            {
+                return await dns.ResolveHostAsync(literal, cancellationToken).ConfigureAwait(false);
             }
 
             var lookup = Dns.GetHostAddressesAsync(host);

@@ -384,7 +384,7 @@ namespace SmtpTools
             };
             _client = client;
 
-            var addresses = SmtpWireSession.ResolveAsync(_options.SmtpServer, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
+            var addresses = SmtpWireSession.ResolveAsync(_options.SmtpServer, _options.Timeout, _options.Dns, cancellationToken).GetAwaiter().GetResult();
             IPAddress address;
             if (_options.Security == SmtpRequestedSecurity.None)
             {

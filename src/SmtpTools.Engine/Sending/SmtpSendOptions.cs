@@ -43,6 +43,9 @@ namespace SmtpTools
         /// <summary>The bound on each network step (connect, handshake, each command, each write of message data).</summary>
         public TimeSpan Timeout { get; set; } = Protocol.SmtpDefaults.Timeout;
 
+        /// <summary>Resolves the server's name instead of the system's resolver (-DnsServer); null for the system's.</summary>
+        public Discovery.DnsResolver? Dns { get; set; }
+
         /// <summary>The name sent with EHLO.</summary>
         public string HeloName { get; set; } = Protocol.SmtpDefaults.HeloName;
 
