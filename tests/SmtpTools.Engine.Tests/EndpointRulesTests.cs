@@ -31,6 +31,18 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal("RFC 1870", finding.Reference);
         }
 
+        [Theory]
+        [InlineData("VRFY", "VRFY_ENABLED")]
+        [InlineData("EXPN", "EXPN_ENABLED")]
+        public void A_server_that_advertises_address_probing_gets_a_Low_finding(string keyword, string id)
+        {
+            var report = ImplicitTls(ModernEhlo.Concat(new[] { keyword }).ToArray());
+
+            var finding = Assert.Single(EndpointRules.Evaluate(report), f => f.Id == id);
+            Assert.Equal(SmtpFindingSeverity.Low, finding.Severity);
+            Assert.Equal("RFC 5321 7.3", finding.Reference);
+        }
+
         [Fact]
         public void A_server_that_advertises_SIZE_has_no_findings_when_all_else_is_right()
         {

@@ -118,6 +118,16 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("Critical", report.Text("HighestSeverity"));
         }
 
+        [Fact]
+        public void A_port_that_advertises_VRFY_is_flagged_and_one_that_does_not_is_not()
+        {
+            // The test server turns VRFY off (disable_vrfy_command) everywhere but on the deliberately insecure plain port.
+            static string[] Ids(PSObject report) => ((System.Collections.IEnumerable)report.Get("Findings")!).Cast<object>().Select(f => PSObject.AsPSObject(f).Text("Id")!).ToArray();
+
+            Assert.Contains("VRFY_ENABLED", Ids(Inspect(Server.Plain)));
+            Assert.DoesNotContain("VRFY_ENABLED", Ids(Inspect(Server.Submission)));
+        }
+
         [Theory]
         [InlineData("expired", "CERT_EXPIRED", "expired")]
         [InlineData("wrongHost", "CERT_WRONG_HOST", "wrong host")]

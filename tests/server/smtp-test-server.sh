@@ -387,7 +387,7 @@ write_master_cf() {
     printf '  -o %s\n' smtpd_tls_security_level=may smtpd_sasl_auth_enable=no "smtpd_tls_chain_files=$CERTS/wrong-host-chain.pem"
     smtpd_listener submission smtpd_tls_security_level=encrypt smtpd_tls_auth_only=yes smtpd_sasl_auth_enable=yes
     smtpd_listener submissions "${implicit_tls_auth[@]}"
-    smtpd_listener plain smtpd_tls_security_level=none smtpd_tls_auth_only=no smtpd_sasl_auth_enable=yes
+    smtpd_listener plain smtpd_tls_security_level=none smtpd_tls_auth_only=no smtpd_sasl_auth_enable=yes disable_vrfy_command=no
     smtpd_listener expired "${implicit_tls_auth[@]}" smtpd_tls_chain_files="$CERTS/expired-chain.pem"
     smtpd_listener wrongHost "${implicit_tls_auth[@]}" smtpd_tls_chain_files="$CERTS/wrong-host-chain.pem"
     smtpd_listener selfSigned "${implicit_tls_auth[@]}" smtpd_tls_chain_files="$CERTS/self-signed-chain.pem"

@@ -306,8 +306,27 @@ namespace SmtpTools.Rules
                     "The server offers STARTTLS again inside TLS, which RFC 3207 forbids and confuses some clients. Stop advertising it once TLS is up.",
                     "RFC 3207 4.2"));
             }
+
+            // VRFY and EXPN answer "does this address exist?" and "who is on this list?" to anyone who asks.
+            if (extensions != null && Advertises(extensions, "VRFY"))
+            {
+                findings.Add(new SmtpFinding("VRFY_ENABLED", SmtpFindingSeverity.Low,
+                    "The server advertises VRFY: anyone can check which addresses exist, which helps spammers harvest them. Disable it unless a client needs it (Postfix: disable_vrfy_command = yes; Exchange and most providers answer 252 anyway).",
+                    "RFC 5321 7.3"));
+            }
+
+            if (extensions != null && Advertises(extensions, "EXPN"))
+            {
+                findings.Add(new SmtpFinding("EXPN_ENABLED", SmtpFindingSeverity.Low,
+                    "The server advertises EXPN: anyone can read the members of a mailing list. Disable it (RFC 5321 7.3 lets servers refuse it).",
+                    "RFC 5321 7.3"));
+            }
         }
-            // The rating of the mode alone, on what the port really did (RFC 8314 order).
+
+        private static bool Advertises(SmtpExtensions extensions, string keyword) =>
+            extensions.Keywords.Any(k => k.Split(' ')[0].Equals(keyword, StringComparison.OrdinalIgnoreCase));
+
+        // The rating of the mode alone, on what the port really did (RFC 8314 order).
         private static (SmtpSubmissionRating, string) RateMode(EndpointEvidence result)
         {
             switch (result.Status)
