@@ -14,6 +14,7 @@
     # 'netstandard'"; with it, Import-Module says which .NET Framework is needed.
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('SmtpTools.Format.ps1xml')
+    TypesToProcess       = @('SmtpTools.Types.ps1xml')
     CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail', 'Resolve-SmtpServer')
     FunctionsToExport    = @()
     VariablesToExport    = @()

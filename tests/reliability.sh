@@ -28,14 +28,18 @@ for project in "${projects[@]}"; do
 done
 [ "$missing" -eq 0 ] || exit 1
 
-# Lines: survived=1 leaked=0 lost=0 duplicated=0 badinputs=0 rejected=0 fuzz=0 name=...
+# Lines: survived=1 leaked=0 lost=0 duplicated=0 badinputs=0 rejected=0 fuzz=0 [certs=0 certsheld=0 bodies=0
+# bodiesheld=0 bounded=0 boundedheld=0 escapes=0 escapesheld=0] name=...
 awk '
-  { for (i = 1; i <= 7; i++) { split($i, kv, "="); sum[kv[1]] += kv[2] } tried++
+  { for (i = 1; i < NF && $i !~ /^name=/; i++) { split($i, kv, "="); sum[kv[1]] += kv[2] } tried++
     if ($1 == "survived=0") { sub(/^.*name=/, ""); failed = failed "\n  did not survive: " $0 } }
   END {
     printf "reliability: scenarios %d/%d survived, credentials leaked %d, messages lost %d, messages duplicated %d, bad inputs rejected before I/O %d/%d, fuzz cases %d\n",
       sum["survived"], tried, sum["leaked"], sum["lost"], sum["duplicated"], sum["rejected"], sum["badinputs"], sum["fuzz"]
+    printf "reliability: hostile servers: certificate cases refused %d/%d, bodies sent canonical %d/%d, conversations bounded %d/%d, escapes neutralised %d/%d\n",
+      sum["certsheld"], sum["certs"], sum["bodiesheld"], sum["bodies"], sum["boundedheld"], sum["bounded"], sum["escapesheld"], sum["escapes"]
     if (failed != "") printf "%s\n", substr(failed, 2) > "/dev/stderr"
-    bad = sum["leaked"] > 0 || sum["lost"] > 0 || sum["duplicated"] > 0 || sum["survived"] < tried || sum["rejected"] < sum["badinputs"] || tried == 0
+    bad = sum["leaked"] > 0 || sum["lost"] > 0 || sum["duplicated"] > 0 || sum["survived"] < tried || sum["rejected"] < sum["badinputs"] || tried == 0 \
+      || sum["certsheld"] < sum["certs"] || sum["bodiesheld"] < sum["bodies"] || sum["boundedheld"] < sum["bounded"] || sum["escapesheld"] < sum["escapes"]
     exit bad ? 1 : 0
   }' "$dir"/*.tally

@@ -17,8 +17,8 @@ namespace SmtpTools.Commands
     /// <para type="synopsis">Sends e-mail securely: the drop-in replacement for Send-MailMessage.</para>
     /// <para type="description">
     /// Takes Send-MailMessage's parameters with the same names and meanings, so a script switches by renaming the
-    /// command. Unlike Send-MailMessage it never sends in clear text by accident: port 465 means implicit TLS, any
-    /// other port STARTTLS, required (a server that does not offer it is refused); certificates are verified; TLS 1.2
+    /// command. Unlike Send-MailMessage it never sends in clear text by accident: the mode is found by behaviour on any
+    /// port (implicit TLS, or STARTTLS required: a server that does not offer it is refused); certificates are verified; TLS 1.2
     /// is the minimum; credentials and tokens never travel unencrypted and never appear in any output or log.
     /// Each pipeline object is one message; all messages of one pipeline share one SMTP session.
     /// </para>
@@ -27,7 +27,7 @@ namespace SmtpTools.Commands
     /// server, now with STARTTLS required. For message submission RFC 8314 recommends 465 (implicit TLS) or 587.
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Send-SecureMail.md")]
     [OutputType(typeof(SmtpSendResult))]
     public sealed class SendSecureMailCommand : SmtpCmdletBase
     {
@@ -121,10 +121,11 @@ namespace SmtpTools.Commands
         [Parameter]
         [Alias("BE")]
         [EncodingTransformation]
+        [ArgumentCompleter(typeof(EncodingCompleter))]
         [ValidateNotNull]
         public Encoding Encoding { get; set; } = new UTF8Encoding(false);
 
-        /// <summary>The TCP port; 25 as in Send-MailMessage. 465 means implicit TLS, every other port STARTTLS (required).</summary>
+        /// <summary>The TCP port; 25 as in Send-MailMessage. The security mode is found by what the port does, not by its number.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 65535)]
         [ArgumentCompleter(typeof(SmtpPortCompleter))]
@@ -140,10 +141,10 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter UseSsl { get; set; }
 
-        /// <summary>Auto (465 implicit TLS, else STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
+        /// <summary>Auto (by behaviour: implicit TLS, or STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SmtpSecurityTransformation]
-        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+        public SmtpRequestedSecurity Security { get; set; } = SmtpRequestedSecurity.Auto;
 
         /// <summary>Confirms that -Security None may send the message in clear text. Credentials and tokens are still refused.</summary>
         [Parameter]
@@ -199,8 +200,7 @@ namespace SmtpTools.Commands
         public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc />
-        protected override CertificatePolicy BuildCertificatePolicy() =>
-            new CertificatePolicy(TrustedCertificate, CertificateThumbprint, SkipCertificateCheck.IsPresent);
+        protected override CertificatePolicy BuildCertificatePolicy() => BuildCertificatePolicy(CertificateThumbprint);
 
         /// <inheritdoc />
         protected override void BeginProcessing()
@@ -214,7 +214,7 @@ namespace SmtpTools.Commands
             WarnIfCertificateCheckSkipped();
             if (UseSsl)
             {
-                WriteVerbose("-UseSsl is accepted for Send-MailMessage compatibility; encryption is always required here (-Security Auto: 465 implicit TLS, other ports STARTTLS).");
+                WriteVerbose("-UseSsl is accepted for Send-MailMessage compatibility; encryption is always required here (-Security Auto: implicit TLS or STARTTLS, as the port speaks).");
             }
 
             if (MinimumTlsVersion < TlsProtocolVersion.Tls12)
@@ -409,7 +409,7 @@ namespace SmtpTools.Commands
 
         private SmtpMailSession SessionFor(SmtpSendOptions options)
         {
-            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.EffectiveSecurity.ToString());
+            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.Security.ToString());
             if (_session == null || key != _sessionKey)
             {
                 CloseSession();
@@ -421,7 +421,7 @@ namespace SmtpTools.Commands
                 {
                     ThrowTerminatingError(new ErrorRecord(e, "SmtpTools.ProtocolLogUnwritable", ErrorCategory.WriteError, options.ProtocolLogPath)
                     {
-                        ErrorDetails = new ErrorDetails($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}"),
+                        ErrorDetails = new ErrorDetails(TerminalText.Escape($"The protocol log '{options.ProtocolLogPath}' cannot be written: {e.Message}")),
                     });
                 }
 

@@ -19,6 +19,21 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
+        /// <summary>
+        /// Accept certificates signed with SHA-1 or MD5, or with an RSA key under 2048 bits, which are refused by
+        /// default. The weakness is still reported, and a warning says so.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateStrengthCheck { get; set; }
+
+        /// <summary>Do not ask the issuer (OCSP, CRL) whether the server's certificate was revoked; for offline networks.</summary>
+        [Parameter]
+        public SwitchParameter SkipRevocationCheck { get; set; }
+
+        /// <summary>Refuse a certificate whose revocation status cannot be learnt (responder or CRL unreachable); by default that is only reported.</summary>
+        [Parameter]
+        public SwitchParameter RequireRevocationCheck { get; set; }
+
         /// <summary>Extra CA certificates (objects or PEM/DER file paths) to trust, such as a private CA.</summary>
         [Parameter]
         [Alias("CACertificate")]
@@ -29,7 +44,7 @@ namespace SmtpTools.Commands
         /// <summary>The name to introduce ourselves with in EHLO; by default this machine's name.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        [ValidatePattern(@"^[A-Za-z0-9]([A-Za-z0-9\-\.]{0,252})$|^\[[0-9A-Fa-f:\.]+\]$")]
+        [ValidatePattern(@"^(?:[A-Za-z0-9][A-Za-z0-9\-\.]{0,252}|\[[0-9A-Fa-f:\.]+\])\z")]
         public string HeloName { get; set; } = DefaultHeloName();
 
         /// <summary>
@@ -46,8 +61,18 @@ namespace SmtpTools.Commands
         protected CancellationToken CancellationToken => _stopping.Token;
 
         /// <summary>The certificate policy these parameters ask for.</summary>
-        protected virtual CertificatePolicy BuildCertificatePolicy() =>
-            new CertificatePolicy(TrustedCertificate, null, SkipCertificateCheck.IsPresent);
+        protected virtual CertificatePolicy BuildCertificatePolicy() => BuildCertificatePolicy(null);
+
+        /// <summary>The certificate policy these parameters ask for, with pinned leaf thumbprints.</summary>
+        protected CertificatePolicy BuildCertificatePolicy(string[]? pinnedThumbprints)
+        {
+            var revocation = SkipRevocationCheck ? CertificateRevocationCheck.Skip : RequireRevocationCheck ? CertificateRevocationCheck.Require : CertificateRevocationCheck.Check;
+            return new CertificatePolicy(TrustedCertificate, pinnedThumbprints, SkipCertificateCheck.IsPresent, SkipCertificateStrengthCheck.IsPresent, revocation)
+            {
+                // Inside the handshake, which -TimeoutSec bounds as a whole: half of it for OCSP/CRL.
+                RevocationTimeout = TimeSpan.FromSeconds(TimeoutSec / 2.0),
+            };
+        }
 
         /// <summary>The probe options these parameters ask for.</summary>
         internal SmtpProbeOptions BuildProbeOptions(PipelinePump? pump)
@@ -76,12 +101,36 @@ namespace SmtpTools.Commands
             return new Discovery.DnsResolver(servers, TimeSpan.FromSeconds(TimeoutSec));
         }
 
-        /// <summary>Warns once per command when certificate checks are off.</summary>
+        /// <summary>Writes a verbose line; server text in it reaches the terminal with control characters escaped.</summary>
+        public new void WriteVerbose(string text) => base.WriteVerbose(TerminalText.Escape(text));
+
+        /// <summary>Writes a debug line; server text in it reaches the terminal with control characters escaped.</summary>
+        public new void WriteDebug(string text) => base.WriteDebug(TerminalText.Escape(text));
+
+        /// <summary>Writes a warning; server text in it reaches the terminal with control characters escaped.</summary>
+        public new void WriteWarning(string text) => base.WriteWarning(TerminalText.Escape(text));
+
+        /// <summary>Warns once per command when certificate checks are off or relaxed.</summary>
         protected void WarnIfCertificateCheckSkipped()
         {
             if (SkipCertificateCheck)
             {
                 WriteWarning("-SkipCertificateCheck: server certificates are NOT verified. Anyone between you and the server can impersonate it and read what you send.");
+            }
+
+            if (SkipCertificateStrengthCheck)
+            {
+                WriteWarning("-SkipCertificateStrengthCheck: certificates signed with SHA-1 or MD5, or with RSA keys under 2048 bits, are accepted. Such certificates can be forged.");
+            }
+
+            if (SkipRevocationCheck)
+            {
+                WriteWarning("-SkipRevocationCheck: a certificate its issuer revoked (a stolen key, for example) is accepted.");
+            }
+
+            if (SkipRevocationCheck && RequireRevocationCheck)
+            {
+                ThrowTerminatingError(SmtpErrors.InvalidArgument("SmtpTools.ConflictingRevocationCheck", "Give either -SkipRevocationCheck or -RequireRevocationCheck, not both.", null));
             }
         }
 

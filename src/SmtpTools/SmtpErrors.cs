@@ -13,7 +13,7 @@ namespace SmtpTools.Commands
         {
             var (id, category) = Classify(kind);
             var record = new ErrorRecord(exception ?? new SmtpConnectionException(kind, message), id, category, target);
-            record.ErrorDetails = new ErrorDetails(message);
+            record.ErrorDetails = new ErrorDetails(TerminalText.Escape(message));
             return record;
         }
 
@@ -22,13 +22,13 @@ namespace SmtpTools.Commands
 
         /// <summary>Bad input found before any network I/O.</summary>
         public static ErrorRecord InvalidArgument(string id, string message, object? target) =>
-            new ErrorRecord(new ArgumentException(message), id, ErrorCategory.InvalidArgument, target) { ErrorDetails = new ErrorDetails(message) };
+            new ErrorRecord(new ArgumentException(message), id, ErrorCategory.InvalidArgument, target) { ErrorDetails = new ErrorDetails(TerminalText.Escape(message)) };
 
         /// <summary>A message refused before any network I/O: each problem has its own id.</summary>
         public static ErrorRecord FromMessageProblem(SmtpMessageException exception, object? target)
         {
             var (id, category) = ClassifyProblem(exception.Problem);
-            return new ErrorRecord(exception, id, category, target ?? exception.OffendingValue) { ErrorDetails = new ErrorDetails(exception.Message) };
+            return new ErrorRecord(exception, id, category, target ?? exception.OffendingValue) { ErrorDetails = new ErrorDetails(TerminalText.Escape(exception.Message)) };
         }
 
         internal static (string Id, ErrorCategory Category) ClassifyProblem(SmtpMessageProblem problem)
@@ -50,7 +50,7 @@ namespace SmtpTools.Commands
 
         /// <summary>A host was probed but none of its ports is fit for submitting mail (Test-SmtpPort -Recommended).</summary>
         public static ErrorRecord NoSubmissionEndpoint(string message, object? target) =>
-            new ErrorRecord(new InvalidOperationException(message), "SmtpTools.NoSubmissionEndpoint", ErrorCategory.ResourceUnavailable, target) { ErrorDetails = new ErrorDetails(message) };
+            new ErrorRecord(new InvalidOperationException(message), "SmtpTools.NoSubmissionEndpoint", ErrorCategory.ResourceUnavailable, target) { ErrorDetails = new ErrorDetails(TerminalText.Escape(message)) };
 
         internal static (string Id, ErrorCategory Category) Classify(SmtpFailureKind kind)
         {
@@ -74,6 +74,7 @@ namespace SmtpTools.Commands
                 case SmtpFailureKind.OutcomeUnknown: return ("SmtpTools.OutcomeUnknown", ErrorCategory.ConnectionError);
                 case SmtpFailureKind.ExtensionNotSupported: return ("SmtpTools.ExtensionNotSupported", ErrorCategory.NotImplemented);
                 case SmtpFailureKind.InvalidMessage: return ("SmtpTools.InvalidMessage", ErrorCategory.InvalidArgument);
+                case SmtpFailureKind.SecurityMismatch: return ("SmtpTools.SecurityMismatch", ErrorCategory.InvalidArgument);
                 default: return ("SmtpTools.Failed", ErrorCategory.NotSpecified);
             }
         }

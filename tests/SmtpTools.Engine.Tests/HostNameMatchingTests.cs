@@ -19,7 +19,7 @@ namespace SmtpTools.Engine.Tests
         [InlineData("other.example.com", "DNS:mail.example.com", false)]
         public void Matches_host_names_as_RFC_6125_says(string host, string san, bool expected)
         {
-            Assert.Equal(expected, CertificateInspector.MatchesHostName(new[] { san }, null, host));
+            Assert.Equal(expected, CertificateInspector.MatchesHostName(new[] { san }, host));
         }
     }
 }

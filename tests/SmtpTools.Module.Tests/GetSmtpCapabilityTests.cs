@@ -124,7 +124,7 @@ namespace SmtpTools.Module.Tests
         [InlineData("selfSigned", "CERT_SELF_SIGNED", "self-signed")]
         [InlineData("noIntermediate", "CERT_INCOMPLETE_CHAIN", "incomplete chain")]
         [InlineData("expiring", "CERT_EXPIRING", "valid")]
-        [InlineData("weakKey", "CERT_WEAK_KEY", "valid")]
+        [InlineData("weakKey", "CERT_WEAK_KEY", "weak key (RSA 1024)")]
         public void Each_bad_certificate_listener_gets_its_own_finding_and_only_that_one(string listener, string id, string verdict)
         {
             var report = Inspect(Server.Ports[listener], "-Security ImplicitTls");
@@ -190,15 +190,17 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void ImplicitTls_asked_of_a_plaintext_port_is_a_clear_error_and_no_report()
+        public void ImplicitTls_asked_of_a_STARTTLS_port_is_a_mismatch_naming_the_mode_it_speaks_and_no_report()
         {
             var run = _fixture.PowerShell.Run("Get-SmtpCapability localhost -Port $args[0] -Security ImplicitTls -TimeoutSec 5", Server.Relay);
 
             Assert.Empty(run.Output);
             var error = Assert.Single(run.Errors);
-            Assert.Equal("SmtpTools.TlsHandshakeFailed" + Cmdlet, error.FullyQualifiedErrorId);
-            Assert.Equal(ErrorCategory.SecurityError, error.CategoryInfo.Category);
+            Assert.Equal("SmtpTools.SecurityMismatch" + Cmdlet, error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
             Assert.Contains($"localhost:{Server.Relay}", error.ToString());
+            Assert.Contains("speaks STARTTLS", error.ToString());
+            Assert.Contains("-Security StartTls", error.ToString());
         }
 
         [Fact]

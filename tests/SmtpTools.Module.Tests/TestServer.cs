@@ -30,6 +30,7 @@ namespace SmtpTools.Module.Tests
             Ipv6 = !state.TryGetProperty("ipv6", out var v6) || v6.GetBoolean();
             DnsServer = state.TryGetProperty("dnsServer", out var dns) ? dns.GetString()! : string.Empty;
             Zone = state.TryGetProperty("zone", out var zone) ? zone.GetString()! : Domain;
+            AutoconfigPort = state.TryGetProperty("autoconfigPort", out var https) ? https.GetInt32() : 0;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -63,6 +64,9 @@ namespace SmtpTools.Module.Tests
 
         /// <summary>The Knot DNS server authoritative for <see cref="Zone"/> ("127.0.0.1:port"), for -DnsServer.</summary>
         public string DnsServer { get; }
+
+        /// <summary>The HTTPS port of the nginx that serves the discovery zone's autoconfig documents.</summary>
+        public int AutoconfigPort { get; }
 
         /// <summary>The discovery zone: each case is a subdomain (tests/server/conf/discovery.zone.in).</summary>
         public string Zone { get; }

@@ -56,6 +56,7 @@ function Start-SmtpTestServer {
         Credential   = [pscredential]::new($state.user, [System.Net.NetworkCredential]::new('', $state.password).SecurePassword)
         OtherUser    = $state.otherUser
         DnsServer    = $state.dnsServer
+        AutoconfigPort = $state.autoconfigPort
         Zone         = $state.zone
         StartedHere  = -not $alreadyRunning
     }

@@ -479,7 +479,8 @@ write_configuration() {
 
 write_state_file() {
   local name sep='' ports=''
-  for name in "${PORT_NAMES[@]}" "${SERVICE_PORT_NAMES[@]}" closed; do
+  # Only SMTP listeners under "ports" (tests probe each one); the discovery servers have their own keys.
+  for name in "${PORT_NAMES[@]}"; do
     ports+=$sep$'\n'"    \"$name\": ${PORTS[$name]}"
     sep=,
   done
@@ -497,6 +498,8 @@ write_state_file() {
   "otherUser": "$OTHER_LOCALPART@$DOMAIN",
   "ipv6": $IPV6,
   "dnsServer": "127.0.0.1:${PORTS[dns]}",
+  "autoconfigPort": ${PORTS[https]},
+  "closedPort": ${PORTS[closed]},
   "zone": "$ZONE",
   "servfailZone": "$BROKEN_ZONE",
   "signedZone": "signed.$ZONE",

@@ -79,7 +79,7 @@ namespace SmtpTools
         public SmtpPortResult? Measured { get; internal set; }
 
         /// <summary>The measured security mode, or Unknown when not probed (or not SMTP).</summary>
-        public SmtpSecurityMode MeasuredSecurity => Measured?.Security ?? SmtpSecurityMode.Unknown;
+        public SmtpObservedSecurity MeasuredSecurity => Measured?.Security ?? SmtpObservedSecurity.Unknown;
 
         /// <summary>Problems found in what was published, and (with -Probe) between what was published and what was measured.</summary>
         public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();

@@ -78,35 +78,41 @@ namespace SmtpTools
         /// <summary>True when the policy skipped validation: the verdict above is reported, not enforced.</summary>
         public bool ValidationSkipped { get; internal set; }
 
-        /// <summary>A one-line verdict: "valid", or the problems found.</summary>
+        /// <summary>Every problem found, as flags; <see cref="SmtpCertificateProblems.None"/> when the certificate is sound.</summary>
+        public SmtpCertificateProblems Problems { get; internal set; }
+
+        /// <summary>The weakest signature algorithm in the chain when it is SHA-1 or MD5 (such as "md5RSA"); empty otherwise.</summary>
+        public string WeakSignatureAlgorithm { get; internal set; } = string.Empty;
+
+        /// <summary>What the revocation check found, in words: "good (OCSP)", "revoked", "not checked: ...", "unknown: ...".</summary>
+        public string RevocationStatus { get; internal set; } = "not checked";
+
+        /// <summary>A one-line verdict: "valid", or the problems found (the same facts as <see cref="Problems"/>).</summary>
         public string Verdict
         {
             get
             {
                 var problems = new List<string>();
-                if (IsExpired)
+                void Add(SmtpCertificateProblems flag, string text)
                 {
-                    problems.Add(DaysUntilExpiry < 0 ? "expired" : "not yet valid");
+                    if ((Problems & flag) != 0)
+                    {
+                        problems.Add(text);
+                    }
                 }
 
-                if (!HostNameMatches)
-                {
-                    problems.Add("wrong host");
-                }
-
-                if (IsSelfSigned && !IsTrusted)
-                {
-                    problems.Add("self-signed");
-                }
-                else if (!ChainComplete && !IsTrusted)
-                {
-                    problems.Add("incomplete chain");
-                }
-                else if (!IsTrusted && !IsPinned)
-                {
-                    problems.Add("untrusted");
-                }
-
+                Add(SmtpCertificateProblems.Expired, "expired");
+                Add(SmtpCertificateProblems.NotYetValid, "not yet valid");
+                Add(SmtpCertificateProblems.ChainNotTimeValid, "chain certificate expired or not yet valid");
+                Add(SmtpCertificateProblems.WrongHost, "wrong host");
+                Add(SmtpCertificateProblems.SelfSigned, "self-signed");
+                Add(SmtpCertificateProblems.IncompleteChain, "incomplete chain");
+                Add(SmtpCertificateProblems.Untrusted, "untrusted");
+                Add(SmtpCertificateProblems.NotForServerAuth, "not for server authentication");
+                Add(SmtpCertificateProblems.WeakSignature, "weak signature (" + WeakSignatureAlgorithm + ")");
+                Add(SmtpCertificateProblems.WeakKey, $"weak key ({KeyAlgorithm} {KeySize})");
+                Add(SmtpCertificateProblems.Revoked, "revoked");
+                Add(SmtpCertificateProblems.RevocationUnknown, "revocation unknown");
                 return problems.Count == 0 ? (IsPinned && !IsTrusted ? "valid (pinned)" : "valid") : string.Join(", ", problems);
             }
         }

@@ -89,7 +89,7 @@ namespace SmtpTools.Discovery
                 Socket socket;
                 try
                 {
-                    (socket, _, _) = await Probing.SmtpWireSession.ConnectSocketAsync(addresses, uri.Port, _options.Timeout, null, bound.Token).ConfigureAwait(false);
+                    (socket, _, _) = await Protocol.SmtpWireSession.ConnectSocketAsync(addresses, uri.Port, _options.Timeout, null, bound.Token).ConfigureAwait(false);
                 }
                 catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.ConnectionRefused)
                 {

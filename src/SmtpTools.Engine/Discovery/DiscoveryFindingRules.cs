@@ -71,22 +71,22 @@ namespace SmtpTools.Discovery
                 }
 
                 var security = measured.Security;
-                if (candidate.Security == SmtpPublishedSecurity.ImplicitTls && security == SmtpSecurityMode.StartTls)
+                if (candidate.Security == SmtpPublishedSecurity.ImplicitTls && security == SmtpObservedSecurity.StartTls)
                 {
                     Add(candidate, "PUBLISHED_IMPLICIT_SPEAKS_STARTTLS", SmtpFindingSeverity.High,
                         $"{by} says {endpoint} speaks implicit TLS, but it greets in clear and offers STARTTLS: clients that follow it start a TLS handshake and fail. Publish it as STARTTLS ({SmtpServerDiscovery.StartTlsService}, socketType STARTTLS) or make the port implicit TLS.", "RFC 8314 3.3");
                 }
-                else if (candidate.Security == SmtpPublishedSecurity.StartTls && security == SmtpSecurityMode.ImplicitTls)
+                else if (candidate.Security == SmtpPublishedSecurity.StartTls && security == SmtpObservedSecurity.ImplicitTls)
                 {
                     Add(candidate, "PUBLISHED_STARTTLS_SPEAKS_IMPLICIT", SmtpFindingSeverity.High,
                         $"{by} says {endpoint} speaks STARTTLS, but it speaks implicit TLS: clients that follow it wait for a greeting that never comes. Publish it as implicit TLS ({SmtpServerDiscovery.ImplicitTlsService}, socketType SSL).", "RFC 8314 3.3");
                 }
-                else if (candidate.Security == SmtpPublishedSecurity.Plain && (security == SmtpSecurityMode.ImplicitTls || security == SmtpSecurityMode.StartTls))
+                else if (candidate.Security == SmtpPublishedSecurity.Plain && (security == SmtpObservedSecurity.ImplicitTls || security == SmtpObservedSecurity.StartTls))
                 {
                     Add(candidate, "PUBLISHED_PLAIN_WHERE_TLS_WORKS", SmtpFindingSeverity.High,
-                        $"{by} says {endpoint} is plain (no TLS), but it speaks {security}: clients that follow it either fail or send passwords in clear. Publish socketType {(security == SmtpSecurityMode.ImplicitTls ? "SSL" : "STARTTLS")}.", "RFC 8314 3, 5.1");
+                        $"{by} says {endpoint} is plain (no TLS), but it speaks {security}: clients that follow it either fail or send passwords in clear. Publish socketType {(security == SmtpObservedSecurity.ImplicitTls ? "SSL" : "STARTTLS")}.", "RFC 8314 3, 5.1");
                 }
-                else if (candidate.Security == SmtpPublishedSecurity.Relay && security == SmtpSecurityMode.PlainOnly)
+                else if (candidate.Security == SmtpPublishedSecurity.Relay && security == SmtpObservedSecurity.PlainOnly)
                 {
                     Add(candidate, "MX_NO_STARTTLS", SmtpFindingSeverity.Medium,
                         $"The MX {endpoint} offers no STARTTLS: mail from other servers reaches it in clear. Enable STARTTLS.", "RFC 3207");
@@ -102,7 +102,7 @@ namespace SmtpTools.Discovery
 
             foreach (var weaker in candidates.Where(c => c.Measured != null && (c.Security == SmtpPublishedSecurity.StartTls || c.Security == SmtpPublishedSecurity.Plain)))
             {
-                var better = candidates.FirstOrDefault(c => c != weaker && c.Port != weaker.Port && c.MeasuredSecurity == SmtpSecurityMode.ImplicitTls
+                var better = candidates.FirstOrDefault(c => c != weaker && c.Port != weaker.Port && c.MeasuredSecurity == SmtpObservedSecurity.ImplicitTls
                     && string.Equals(c.ComputerName, weaker.ComputerName, StringComparison.OrdinalIgnoreCase));
                 // Not when the same source already lists the implicit-TLS endpoint (first, as SRV priorities do).
                 if (better != null && !candidates.Any(c => c.Source == weaker.Source && c.Security == SmtpPublishedSecurity.ImplicitTls

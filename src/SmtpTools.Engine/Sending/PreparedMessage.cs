@@ -7,6 +7,7 @@ using System.Net.Mail;
 using System.Text;
 using MimeKit;
 using MimeKit.Utils;
+using SmtpTools.Sending;
 
 namespace SmtpTools
 {
@@ -322,8 +323,8 @@ namespace SmtpTools
                 var htmlPart = TextPart("html", html, encoding);
                 if (inline.Count > 0)
                 {
-                    var related = new MultipartRelated { htmlPart };
-                    related.Root = htmlPart;
+                    // Root inserts the part it is given: adding it first as well put the HTML in twice.
+                    var related = new MultipartRelated { Root = htmlPart };
                     foreach (var pair in inline)
                     {
                         related.Add(FilePart(pair.Value, files, inlineId: ValidContentId(pair.Key)));
@@ -365,8 +366,40 @@ namespace SmtpTools
         private static TextPart TextPart(string subtype, string content, Encoding encoding)
         {
             var part = new TextPart(subtype);
-            part.SetText(encoding, content);
+            part.SetText(encoding, CanonicalLineEnds(content));
             return part;
+        }
+
+        /// <summary>
+        /// Every CR, LF and CRLF becomes CRLF (RFC 5321 2.3.8: no bare CR or LF on the wire). A bare CR passed through
+        /// as is lets "\r.\r\n" end the data early on servers that accept it as a line end: SMTP smuggling.
+        /// </summary>
+        internal static string CanonicalLineEnds(string text)
+        {
+            if (text.IndexOf('\r') < 0 && text.IndexOf('\n') < 0)
+            {
+                return text;
+            }
+
+            var canonical = new StringBuilder(text.Length + 16);
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (c == '\r' || c == '\n')
+                {
+                    canonical.Append("\r\n");
+                    if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                    {
+                        i++;
+                    }
+                }
+                else
+                {
+                    canonical.Append(c);
+                }
+            }
+
+            return canonical.ToString();
         }
 
         private static string ValidContentId(string contentId)
@@ -417,6 +450,11 @@ namespace SmtpTools
             if (Directory.Exists(path))
             {
                 throw new SmtpMessageException(SmtpMessageProblem.AttachmentNotFound, $"The attachment '{path}' is a directory, not a file.", path);
+            }
+
+            if (FileKind.IsRegularFile(path) == false)
+            {
+                throw new SmtpMessageException(SmtpMessageProblem.AttachmentUnreadable, $"The attachment '{path}' is not a regular file (a device, pipe or socket never ends or blocks): attach a file, or copy the data into one first.", path);
             }
 
             try

@@ -48,7 +48,7 @@ namespace SmtpTools.Sending
         /// <summary>The server's certificate failed the policy: nothing was sent.</summary>
         public static SendFailure CertificateRejected(string endpoint, SmtpCertificateInfo verdict, Exception cause) => Of(
             SmtpFailureKind.CertificateRejected,
-            $"The certificate of {endpoint} is not acceptable ({verdict.Verdict}{(verdict.ChainStatus.Count > 0 ? "; " + string.Join("; ", verdict.ChainStatus) : string.Empty)}). Nothing was sent. Trust its CA with -TrustedCertificate, pin it with -CertificateThumbprint, or fix the server's certificate.",
+            $"The certificate of {endpoint} is not acceptable ({verdict.Verdict}{(verdict.ChainStatus.Count > 0 ? "; " + string.Join("; ", verdict.ChainStatus) : string.Empty)}). Nothing was sent. {Tls.CertificateInspector.Remedy(verdict)}",
             new CertificateRejectedException(verdict, cause));
 
         /// <summary>The TLS handshake itself failed: nothing was sent.</summary>

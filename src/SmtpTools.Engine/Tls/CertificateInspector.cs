@@ -16,7 +16,24 @@ namespace SmtpTools.Tls
     /// </summary>
     internal static class CertificateInspector
     {
+        /// <summary>The smallest RSA (or DSA) key considered strong (NIST SP 800-131A: 112-bit security).</summary>
+        public const int MinimumRsaKeyBits = 2048;
+
+        /// <summary>The smallest elliptic-curve key considered strong.</summary>
+        public const int MinimumEcKeyBits = 256;
+
         private const string SubjectAltNameOid = "2.5.29.17";
+        private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
+
+        // Weak signature algorithms, weakest first: md2/md5 with RSA, then SHA-1 with RSA, DSA and ECDSA.
+        private static readonly Dictionary<string, int> WeakSignatureOids = new Dictionary<string, int>
+        {
+            ["1.2.840.113549.1.1.2"] = 0,
+            ["1.2.840.113549.1.1.4"] = 0,
+            ["1.2.840.113549.1.1.5"] = 1,
+            ["1.2.840.10040.4.3"] = 1,
+            ["1.2.840.10045.4.1"] = 1,
+        };
 
         public static SmtpCertificateInfo Inspect(
             X509Certificate2 leaf,
@@ -38,11 +55,117 @@ namespace SmtpTools.Tls
             info.DaysUntilExpiry = (int)Math.Floor((info.NotAfter - now).TotalDays);
             info.IsExpired = now > info.NotAfter || now < info.NotBefore;
             ReadKey(leaf, info);
-            info.HostNameMatches = MatchesHostName(info.SubjectAlternativeNames, leaf, hostName);
+            info.HostNameMatches = MatchesHostName(info.SubjectAlternativeNames, hostName);
             info.IsPinned = policy.PinnedThumbprints.Contains(leaf.Thumbprint.ToUpperInvariant()) || policy.PinnedThumbprints.Contains(info.Sha256Thumbprint);
-            JudgeChain(leaf, info, policy);
-            info.IsAcceptable = policy.SkipValidation || info.IsPinned || (info.IsTrusted && info.HostNameMatches && !info.IsExpired);
+            var chain = JudgeChain(leaf, info, policy);
+            info.WeakSignatureAlgorithm = WeakestSignature(chain);
+            info.Problems = Problems(info, chain, now);
+            if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
+            {
+                var anchor = chain[chain.Count - 1];
+                info.Problems |= CertificateRevocation.Check(leaf, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
+            }
+
+            var refused = info.Problems & ~policy.Tolerated;
+            info.IsAcceptable = policy.SkipValidation || info.IsPinned || refused == SmtpCertificateProblems.None;
             return info;
+        }
+
+        /// <summary>What the user can do about a refused certificate, naming the switch that relaxes exactly this refusal.</summary>
+        public static string Remedy(SmtpCertificateInfo verdict)
+        {
+            var problems = verdict.Problems;
+            if (problems == SmtpCertificateProblems.RevocationUnknown)
+            {
+                return "Make the OCSP responder or CRL named in the certificate reachable, or leave out -RequireRevocationCheck.";
+            }
+
+            if ((problems & ~(SmtpCertificateProblems.WeakSignature | SmtpCertificateProblems.WeakKey)) == SmtpCertificateProblems.None)
+            {
+                return "Have the certificate reissued with SHA-256 and RSA 2048+ (or ECDSA P-256); to accept it meanwhile, add -SkipCertificateStrengthCheck (it warns) or pin it with -CertificateThumbprint.";
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.Revoked))
+            {
+                return "The issuer revoked it: the server needs a new certificate. Do not work around this.";
+            }
+
+            return "Trust its CA with -TrustedCertificate, pin it with -CertificateThumbprint, or fix the server's certificate.";
+        }
+
+        private static SmtpCertificateProblems Problems(SmtpCertificateInfo info, IReadOnlyList<X509Certificate2> chain, DateTimeOffset now)
+        {
+            var problems = SmtpCertificateProblems.None;
+            if (info.IsExpired)
+            {
+                problems |= now < info.NotBefore ? SmtpCertificateProblems.NotYetValid : SmtpCertificateProblems.Expired;
+            }
+
+            // RFC 5280 6.1.3 (a)(2): every certificate of the path must be within its validity, the anchor included.
+            if (chain.Skip(1).Any(c => now < c.NotBefore.ToUniversalTime() || now > c.NotAfter.ToUniversalTime()))
+            {
+                problems |= SmtpCertificateProblems.ChainNotTimeValid;
+            }
+
+            if (!info.HostNameMatches)
+            {
+                problems |= SmtpCertificateProblems.WrongHost;
+            }
+
+            if (info.IsSelfSigned && !info.IsTrusted)
+            {
+                problems |= SmtpCertificateProblems.SelfSigned;
+            }
+            else if (!info.ChainComplete && !info.IsTrusted)
+            {
+                problems |= SmtpCertificateProblems.IncompleteChain;
+            }
+            else if (!info.IsTrusted && !info.IsPinned)
+            {
+                problems |= SmtpCertificateProblems.Untrusted;
+            }
+
+            if (!AllowsServerAuthentication(info.Certificate))
+            {
+                problems |= SmtpCertificateProblems.NotForServerAuth;
+            }
+
+            if (info.WeakSignatureAlgorithm.Length > 0)
+            {
+                problems |= SmtpCertificateProblems.WeakSignature;
+            }
+
+            if (IsWeakKey(info.KeyAlgorithm, info.KeySize))
+            {
+                problems |= SmtpCertificateProblems.WeakKey;
+            }
+
+            return problems;
+        }
+
+        /// <summary>RSA or DSA keys under <see cref="MinimumRsaKeyBits"/>, elliptic-curve keys under <see cref="MinimumEcKeyBits"/>.</summary>
+        internal static bool IsWeakKey(string algorithm, int bits) =>
+            algorithm == "ECDSA" ? bits < MinimumEcKeyBits : (algorithm == "RSA" || algorithm == "DSA") && bits < MinimumRsaKeyBits;
+
+        // RFC 5280 4.2.1.12: without the extension any use is allowed; with it, serverAuth must be listed, as browsers
+        // and MTAs require (anyExtendedKeyUsage alone is not enough for them either).
+        private static bool AllowsServerAuthentication(X509Certificate2 leaf)
+        {
+            var usage = leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+            return usage == null || usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuthOid);
+        }
+
+        // Signatures an attacker can forge (RFC 6151 for MD5, RFC 6194 / SHAmbles for SHA-1). A root's signature on
+        // itself proves nothing and is not judged; MD5 is named before SHA-1 when both occur.
+        private static string WeakestSignature(IReadOnlyList<X509Certificate2> chain)
+        {
+            var weak = chain
+                .Where(c => !c.SubjectName.RawData.SequenceEqual(c.IssuerName.RawData))
+                .Select(c => c.SignatureAlgorithm)
+                .Where(a => a.Value != null && WeakSignatureOids.ContainsKey(a.Value))
+                .OrderBy(a => WeakSignatureOids[a.Value!])
+                .FirstOrDefault();
+            return weak == null ? string.Empty : weak.FriendlyName ?? weak.Value!;
         }
 
         /// <summary>
@@ -72,8 +195,11 @@ namespace SmtpTools.Tls
             return Inspect(leaf, presented, targetHost.Trim('[', ']'), policy, DateTimeOffset.UtcNow);
         }
 
-        /// <summary>RFC 6125 6.4: DNS names from the SAN (a wildcard covers exactly one left-most label); IP literals only against IP SANs; the CN only when there is no DNS SAN.</summary>
-        internal static bool MatchesHostName(IReadOnlyList<string> subjectAlternativeNames, X509Certificate2? leaf, string hostName)
+        /// <summary>
+        /// RFC 9525 6.3 (which replaced RFC 6125): DNS names from the SAN only (a wildcard covers exactly one left-most
+        /// label), IP literals only against IP SANs. The subject CN is never used, not even without DNS SANs.
+        /// </summary>
+        internal static bool MatchesHostName(IReadOnlyList<string> subjectAlternativeNames, string hostName)
         {
             if (string.IsNullOrWhiteSpace(hostName))
             {
@@ -98,15 +224,6 @@ namespace SmtpTools.Tls
                 .Where(n => n.StartsWith("DNS:", StringComparison.Ordinal))
                 .Select(n => n.Substring(4))
                 .ToList();
-            if (dnsNames.Count == 0 && leaf != null)
-            {
-                var cn = leaf.GetNameInfo(X509NameType.SimpleName, false);
-                if (!string.IsNullOrEmpty(cn))
-                {
-                    dnsNames.Add(cn);
-                }
-            }
-
             return dnsNames.Any(pattern => DnsNameMatches(pattern, host));
         }
 
@@ -142,13 +259,14 @@ namespace SmtpTools.Tls
             }
         }
 
-        private static void JudgeChain(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy)
+        // The path built, leaf first: trust and completeness go into info; dates, usage and strength are judged on the path.
+        private static IReadOnlyList<X509Certificate2> JudgeChain(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy)
         {
             using (var chain = new X509Chain())
             {
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
 
-                // Expiry is judged on its own; here only the path to a root counts.
+                // Dates are judged on every certificate of the path afterwards; here only the path to a root counts.
                 chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreCtlNotTimeValid;
                 DisableCertificateDownloads(chain.ChainPolicy);
                 foreach (var cert in info.PresentedChain.Skip(1))
@@ -190,6 +308,7 @@ namespace SmtpTools.Tls
                         .Select(s => s.Status + ": " + s.StatusInformation.Trim())
                         .Distinct()
                         .ToArray();
+                return elements.Count > 0 ? elements : new List<X509Certificate2> { leaf };
             }
         }
 
@@ -198,7 +317,7 @@ namespace SmtpTools.Tls
 
         // DisableCertificateDownloads exists from .NET Core 3.0; netstandard2.0 cannot name it. Probing must not make
         // the chain builder fetch intermediates from the internet on its own.
-        private static void DisableCertificateDownloads(X509ChainPolicy chainPolicy)
+        internal static void DisableCertificateDownloads(X509ChainPolicy chainPolicy)
         {
             var property = typeof(X509ChainPolicy).GetProperty("DisableCertificateDownloads");
             property?.SetValue(chainPolicy, true);

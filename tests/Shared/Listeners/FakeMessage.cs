@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace SmtpTools.Tests.Listeners
@@ -38,6 +39,9 @@ namespace SmtpTools.Tests.Listeners
 
         /// <summary>The data, dot-unstuffed, lines joined with CR LF.</summary>
         public string Data { get; internal set; } = string.Empty;
+
+        /// <summary>The bytes after the 354 reply exactly as they crossed the wire, the final ".\r\n" included.</summary>
+        public byte[] RawData { get; internal set; } = Array.Empty<byte>();
 
         /// <summary>What the server did with it.</summary>
         public Verdict Outcome { get; internal set; }

@@ -15,6 +15,9 @@ namespace SmtpTools.Tests.Listeners
         /// <summary>The server certificate (with its private key): STARTTLS is offered with it, or spoken at once with <see cref="ImplicitTls"/>. Null: no TLS at all.</summary>
         public X509Certificate2? Certificate { get; init; }
 
+        /// <summary>Intermediate certificates sent after <see cref="Certificate"/> in the handshake.</summary>
+        public X509Certificate2[]? Intermediates { get; init; }
+
         /// <summary>TLS from the first byte (like port 465) instead of STARTTLS.</summary>
         public bool ImplicitTls { get; init; }
 

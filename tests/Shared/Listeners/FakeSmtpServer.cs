@@ -226,7 +226,7 @@ namespace SmtpTools.Tests.Listeners
         {
             try
             {
-                await connection.UpgradeToTlsAsync(_script.Certificate!);
+                await connection.UpgradeToTlsAsync(_script.Certificate!, intermediates: _script.Intermediates);
                 return true;
             }
             catch (Exception e) when (e is AuthenticationException || e is IOException)
@@ -273,14 +273,19 @@ namespace SmtpTools.Tests.Listeners
             }
 
             var data = new StringBuilder();
+            var raw = new List<byte>();
             var inHeaders = true;
             for (var number = 1; ; number++)
             {
-                var line = await session.Connection.ReadLineAsync(MaxCommandLength);
-                if (line == null)
+                var bytes = await session.Connection.ReadRawLineAsync(MaxCommandLength);
+                if (bytes == null)
                 {
                     return false; // the client went away during DATA: no message
                 }
+
+                raw.AddRange(bytes);
+                var text = Encoding.UTF8.GetString(bytes);
+                var line = text.EndsWith('\n') ? text.Substring(0, text.Length - 1).TrimEnd('\r') : text;
 
                 if (line == ".")
                 {
@@ -303,6 +308,7 @@ namespace SmtpTools.Tests.Listeners
             }
 
             message.Data = data.ToString();
+            message.RawData = raw.ToArray();
             message.Connection = session.Number;
             lock (_messages)
             {

@@ -77,6 +77,19 @@ namespace SmtpTools.Tests.Listeners
         /// </remarks>
         public async Task<string?> ReadLineAsync(int maxLength = 4096)
         {
+            var raw = await ReadRawLineAsync(maxLength);
+            if (raw == null)
+            {
+                return null;
+            }
+
+            var text = Encoding.UTF8.GetString(raw);
+            return text.EndsWith('\n') ? text.Substring(0, text.Length - 1).TrimEnd('\r') : text;
+        }
+
+        /// <summary>The next line's bytes exactly as they arrived, its LF included (none at the end of the stream or past <paramref name="maxLength"/>); null when the client closed first.</summary>
+        public async Task<byte[]?> ReadRawLineAsync(int maxLength = 4096)
+        {
             var bytes = new List<byte>();
             if (IsTls)
             {
@@ -88,21 +101,20 @@ namespace SmtpTools.Tests.Listeners
             {
                 if (await ReadAsync(one) == 0)
                 {
-                    return bytes.Count == 0 ? null : Encoding.UTF8.GetString(bytes.ToArray());
+                    return bytes.Count == 0 ? null : bytes.ToArray();
                 }
 
+                bytes.Add(one[0]);
                 if (one[0] == (byte)'\n')
                 {
                     break;
                 }
-
-                bytes.Add(one[0]);
             }
 
-            return Encoding.UTF8.GetString(bytes.ToArray()).TrimEnd('\r');
+            return bytes.ToArray();
         }
 
-        private async Task<string?> ReadBufferedLineAsync(List<byte> bytes, int maxLength)
+        private async Task<byte[]?> ReadBufferedLineAsync(List<byte> bytes, int maxLength)
         {
             while (bytes.Count < maxLength)
             {
@@ -112,23 +124,22 @@ namespace SmtpTools.Tests.Listeners
                     _readAheadEnd = await Stream.ReadAsync(_readAhead, Closing);
                     if (_readAheadEnd == 0)
                     {
-                        return bytes.Count == 0 ? null : Encoding.UTF8.GetString(bytes.ToArray());
+                        return bytes.Count == 0 ? null : bytes.ToArray();
                     }
                 }
 
                 var newline = Array.IndexOf(_readAhead, (byte)'\n', _readAheadStart, _readAheadEnd - _readAheadStart);
-                var end = newline < 0 ? _readAheadEnd : newline;
+                var end = newline < 0 ? _readAheadEnd : newline + 1;
                 var take = Math.Min(end - _readAheadStart, maxLength - bytes.Count);
                 bytes.AddRange(new ArraySegment<byte>(_readAhead, _readAheadStart, take));
                 _readAheadStart += take;
-                if (newline >= 0 && _readAheadStart == newline)
+                if (newline >= 0 && _readAheadStart == newline + 1)
                 {
-                    _readAheadStart++;
                     break;
                 }
             }
 
-            return Encoding.UTF8.GetString(bytes.ToArray()).TrimEnd('\r');
+            return bytes.ToArray();
         }
 
         /// <summary>Reads whatever arrives next (at most <paramref name="buffer"/>'s length); 0 when the client closed.</summary>
@@ -163,12 +174,21 @@ namespace SmtpTools.Tests.Listeners
         /// <summary>Runs the server side of a TLS handshake with <paramref name="certificate"/> (and its private key); talks TLS from then on.</summary>
         /// <exception cref="AuthenticationException">The handshake failed.</exception>
         /// <exception cref="IOException">The client went away during the handshake.</exception>
-        public async Task UpgradeToTlsAsync(X509Certificate2 certificate, SslProtocols protocols = SslProtocols.None)
+        public async Task UpgradeToTlsAsync(X509Certificate2 certificate, SslProtocols protocols = SslProtocols.None, X509Certificate2[]? intermediates = null)
         {
             var ssl = new SslStream(Network, leaveInnerStreamOpen: true);
-            await ssl.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols, ClientCertificateRequired = false },
-                Closing);
+            var options = new SslServerAuthenticationOptions { EnabledSslProtocols = protocols, ClientCertificateRequired = false };
+            if (intermediates is { Length: > 0 })
+            {
+                // Sent after the leaf exactly as given, whatever their dates (offline: nothing fetched, nothing judged).
+                options.ServerCertificateContext = SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(intermediates), offline: true);
+            }
+            else
+            {
+                options.ServerCertificate = certificate;
+            }
+
+            await ssl.AuthenticateAsServerAsync(options, Closing);
             Stream = ssl;
             IsTls = true;
         }

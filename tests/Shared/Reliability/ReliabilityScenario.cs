@@ -31,6 +31,10 @@ namespace SmtpTools.Tests.Reliability
 
         internal int FuzzCaseCount { get; private set; }
 
+        internal int[] HostileTried { get; } = new int[4];
+
+        internal int[] HostileHeld { get; } = new int[4];
+
         /// <summary>Secrets found in output, logs or on a wire where they must not be.</summary>
         public int Leaked(int hits) => LeakCount += hits;
 
@@ -49,6 +53,14 @@ namespace SmtpTools.Tests.Reliability
 
         /// <summary>Fuzz cases run.</summary>
         public void FuzzCases(int cases) => FuzzCaseCount += cases;
+
+        /// <summary>One hostile case of <paramref name="kind"/> tried, and whether the defence held (measured before asserting).</summary>
+        public bool Hostile(HostileCase kind, bool held)
+        {
+            HostileTried[(int)kind]++;
+            HostileHeld[(int)kind] += held ? 1 : 0;
+            return held;
+        }
 
         /// <summary>Every assertion of the scenario held.</summary>
         public void Survived() => HasSurvived = true;

@@ -26,12 +26,26 @@ namespace SmtpTools.Tests.Reliability
         {
             var line = string.Format(
                 CultureInfo.InvariantCulture,
-                "survived={0} leaked={1} lost={2} duplicated={3} badinputs={4} rejected={5} fuzz={6} name={7}",
-                scenario.HasSurvived ? 1 : 0, scenario.LeakCount, scenario.LostCount, scenario.DuplicateCount, scenario.BadInputCount, scenario.RejectedBeforeIoCount, scenario.FuzzCaseCount, scenario.Name.Replace('\n', ' '));
+                "survived={0} leaked={1} lost={2} duplicated={3} badinputs={4} rejected={5} fuzz={6} {7}name={8}",
+                scenario.HasSurvived ? 1 : 0, scenario.LeakCount, scenario.LostCount, scenario.DuplicateCount, scenario.BadInputCount, scenario.RejectedBeforeIoCount, scenario.FuzzCaseCount,
+                HostileFields(scenario), scenario.Name.Replace('\n', ' '));
             lock (Gate)
             {
                 System.IO.File.AppendAllText(File.Value, line + "\n");
             }
+        }
+
+        // "certs=1 certsheld=1 bodies=0 ..." in HostileCase order: tests/reliability.sh sums every key=value field.
+        private static string HostileFields(ReliabilityScenario scenario)
+        {
+            var keys = new[] { "certs", "bodies", "bounded", "escapes" };
+            var fields = new System.Text.StringBuilder();
+            for (var i = 0; i < keys.Length; i++)
+            {
+                fields.AppendFormat(CultureInfo.InvariantCulture, "{0}={1} {0}held={2} ", keys[i], scenario.HostileTried[i], scenario.HostileHeld[i]);
+            }
+
+            return fields.ToString();
         }
 
         private static string StartFile()

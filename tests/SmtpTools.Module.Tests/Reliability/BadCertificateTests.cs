@@ -17,12 +17,16 @@ namespace SmtpTools.Module.Tests.Reliability
     {
         private const string Password = "BadCert-SECRET-pw-58e2";
 
-        private static readonly Dictionary<string, Func<X509Certificate2>> Certificates = new Dictionary<string, Func<X509Certificate2>>
+        private static readonly Dictionary<string, Func<ServerChain>> Certificates = new Dictionary<string, Func<ServerChain>>
         {
-            ["expired"] = () => TestCertificates.Expired,
-            ["for another host"] = () => TestCertificates.WrongHost,
-            ["from an untrusted CA"] = () => TestCertificates.Untrusted,
-            ["self-signed"] = () => TestCertificates.SelfSigned,
+            ["expired"] = () => Alone(TestCertificates.Expired),
+            ["for another host"] = () => Alone(TestCertificates.WrongHost),
+            ["from an untrusted CA"] = () => Alone(TestCertificates.Untrusted),
+            ["self-signed"] = () => Alone(TestCertificates.SelfSigned),
+            ["with an expired intermediate"] = () => TestCertificates.ExpiredIntermediate,
+            ["with a not yet valid intermediate"] = () => TestCertificates.NotYetValidIntermediate,
+            ["from an expired trusted root"] = () => TestCertificates.ExpiredRoot,
+            ["issued for client authentication only"] = () => Alone(TestCertificates.ClientAuthOnly),
         };
 
         private readonly ModuleFixture _fixture;
@@ -36,10 +40,12 @@ namespace SmtpTools.Module.Tests.Reliability
         public void Send_SecureMail_sends_neither_credential_nor_message_past_a_bad_certificate(string certificate)
         {
             using var scenario = ReliabilityTally.Scenario("bad certificate, Send-SecureMail -Credential: " + certificate);
-            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = Certificates[certificate]() });
-            var run = Run("Send-SecureMail -From carol@fake.test -To dave@fake.test -Subject cert -SmtpServer 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -RetryCount 0 -PassThru -Verbose -Debug", server);
+            var chain = Certificates[certificate]();
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = chain.Leaf, Intermediates = chain.Intermediates });
+            var run = Run("Send-SecureMail -From carol@fake.test -To dave@fake.test -Subject cert -SmtpServer 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -RetryCount 0 -PassThru -Verbose -Debug", server, chain);
 
             scenario.Leaked(Leaks(run, server));
+            scenario.Hostile(HostileCase.CertificateRefused, run.Output.Count == 1 && run.Output[0].Text("Status") == "Failed" && !server.Commands.Any(c => c.Tls));
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Equal(new[] { "SmtpTools.CertificateRejected" }, ReliabilityChecks.Ids(run));
             Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
@@ -53,10 +59,12 @@ namespace SmtpTools.Module.Tests.Reliability
         public void Get_SmtpCapability_withholds_the_credential_and_reports_the_certificate(string certificate)
         {
             using var scenario = ReliabilityTally.Scenario("bad certificate, Get-SmtpCapability -Credential: " + certificate);
-            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = Certificates[certificate]() });
-            var run = Run("Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -SkipTlsVersionScan -Verbose -Debug", server);
+            var chain = Certificates[certificate]();
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = chain.Leaf, Intermediates = chain.Intermediates });
+            var run = Run("Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -SkipTlsVersionScan -Verbose -Debug", server, chain);
 
             scenario.Leaked(Leaks(run, server));
+            scenario.Hostile(HostileCase.CertificateRefused, !server.Commands.Any(c => c.Line.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase)));
             ReliabilityChecks.ErrorsAreActionable(run);
             var report = Assert.Single(run.Output);
             Assert.Equal("WithheldCertificateRejected", report.Text("AuthenticationResult"));
@@ -72,21 +80,26 @@ namespace SmtpTools.Module.Tests.Reliability
         public void Test_SmtpPort_reports_TLS_failed_and_never_recommends_the_port(string certificate)
         {
             using var scenario = ReliabilityTally.Scenario("bad certificate, Test-SmtpPort: " + certificate);
-            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = Certificates[certificate]() });
-            var run = Run("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[1] -TrustedCertificate $args[2]", server);
+            var chain = Certificates[certificate]();
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = chain.Leaf, Intermediates = chain.Intermediates });
+            var run = Run("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[1] -TrustedCertificate $args[2]", server, chain);
 
+            scenario.Hostile(HostileCase.CertificateRefused, run.Output.Count == 1 && run.Output[0].Text("Rating") == "Unusable");
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Empty(run.Errors);
             var result = Assert.Single(run.Output);
             Assert.Equal("TlsFailed", result.Text("Status"));
             Assert.NotEqual("valid", result.Text("Certificate.Verdict"));
-            Assert.Equal("Unusable", result.Text("Recommendation"));
+            Assert.Equal("Unusable", result.Text("Rating"));
+            Assert.NotEqual("None", result.Text("Certificate.Problems"));
             scenario.Survived();
         }
 
-        private PowerShellRun Run(string script, FakeSmtpServer server) => _fixture.PowerShell.Run(
+        private static ServerChain Alone(X509Certificate2 leaf) => new ServerChain(leaf, Array.Empty<X509Certificate2>(), TestCertificates.Authority);
+
+        private PowerShellRun Run(string script, FakeSmtpServer server, ServerChain chain) => _fixture.PowerShell.Run(
             "$cred = [pscredential]::new('carol@fake.test', [System.Net.NetworkCredential]::new('', $args[0]).SecurePassword); " + script,
-            Password, server.Port, TestCertificates.Authority);
+            Password, server.Port, chain.Trust);
 
         // The server saw no credential (not in clear, not inside TLS), and no stream, error or log shows one.
         private static int Leaks(PowerShellRun run, FakeSmtpServer server)

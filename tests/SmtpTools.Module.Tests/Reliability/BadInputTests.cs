@@ -35,6 +35,11 @@ namespace SmtpTools.Module.Tests.Reliability
             ["a header the cmdlet owns"] = ("$h.Headers = @{ 'Message-ID' = '<forged@example.com>' }", "SmtpTools.InvalidHeader"),
             ["missing attachment file"] = ("$h.Attachments = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'no-such-file-7f3a.pdf')", "SmtpTools.AttachmentNotFound"),
             ["a directory as attachment"] = ("$h.Attachments = [System.IO.Path]::GetTempPath()", "SmtpTools.AttachmentNotFound"),
+            ["/dev/zero as attachment (never ends)"] = ("$h.Attachments = '/dev/zero'", "SmtpTools.AttachmentUnreadable"),
+            ["a FIFO without a writer as attachment (open blocks)"] = (
+                "$fifo = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'smtptools-fifo-' + [guid]::NewGuid()); " +
+                "[System.Diagnostics.Process]::Start('mkfifo', $fifo).WaitForExit(); $h.Attachments = $fifo",
+                "SmtpTools.AttachmentUnreadable"),
             ["inline image without an HTML body"] = ("$h.InlineAttachment = @{ logo = [object].Assembly.Location }", "SmtpTools.InvalidBody"),
             ["port 0"] = ("$h.Port = 0", Binding),
             ["negative port"] = ("$h.Port = -25", Binding),
@@ -133,6 +138,23 @@ namespace SmtpTools.Module.Tests.Reliability
                 Assert.Equal(port, (int)report.Get("Port")!);
                 Assert.Equal("StartTls", report.Text("Security"));
             });
+        }
+
+        [Theory]
+        [InlineData("Send-SecureMail -From alice@fake.test -To bob@fake.test -Subject helo -SmtpServer 127.0.0.1 -Port $args[0]")]
+        [InlineData("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[0]")]
+        [InlineData("Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[0] -SkipTlsVersionScan")]
+        public void A_HeloName_ending_in_a_line_feed_is_refused_before_any_network_IO(string command)
+        {
+            using var scenario = ReliabilityTally.Scenario("bad input, -HeloName \"x`n\": " + command.Split(' ')[0]);
+            using var counting = ScriptedListener.Start(ScriptedListener.Tarpit);
+            var run = _fixture.PowerShell.Run(command + " -HeloName \"x`n\" -TimeoutSec 5", counting.Port);
+
+            var beforeIo = RefusedBeforeIo(run, counting, Binding);
+            scenario.BadInput(beforeIo);
+            Assert.True(beforeIo, "The EHLO name with a line feed reached the network: " + string.Join(" | ", run.Errors));
+            Assert.StartsWith(Binding, Assert.Single(run.ErrorIds));
+            scenario.Survived();
         }
 
         // Pipes the bad endpoint row (aimed at a listener that only counts connections) and then a good one (a fake server

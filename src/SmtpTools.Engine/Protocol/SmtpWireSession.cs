@@ -12,10 +12,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using SmtpTools.Protocol;
+using SmtpTools.Probing;
 using SmtpTools.Tls;
 
-namespace SmtpTools.Probing
+namespace SmtpTools.Protocol
 {
     /// <summary>
     /// A raw SMTP conversation on one TCP connection, for probing and inspection: every step has its own timeout
@@ -225,37 +225,6 @@ namespace SmtpTools.Probing
             return await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>
-        /// RFC 3207 up to "220 Ready to start TLS": reads the greeting, says EHLO, requires STARTTLS in the reply and sends
-        /// it, reading nothing past that reply, so the next bytes on the socket belong to the TLS handshake.
-        /// </summary>
-        /// <returns>The server's greeting.</returns>
-        /// <exception cref="SmtpConnectionException">
-        /// CommandRejected (the greeting is not 220), StartTlsNotOffered, or StartTlsRefused; the reply code is kept.
-        /// </exception>
-        public async Task<SmtpReply> RequestStartTlsAsync(string heloName, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            var greeting = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
-            if (greeting.Code != 220)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"The server greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now.", null, greeting.Code);
-            }
-
-            var ehlo = await CommandAsync("EHLO " + heloName, timeout, cancellationToken).ConfigureAwait(false);
-            if (ehlo.Code != 250 || !SmtpExtensions.Parse(ehlo.Lines).StartTls)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsNotOffered, "The server does not offer STARTTLS.", null, ehlo.Code);
-            }
-
-            var ready = await CommandAsync("STARTTLS", timeout, cancellationToken).ConfigureAwait(false);
-            if (ready.Code != 220)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"The server offered STARTTLS but answered \"{ready.Text}\".", null, ready.Code);
-            }
-
-            return greeting;
-        }
-
         /// <summary>Sends raw bytes (for probes that must not look like SMTP, and for tests).</summary>
         public Task SendRawAsync(byte[] data, TimeSpan timeout, CancellationToken cancellationToken) =>
             WithTimeout(_stream.WriteAsync(data, 0, data.Length, CancellationToken.None), _socket, timeout, cancellationToken);
@@ -289,7 +258,7 @@ namespace SmtpTools.Probing
                 _transcript?.Invoke($"=== Certificate rejected: {verdict.Verdict}");
                 throw new SmtpConnectionException(
                     SmtpFailureKind.CertificateRejected,
-                    $"The server's certificate for '{targetHost}' is not acceptable ({verdict.Verdict}; {string.Join("; ", verdict.ChainStatus)}). Trust its CA explicitly, pin its thumbprint, or fix the server's certificate.",
+                    $"The server's certificate for '{targetHost}' is not acceptable ({verdict.Verdict}; {string.Join("; ", verdict.ChainStatus)}). {CertificateInspector.Remedy(verdict)}",
                     new CertificateRejectedException(verdict, e));
             }
             catch (Exception e) when (e is AuthenticationException || e is IOException || e is System.ComponentModel.Win32Exception)

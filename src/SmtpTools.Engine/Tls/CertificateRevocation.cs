@@ -1,0 +1,114 @@
+using System;
+using System.Linq;
+using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+
+namespace SmtpTools.Tls
+{
+    /// <summary>
+    /// Asks the leaf's issuer whether it revoked the leaf: OCSP (RFC 6960) at the responder named in the leaf's
+    /// Authority Information Access, else the CRL (RFC 5280) at its CRL Distribution Point, through the platform's chain
+    /// engine. A leaf that names neither cannot be checked and is not judged (private CAs often publish none).
+    /// </summary>
+    internal static class CertificateRevocation
+    {
+        private const string AuthorityInfoAccessOid = "1.3.6.1.5.5.7.1.1";
+        private const string CrlDistributionPointsOid = "2.5.29.31";
+
+        /// <summary>Revoked, RevocationUnknown or None; the words go to <see cref="SmtpCertificateInfo.RevocationStatus"/>.</summary>
+        /// <param name="leaf">The server's certificate.</param>
+        /// <param name="info">The verdict so far (its presented chain is used).</param>
+        /// <param name="policy">Trusted roots and the revocation timeout.</param>
+        /// <param name="anchoredInPolicy">The chain ends in one of the policy's own trusted roots, not a system root.</param>
+        public static SmtpCertificateProblems Check(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy)
+        {
+            var ocsp = NamesOcspResponder(leaf);
+            var crl = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().Any(e => e.Oid?.Value == CrlDistributionPointsOid);
+            if (!ocsp && !crl)
+            {
+                info.RevocationStatus = "not checked: the certificate names no OCSP responder and no CRL";
+                return SmtpCertificateProblems.None;
+            }
+
+            using (var chain = new X509Chain())
+            {
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.Online;
+                chain.ChainPolicy.RevocationFlag = X509RevocationFlag.EndCertificateOnly;
+                chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority | X509VerificationFlags.IgnoreNotTimeValid;
+                foreach (var cert in info.PresentedChain.Skip(1).Concat(policy.TrustedRoots))
+                {
+                    chain.ChainPolicy.ExtraStore.Add(cert);
+                }
+
+                chain.ChainPolicy.UrlRetrievalTimeout = policy.RevocationTimeout;
+                TrustOnly(chain.ChainPolicy, policy, anchoredInPolicy);
+                chain.Build(leaf);
+                var statuses = chain.ChainElements.Count > 0
+                    ? chain.ChainElements[0].ChainElementStatus
+                    : chain.ChainStatus;
+                var how = ocsp ? "OCSP" + (crl ? " or CRL" : string.Empty) : "CRL";
+                if (statuses.Any(s => s.Status == X509ChainStatusFlags.Revoked))
+                {
+                    info.RevocationStatus = $"revoked ({how})";
+                    return SmtpCertificateProblems.Revoked;
+                }
+
+                var unknown = statuses.FirstOrDefault(s => s.Status == X509ChainStatusFlags.RevocationStatusUnknown || s.Status == X509ChainStatusFlags.OfflineRevocation);
+                if (unknown.Status != X509ChainStatusFlags.NoError)
+                {
+                    info.RevocationStatus = $"unknown: no answer from the {how} named in the certificate within {policy.RevocationTimeout.TotalSeconds:0.#} s ({unknown.StatusInformation.Trim()})";
+                    return SmtpCertificateProblems.RevocationUnknown;
+                }
+
+                info.RevocationStatus = $"good ({how})";
+                return SmtpCertificateProblems.None;
+            }
+        }
+
+        // The platform checks revocation only on a chain it trusts. A chain anchored in a CA the user named
+        // (-TrustedCertificate) is trusted through a custom root store (.NET 5+: ChainPolicy.TrustMode and
+        // CustomTrustStore, which netstandard2.0 cannot name); elsewhere the system's roots stay in force.
+        private static void TrustOnly(X509ChainPolicy chainPolicy, CertificatePolicy policy, bool anchoredInPolicy)
+        {
+            if (!anchoredInPolicy)
+            {
+                return;
+            }
+
+            var store = typeof(X509ChainPolicy).GetProperty("CustomTrustStore")?.GetValue(chainPolicy) as X509Certificate2Collection;
+            var mode = typeof(X509ChainPolicy).GetProperty("TrustMode");
+            if (store == null || mode == null)
+            {
+                return;
+            }
+
+            foreach (var root in policy.TrustedRoots)
+            {
+                store.Add(root);
+            }
+
+            mode.SetValue(chainPolicy, Enum.ToObject(mode.PropertyType, 1)); // X509ChainTrustMode.CustomRootTrust
+        }
+
+        private static bool NamesOcspResponder(X509Certificate2 leaf)
+        {
+            var extension = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().FirstOrDefault(e => e.Oid?.Value == AuthorityInfoAccessOid);
+            if (extension == null)
+            {
+                return false;
+            }
+
+            try
+            {
+                return AuthorityInformationAccess.GetInstance(Asn1Object.FromByteArray(extension.RawData))
+                    .GetAccessDescriptions()
+                    .Any(d => d.AccessMethod.Equals(AccessDescription.IdADOcsp));
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.IO.IOException)
+            {
+                return false;
+            }
+        }
+    }
+}
