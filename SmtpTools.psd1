@@ -15,7 +15,7 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('SmtpTools.Format.ps1xml')
     TypesToProcess       = @('SmtpTools.Types.ps1xml')
-    CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail', 'Resolve-SmtpServer')
+    CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail', 'Get-SmtpAccessToken', 'Resolve-SmtpServer')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -65,5 +65,8 @@ namespace SmtpTools
         /// ImplicitTls on one that greets in clear); the message names the mode it speaks. Never retried.
         /// </summary>
         SecurityMismatch,
+
+        /// <summary>The identity provider did not issue an access token (client secret revoked, certificate unknown, consent missing, sign-in declined).</summary>
+        TokenRequestFailed,
     }
 }

@@ -37,6 +37,7 @@ namespace SmtpTools.Commands
         private readonly Queue<Action> _offThread = new Queue<Action>();
         private CertificatePolicy? _certificatePolicy;
         private NetworkCredential? _credential;
+        private Authentication.SmtpTokenSource? _tokenSource;
         private string? _protocolLogPath;
         private bool _transcriptToDebug;
         private SmtpMailSession? _session;
@@ -150,11 +151,11 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter AllowUnencrypted { get; set; }
 
-        /// <summary>An OAuth 2.0 access token (XOAUTH2/OAUTHBEARER) for Microsoft 365 or Gmail. A SecureString is preferred; a string is converted at once.</summary>
+        /// <summary>An OAuth 2.0 access token (XOAUTH2/OAUTHBEARER) for Microsoft 365 or Gmail: Get-SmtpAccessToken's output, renewed when due during a long batch, or a token from elsewhere as a SecureString or string (used as it is).</summary>
         [Parameter]
-        [SecureStringTransformation]
+        [AccessTokenTransformation]
         [ValidateNotNull]
-        public SecureString? AccessToken { get; set; }
+        public SmtpAccessToken? AccessToken { get; set; }
 
         /// <summary>The account the access token belongs to; the From address by default.</summary>
         [Parameter]
@@ -224,6 +225,7 @@ namespace SmtpTools.Commands
 
             _certificatePolicy = BuildCertificatePolicy();
             _credential = Credential == null || Credential == PSCredential.Empty ? null : new NetworkCredential(Credential.UserName, Credential.Password);
+            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = line => OnPipelineThread(() => WriteVerbose(line)) };
             _protocolLogPath = ProtocolLog == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProtocolLog);
             _transcriptToDebug = MyInvocation.BoundParameters.ContainsKey("Debug")
                 || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue);
@@ -336,8 +338,8 @@ namespace SmtpTools.Commands
                 CertificatePolicy = _certificatePolicy ?? BuildCertificatePolicy(),
                 MinimumTlsVersion = MinimumTlsVersion,
                 Credential = _credential,
-                AccessToken = AccessToken,
-                AccessTokenUser = AccessToken == null ? null : UserName ?? AddressOf(From),
+                TokenSource = _tokenSource,
+                AccessTokenUser = AccessToken == null ? null : UserName ?? AccessToken.UserName ?? AddressOf(From),
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
                 HeloName = HeloName,
@@ -503,7 +505,7 @@ namespace SmtpTools.Commands
             {
                 text.Append($", authenticated as {options.Credential.UserName}");
             }
-            else if (options.AccessToken != null)
+            else if (options.TokenSource != null)
             {
                 text.Append($", OAuth token for {options.AccessTokenUser}");
             }

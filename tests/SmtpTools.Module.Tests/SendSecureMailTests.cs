@@ -691,7 +691,7 @@ namespace SmtpTools.Module.Tests
 
                 Assert.Empty(runs[0].Errors);
                 Assert.Equal("SmtpTools.AuthenticationFailed", runs[1].ErrorIds.Single().Split(',')[0]);
-                Assert.Equal("SmtpTools.ExtensionNotSupported", runs[2].ErrorIds.Single().Split(',')[0]);
+                Assert.Equal("SmtpTools.AuthenticationFailed", runs[2].ErrorIds.Single().Split(',')[0]);
                 Assert.Equal("SmtpTools.StartTlsNotOffered", runs[3].ErrorIds.Single().Split(',')[0]);
                 Assert.Contains(runs[0].Debug, d => d.Contains("AUTH PLAIN ********", StringComparison.Ordinal));
 

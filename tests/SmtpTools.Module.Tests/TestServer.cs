@@ -31,6 +31,12 @@ namespace SmtpTools.Module.Tests
             DnsServer = state.TryGetProperty("dnsServer", out var dns) ? dns.GetString()! : string.Empty;
             Zone = state.TryGetProperty("zone", out var zone) ? zone.GetString()! : Domain;
             AutoconfigPort = state.TryGetProperty("autoconfigPort", out var https) ? https.GetInt32() : 0;
+            var idp = state.GetProperty("identityProvider");
+            TokenSigningKeyFile = idp.GetProperty("signingKeyFile").GetString()!;
+            TokenKeyId = idp.GetProperty("keyId").GetString()!;
+            TlsCertificateFile = idp.GetProperty("tlsCertificateFile").GetString()!;
+            TlsKeyFile = idp.GetProperty("tlsKeyFile").GetString()!;
+            TlsIntermediateFile = idp.GetProperty("tlsIntermediateFile").GetString()!;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -59,6 +65,18 @@ namespace SmtpTools.Module.Tests
         public string OtherUser { get; }
 
         public bool Ipv6 { get; }
+
+        /// <summary>The key the identity provider signs access tokens with; Dovecot trusts its public half under <see cref="TokenKeyId"/>.</summary>
+        public string TokenSigningKeyFile { get; }
+
+        public string TokenKeyId { get; }
+
+        /// <summary>The server's localhost certificate, key and intermediate: the identity provider serves HTTPS with them.</summary>
+        public string TlsCertificateFile { get; }
+
+        public string TlsKeyFile { get; }
+
+        public string TlsIntermediateFile { get; }
 
         public IReadOnlyDictionary<string, int> Ports { get; }
 

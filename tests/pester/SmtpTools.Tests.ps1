@@ -46,12 +46,13 @@ Describe 'The SmtpTools module' {
             @{ Name = 'Get-SmtpCapability' }
             @{ Name = 'Send-SecureMail' }
             @{ Name = 'Resolve-SmtpServer' }
+            @{ Name = 'Get-SmtpAccessToken' }
         ) {
             Get-Command -Module SmtpTools -Name $Name -CommandType Cmdlet | Should -Not -BeNullOrEmpty
         }
 
         It 'exports nothing else' {
-            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpCapability', 'Resolve-SmtpServer', 'Send-SecureMail', 'Test-SmtpPort')
+            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpAccessToken', 'Get-SmtpCapability', 'Resolve-SmtpServer', 'Send-SecureMail', 'Test-SmtpPort')
         }
     }
 

@@ -58,6 +58,9 @@ function Start-SmtpTestServer {
         DnsServer    = $state.dnsServer
         AutoconfigPort = $state.autoconfigPort
         Zone         = $state.zone
+        # The key Dovecot trusts for OAuth 2.0 bearer tokens (RS256), and its key id: suites sign test tokens with it.
+        TokenSigningKeyFile = $state.identityProvider.signingKeyFile
+        TokenKeyId   = $state.identityProvider.keyId
         StartedHere  = -not $alreadyRunning
     }
 }

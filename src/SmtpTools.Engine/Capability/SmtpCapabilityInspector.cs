@@ -137,7 +137,9 @@ namespace SmtpTools.Capability
             if (certificate == null || !certificate.IsAcceptable)
             {
                 report.AuthenticationResult = SmtpAuthenticationResult.WithheldCertificateRejected;
-                report.AuthenticationMessage = $"The credential was not sent: the server's certificate is not acceptable ({certificate?.Verdict ?? "none presented"}). Trust its CA with -TrustedCertificate, or fix the certificate.";
+                report.AuthenticationMessage = certificate == null
+                    ? "The credential was not sent: the server presented no certificate."
+                    : $"The credential was not sent: the server's certificate is not acceptable ({certificate.Verdict}). {CertificateInspector.Remedy(certificate)}";
                 return;
             }
 

@@ -8,6 +8,7 @@ using System.Security.Authentication;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using SmtpTools.Tls;
 using SmtpTools.Protocol;
 using SmtpTools.Rules;
 
@@ -164,7 +165,7 @@ namespace SmtpTools.Probing
 
             if (result.FailureKind == SmtpFailureKind.None && certificate != null && !certificate.IsAcceptable)
             {
-                Fail(result, SmtpFailureKind.CertificateRejected, $"The certificate is not acceptable ({certificate.Verdict}). Use -SkipCertificateCheck to probe past it, or trust its CA explicitly.");
+                Fail(result, SmtpFailureKind.CertificateRejected, $"The certificate is not acceptable ({certificate.Verdict}). {CertificateInspector.Remedy(certificate)} To probe past it anyway: -SkipCertificateCheck (the problem is still reported).");
             }
 
             return result;

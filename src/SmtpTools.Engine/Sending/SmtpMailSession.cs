@@ -34,7 +34,7 @@ namespace SmtpTools
         private readonly SmtpSendOptions _options;
         private readonly SmtpTranscriptLogger _logger;
         private readonly ConversationWatchdog _watchdog;
-        private readonly SecretScrubber _scrubber;
+        private SecretScrubber _scrubber;
         private readonly string _endpoint;
         private EnvelopeSmtpClient? _client;
         private SmtpCertificateInfo? _verdict;
@@ -45,6 +45,7 @@ namespace SmtpTools
         private string? _cipherSuite;
         private string? _authenticatedAs;
         private string? _currentSender;
+        private SmtpAccessToken? _authenticatedToken;
         private bool _disposed;
 
         /// <summary>Creates a session; nothing is connected until the first <see cref="Send"/>.</summary>
@@ -106,6 +107,13 @@ namespace SmtpTools
                 SmtpServer = _options.SmtpServer,
                 Port = _options.Port,
             };
+
+            if (IsConnected && _options.TokenSource?.IsDue(_authenticatedToken) == true)
+            {
+                // SMTP AUTH happens once per connection: a fresh token needs a fresh connection.
+                _options.Activity?.Invoke($"The access token expires at {_authenticatedToken!.ExpiresOn?.ToLocalTime():HH:mm:ss}: reconnecting to {_endpoint} to authenticate with a renewed one.");
+                Drop();
+            }
 
             var accepted = new List<string>();
             var rejected = new List<SmtpRejectedRecipient>();
@@ -505,28 +513,59 @@ namespace SmtpTools
             }
             else
             {
-                var user = _options.AccessTokenUser ?? _currentSender ?? string.Empty;
-                var token = new NetworkCredential(string.Empty, _options.AccessToken).Password;
-                SaslMechanism mechanism;
-                if (client.AuthenticationMechanisms.Contains("XOAUTH2"))
-                {
-                    mechanism = new SaslMechanismOAuth2(user, token);
-                }
-                else if (client.AuthenticationMechanisms.Contains("OAUTHBEARER"))
-                {
-                    mechanism = new SaslMechanismOAuthBearer(user, token);
-                }
-                else
-                {
-                    var offered = client.AuthenticationMechanisms.Count > 0 ? string.Join(" ", client.AuthenticationMechanisms) : "none";
-                    throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"{_endpoint} offers no OAuth mechanism (XOAUTH2 or OAUTHBEARER; it offers: {offered}), so the token was not sent. Use -Credential with this server.");
-                }
-
-                client.Authenticate(mechanism, cancellationToken);
-                _authenticatedAs = user;
+                AuthenticateWithToken(client, cancellationToken);
             }
 
             _options.Activity?.Invoke($"Authenticated as {_authenticatedAs} with {_logger.LastAuthMechanism ?? "SASL"}.");
+        }
+
+        // XOAUTH2 (Microsoft, Google) or OAUTHBEARER (RFC 7628) with the token source's current token; a refused token
+        // that can be renewed is renewed and tried once more, then the refusal is explained from the token's claims.
+        private void AuthenticateWithToken(EnvelopeSmtpClient client, CancellationToken cancellationToken)
+        {
+            var user = _options.AccessTokenUser ?? _currentSender ?? string.Empty;
+            var source = _options.TokenSource ?? new Authentication.SmtpTokenSource(Authentication.SmtpTokenAcquirer.FromSupplied(_options.AccessToken!));
+            var token = source.ForAuthentication(cancellationToken);
+            var xoauth2 = client.AuthenticationMechanisms.Contains("XOAUTH2");
+            if (!xoauth2 && !client.AuthenticationMechanisms.Contains("OAUTHBEARER"))
+            {
+                var offered = client.AuthenticationMechanisms.Count > 0 ? string.Join(" ", client.AuthenticationMechanisms) : "none";
+                throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"{_endpoint} offers no OAuth mechanism (XOAUTH2 or OAUTHBEARER; it offers: {offered}), so the token was not sent. Use -Credential with this server.");
+            }
+
+            for (var renewed = false; ; renewed = true)
+            {
+                var text = Authentication.SmtpTokenSource.Reveal(token);
+                KnowSecret(SecretScrubber.ForToken(user, text));
+                try
+                {
+                    client.Authenticate(xoauth2 ? new SaslMechanismOAuth2(user, text) : (SaslMechanism)new SaslMechanismOAuthBearer(user, text), cancellationToken);
+                    _authenticatedToken = token;
+                    _authenticatedAs = user;
+                    return;
+                }
+                catch (MailKit.Security.AuthenticationException e)
+                {
+                    var fresh = renewed ? null : source.RenewAfterRefusal(token, cancellationToken);
+                    if (fresh != null && !ReferenceEquals(fresh, token))
+                    {
+                        _options.Activity?.Invoke($"{_endpoint} refused the access token; trying once more with a renewed one.");
+                        token = fresh;
+                        continue;
+                    }
+
+                    var reply = _scrubber.Scrub(e.Message);
+                    var code = SendFailure.LeadingCode(reply);
+                    var why = Authentication.TokenDiagnosis.Explain(token, user, reply, DateTimeOffset.UtcNow);
+                    throw new SmtpConnectionException(SmtpFailureKind.AuthenticationFailed, $"{_endpoint} refused the access token for {user}: {reply}. {why}".TrimEnd(), e, code);
+                }
+            }
+        }
+
+        private void KnowSecret(SecretScrubber secret)
+        {
+            _scrubber = _scrubber.And(secret);
+            _logger.SetSecrets(_scrubber.Forms);
         }
 
         private void Drop()

@@ -31,6 +31,12 @@ namespace SmtpTools
         /// <summary>An OAuth 2.0 access token for XOAUTH2 or OAUTHBEARER (Microsoft 365, Gmail).</summary>
         public SecureString? AccessToken { get; set; }
 
+        /// <summary>
+        /// Where the access token comes from at AUTH time, renewed when due (Get-SmtpAccessToken's tokens); takes the
+        /// place of <see cref="AccessToken"/> when set.
+        /// </summary>
+        public Authentication.SmtpTokenSource? TokenSource { get; set; }
+
         /// <summary>The account the access token belongs to.</summary>
         public string? AccessTokenUser { get; set; }
 
@@ -68,7 +74,7 @@ namespace SmtpTools
         public Action<string>? Activity { get; set; }
 
         /// <summary>True when credentials or a token are given.</summary>
-        public bool HasSecrets => Credential != null || AccessToken != null;
+        public bool HasSecrets => Credential != null || AccessToken != null || TokenSource != null;
 
         /// <summary>Describes the security in words for confirmations: "STARTTLS required, TLS 1.2 or later, certificate verified".</summary>
         public string DescribeSecurity()
