@@ -37,7 +37,7 @@ namespace SmtpTools.Commands
     /// resolver, a lab, the module's own tests); the defaults are the system's resolvers and 443.
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Resolve, "SmtpServer")]
+    [Cmdlet(VerbsDiagnostic.Resolve, "SmtpServer", HelpUri = HelpLinks.Docs + "Resolve-SmtpServer.md")]
     [OutputType(typeof(SmtpServerCandidate))]
     public sealed class ResolveSmtpServerCommand : SmtpCmdletBase
     {

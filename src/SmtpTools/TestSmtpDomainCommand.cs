@@ -34,7 +34,7 @@ namespace SmtpTools.Commands
     /// Resolve-SmtpServer output).
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SmtpDomain")]
+    [Cmdlet(VerbsDiagnostic.Test, "SmtpDomain", HelpUri = HelpLinks.Docs + "Test-SmtpDomain.md")]
     [OutputType(typeof(SmtpDomainReport))]
     public sealed class TestSmtpDomainCommand : SmtpCmdletBase
     {

@@ -152,7 +152,7 @@ namespace SmtpTools.Module.Tests
         {
             var run = _fixture.PowerShell.Run(
                 "[pscustomobject]@{ Domain = $args[0] }, [pscustomobject]@{ EmailAddress = 'alice@' + $args[1] } | Resolve-SmtpServer -DnsServer $args[2] -TrustedCertificate $args[3] -AutoconfigPort $args[4]",
-                Server.Case("srv"), Server.Case("wk"), Server.DnsServer, Server.CaFile, Server.Ports["https"]);
+                Server.Case("srv"), Server.Case("wk"), Server.DnsServer, Server.CaFile, Server.AutoconfigPort);
 
             Assert.Empty(run.Errors);
             Assert.Equal(new[] { Server.Case("srv"), Server.Case("srv"), Server.Case("wk") }, run.Output.Select(o => o.Text("Domain")).ToArray());
@@ -254,7 +254,7 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void Autoconfig_server_whose_certificate_is_not_trusted_is_ignored_with_an_error()
         {
-            var run = _fixture.PowerShell.Run("Resolve-SmtpServer -Domain $args[0] -DnsServer $args[1] -AutoconfigPort $args[2]", Server.Case("ac"), Server.DnsServer, Server.Ports["https"]);
+            var run = _fixture.PowerShell.Run("Resolve-SmtpServer -Domain $args[0] -DnsServer $args[1] -AutoconfigPort $args[2]", Server.Case("ac"), Server.DnsServer, Server.AutoconfigPort);
 
             Assert.Empty(run.Output);
             Assert.Contains("SmtpTools.AutoconfigRejected," + Cmdlet, run.ErrorIds);
@@ -392,7 +392,7 @@ namespace SmtpTools.Module.Tests
             var run = _fixture.PowerShell.Run(
                 "Resolve-SmtpServer -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -AutoconfigPort $args[3] -MxPort $args[4] | " +
                 "Test-SmtpPort -Recommended -DnsServer $args[1] -TrustedCertificate $args[2] -TimeoutSec 5",
-                Server.Case(label), Server.DnsServer, Server.CaFile, Server.Ports["https"], Server.Relay);
+                Server.Case(label), Server.DnsServer, Server.CaFile, Server.AutoconfigPort, Server.Relay);
             Assert.Empty(run.Errors);
             return Assert.Single(run.Output);
         }
@@ -400,7 +400,7 @@ namespace SmtpTools.Module.Tests
         private PowerShellRun Resolve(string label, string extra = "") =>
             _fixture.PowerShell.Run(
                 $"Resolve-SmtpServer -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -AutoconfigPort $args[3] -TimeoutSec 5 {extra}",
-                Server.Case(label), Server.DnsServer, Server.CaFile, Server.Ports["https"]);
+                Server.Case(label), Server.DnsServer, Server.CaFile, Server.AutoconfigPort);
 
         private static IEnumerable<string> FindingIds(PSObject candidate) =>
             ((System.Collections.IEnumerable)candidate.Get("Findings")!).Cast<object>().Select(f => PSObject.AsPSObject(f).Text("Id")!);

@@ -41,6 +41,7 @@ namespace SmtpTools.Module.Tests
             InsecureZone = state.TryGetProperty("insecureZone", out var insecure) ? insecure.GetString()! : string.Empty;
             BogusZone = state.TryGetProperty("bogusZone", out var bogus) ? bogus.GetString()! : string.Empty;
             BulkDomains = state.TryGetProperty("bulkDomains", out var bulk) ? bulk.GetInt32() : 0;
+            AutoconfigPort = state.TryGetProperty("autoconfigPort", out var https) ? https.GetInt32() : 0;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -86,6 +87,9 @@ namespace SmtpTools.Module.Tests
 
         /// <summary>The Knot DNS server authoritative for <see cref="Zone"/> ("127.0.0.1:port"), for -DnsServer.</summary>
         public string DnsServer { get; }
+
+        /// <summary>The HTTPS port of the nginx that serves the discovery zone's autoconfig documents.</summary>
+        public int AutoconfigPort { get; }
 
         /// <summary>The discovery zone: each case is a subdomain (tests/server/conf/discovery.zone.in).</summary>
         public string Zone { get; }

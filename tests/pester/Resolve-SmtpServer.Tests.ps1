@@ -12,7 +12,7 @@ BeforeAll {
     $discovery = @{
         DnsServer          = $server.DnsServer
         TrustedCertificate = $server.CaFile
-        AutoconfigPort     = $server.Ports.https
+        AutoconfigPort     = $server.AutoconfigPort
         MxPort             = $server.Ports.relay
         TimeoutSec         = 5
     }

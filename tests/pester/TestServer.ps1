@@ -59,6 +59,7 @@ function Start-SmtpTestServer {
         TokenSigningKeyFile = $state.identityProvider.signingKeyFile
         TokenKeyId   = $state.identityProvider.keyId
         DnsServer    = $state.dnsServer
+        AutoconfigPort = $state.autoconfigPort
         Zone         = $state.zone
         StartedHere  = -not $alreadyRunning
     }

@@ -620,7 +620,8 @@ write_configuration() {
 
 write_state_file() {
   local name sep='' ports=''
-  for name in "${PORT_NAMES[@]}" "${SERVICE_PORT_NAMES[@]}" closed; do
+  # Only SMTP listeners under "ports" (tests probe each one); the discovery servers have their own keys.
+  for name in "${PORT_NAMES[@]}"; do
     ports+=$sep$'\n'"    \"$name\": ${PORTS[$name]}"
     sep=,
   done
@@ -645,6 +646,8 @@ write_state_file() {
     "tlsIntermediateFile": "$CERTS/intermediate.pem"
   },
   "dnsServer": "127.0.0.1:${PORTS[dns]}",
+  "autoconfigPort": ${PORTS[https]},
+  "closedPort": ${PORTS[closed]},
   "zone": "$ZONE",
   "servfailZone": "$BROKEN_ZONE",
   "signedZone": "signed.$ZONE",
