@@ -42,6 +42,7 @@ namespace SmtpTools.Module.Tests
             BogusZone = state.TryGetProperty("bogusZone", out var bogus) ? bogus.GetString()! : string.Empty;
             BulkDomains = state.TryGetProperty("bulkDomains", out var bulk) ? bulk.GetInt32() : 0;
             AutoconfigPort = state.TryGetProperty("autoconfigPort", out var https) ? https.GetInt32() : 0;
+            ClosedPort = state.TryGetProperty("closedPort", out var closed) ? closed.GetInt32() : 0;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -90,6 +91,12 @@ namespace SmtpTools.Module.Tests
 
         /// <summary>The HTTPS port of the nginx that serves the discovery zone's autoconfig documents.</summary>
         public int AutoconfigPort { get; }
+
+        /// <summary>A port nothing listens on (a published port where nothing answers).</summary>
+        public int ClosedPort { get; }
+
+        /// <summary>The port of the test's authoritative DNS server (<see cref="DnsServer"/> is "address:port").</summary>
+        public int DnsPort => DnsServer.Length == 0 ? 0 : int.Parse(DnsServer.Substring(DnsServer.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>The discovery zone: each case is a subdomain (tests/server/conf/discovery.zone.in).</summary>
         public string Zone { get; }

@@ -241,7 +241,7 @@ namespace SmtpTools.Module.Tests
         {
             var run = _fixture.PowerShell.Run(
                 "Test-SmtpDomain -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -AlternatePort $args[4] -PolicyPort $args[5] -TimeoutSec 5",
-                Server.SecureCase("plain"), Server.Resolver, Server.CaFile, Server.Ports["closed"], Server.Submission, Server.Ports["https"]);
+                Server.SecureCase("plain"), Server.Resolver, Server.CaFile, Server.ClosedPort, Server.Submission, Server.AutoconfigPort);
 
             Assert.Empty(run.Errors);
             var report = Assert.Single(run.Output);
@@ -258,7 +258,7 @@ namespace SmtpTools.Module.Tests
                 "$rows = @([pscustomobject]@{ Domain = $args[0] }, [pscustomobject]@{ Domain = $args[1] }); " +
                 "@($rows) + @(Resolve-SmtpServer -Domain $args[1] -DnsServer $args[2] -MxPort $args[4] -AutoconfigPort $args[5] -TimeoutSec 5) | " +
                 "Test-SmtpDomain -DnsServer $args[2] -TrustedCertificate $args[3] -MxPort $args[4] -PolicyPort $args[5] -TimeoutSec 5",
-                Server.SecureCase("plain"), Server.SecureCase("enforce"), Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+                Server.SecureCase("plain"), Server.SecureCase("enforce"), Server.Resolver, Server.CaFile, Server.Relay, Server.AutoconfigPort);
 
             Assert.Empty(run.Errors);
             Assert.Equal(new[] { Server.SecureCase("plain"), Server.SecureCase("enforce") }, run.Output.Select(r => r.Text("Domain")!).ToArray());
@@ -273,7 +273,7 @@ namespace SmtpTools.Module.Tests
             var watch = Stopwatch.StartNew();
             var run = _fixture.PowerShell.Run(
                 "$args[0] | Test-SmtpDomain -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec $args[5]",
-                domains, Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"], timeoutSec);
+                domains, Server.Resolver, Server.CaFile, Server.Relay, Server.AutoconfigPort, timeoutSec);
             watch.Stop();
             _output.WriteLine($"100 domains: {watch.Elapsed.TotalSeconds:0.00} s");
 
@@ -292,13 +292,13 @@ namespace SmtpTools.Module.Tests
             var rendered = narrow.Render(
                 "$args[0] | Test-SmtpDomain -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5",
                 new[] { Server.SecureCase("enforce"), Server.SecureCase("wrongname"), Server.SecureCase("dane-ee"), Server.SecureCase("plain") },
-                Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+                Server.Resolver, Server.CaFile, Server.Relay, Server.AutoconfigPort);
 
             Assert.Empty(rendered.Run.Errors);
-            Assert.Equal(new[] { "Domain", "Verdict", "MtaSts", "Dane", "TlsRpt", "MX", "Finding" }, rendered.TableHeader());
+            Assert.Equal(new[] { "Verdict", "MtaSts", "Dane", "TlsRpt", "MxHosts", "HighestSeverity", "Domain" }, rendered.TableHeader());
             Assert.All(rendered.Lines, line => Assert.True(line.TrimEnd().Length <= 79, line));
-            Assert.Contains(rendered.TextLines, l => l.StartsWith(Server.SecureCase("wrongname"), System.StringComparison.Ordinal)
-                && l.Contains(" Degraded ", System.StringComparison.Ordinal) && l.Contains(" Enforce ", System.StringComparison.Ordinal) && l.TrimEnd().EndsWith("High", System.StringComparison.Ordinal));
+            Assert.Contains(rendered.TextLines, l => l.StartsWith("Degraded ", System.StringComparison.Ordinal)
+                && l.Contains(" Enforce ", System.StringComparison.Ordinal) && l.Contains(" High ", System.StringComparison.Ordinal) && l.Contains(" wrongname.", System.StringComparison.Ordinal));
         }
 
         [Fact]
@@ -307,7 +307,7 @@ namespace SmtpTools.Module.Tests
             using var narrow = new ViewRenderer(120);
             var rendered = narrow.Render(
                 "Test-SmtpDomain -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5 | Format-List",
-                Server.SecureCase("wrongname"), Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+                Server.SecureCase("wrongname"), Server.Resolver, Server.CaFile, Server.Relay, Server.AutoconfigPort);
 
             Assert.Empty(rendered.Run.Errors);
             var entries = rendered.ListEntries();
@@ -324,10 +324,10 @@ namespace SmtpTools.Module.Tests
             using var narrow = new ViewRenderer(80);
             var rendered = narrow.Render(
                 "(Test-SmtpDomain -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5).MxHosts",
-                Server.SecureCase("wrongname"), Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+                Server.SecureCase("wrongname"), Server.Resolver, Server.CaFile, Server.Relay, Server.AutoconfigPort);
 
             Assert.Empty(rendered.Run.Errors);
-            Assert.Equal(new[] { "Pref", "HostName", "TLS", "Certificate", "STS", "Dane", "Delivery" }, rendered.TableHeader());
+            Assert.Equal(new[] { "Preference", "TlsProtocol", "Certificate", "Dane", "Delivery", "HostName" }, rendered.TableHeader());
             Assert.All(rendered.Lines, line => Assert.True(line.TrimEnd().Length <= 79, line));
         }
 
@@ -340,7 +340,7 @@ namespace SmtpTools.Module.Tests
             var watch = Stopwatch.StartNew();
             var run = _fixture.PowerShell.Run(
                 "$args[0] | Test-SmtpDomain -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -AlternatePort $args[4] -PolicyPort $args[5] -TimeoutSec $args[6]",
-                domains, Server.Resolver, Server.CaFile, Server.Ports["dns"], Server.Ports["closed"], Server.Ports["https"], timeoutSec);
+                domains, Server.Resolver, Server.CaFile, Server.DnsPort, Server.ClosedPort, Server.AutoconfigPort, timeoutSec);
             watch.Stop();
             _output.WriteLine($"100 domains, silent MX, -TimeoutSec {timeoutSec}: {watch.Elapsed.TotalSeconds:0.00} s");
 
@@ -356,7 +356,7 @@ namespace SmtpTools.Module.Tests
             var domain = label.Contains('.') ? label : Server.SecureCase(label);
             var run = _fixture.PowerShell.Run(
                 "Test-SmtpDomain -Domain $args[0] -DnsServer $args[1] -TrustedCertificate $args[2] -MxPort $args[3] -PolicyPort $args[4] -TimeoutSec 5",
-                domain, dnsServer ?? Server.Resolver, Server.CaFile, Server.Relay, Server.Ports["https"]);
+                domain, dnsServer ?? Server.Resolver, Server.CaFile, Server.Relay, Server.AutoconfigPort);
             Assert.Empty(run.Errors);
             return Assert.Single(run.Output);
         }

@@ -13,7 +13,7 @@ BeforeAll {
         DnsServer          = $state.resolver
         TrustedCertificate = $server.CaFile
         MxPort             = $server.Ports.relay
-        PolicyPort         = $server.Ports.https
+        PolicyPort         = $server.AutoconfigPort
         TimeoutSec         = 5
     }
     $zone = $state.secureZone

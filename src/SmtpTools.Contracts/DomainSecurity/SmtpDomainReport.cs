@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 
 namespace SmtpTools
@@ -43,6 +44,9 @@ namespace SmtpTools
         public TimeSpan Duration { get; internal set; }
 
         /// <inheritdoc />
+        /// <summary>The worst finding's severity, or null when there is none.</summary>
+        public SmtpFindingSeverity? HighestSeverity => Findings.Count == 0 ? (SmtpFindingSeverity?)null : Findings.Max(f => f.Severity);
+
         public override string ToString() => $"{Domain}: {Verdict}";
     }
 }
