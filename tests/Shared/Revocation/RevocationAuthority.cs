@@ -119,37 +119,31 @@ namespace SmtpTools.Tests.Revocation
 
             var start = new ProcessStartInfo("openssl")
             {
-                ArgumentList = { "ocsp", "-index", index, "-port", OcspPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-rsigner", ca, "-rkey", key, "-CA", ca, "-ndays", "1" },
+                ArgumentList = { "ocsp", "-index", index, "-port", OcspPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-rsigner", ca, "-rkey", key, "-CA", ca, "-ndays", "1", "-ignore_err" },
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            _ocsp = Process.Start(start) ?? throw new InvalidOperationException("openssl ocsp did not start");
-            _ocsp.OutputDataReceived += (_, _) => { };
-            _ocsp.ErrorDataReceived += (_, _) => { };
-            _ocsp.BeginOutputReadLine();
-            _ocsp.BeginErrorReadLine();
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (DateTime.UtcNow < deadline)
+            // Ready when it says so: a probe connection would occupy the single-threaded responder.
+            var listening = new ManualResetEventSlim();
+            void Watch(object sender, DataReceivedEventArgs e)
             {
-                try
+                if (e.Data?.Contains("waiting for OCSP client connections", StringComparison.Ordinal) == true)
                 {
-                    using var probe = new TcpClient();
-                    probe.Connect(IPAddress.Loopback, OcspPort);
-                    return;
-                }
-                catch (SocketException)
-                {
-                    if (_ocsp.HasExited)
-                    {
-                        throw new InvalidOperationException($"openssl ocsp exited with {_ocsp.ExitCode} (port {OcspPort} in use?)");
-                    }
-
-                    Thread.Sleep(50);
+                    listening.Set();
                 }
             }
 
-            throw new TimeoutException("openssl ocsp did not listen on " + OcspPort);
+            _ocsp = new Process { StartInfo = start };
+            _ocsp.OutputDataReceived += Watch;
+            _ocsp.ErrorDataReceived += Watch;
+            _ocsp.Start();
+            _ocsp.BeginOutputReadLine();
+            _ocsp.BeginErrorReadLine();
+            if (!listening.Wait(TimeSpan.FromSeconds(10)))
+            {
+                throw new InvalidOperationException($"openssl ocsp did not start listening on {OcspPort} (exited: {_ocsp.HasExited}; port in use?)");
+            }
         }
 
         /// <inheritdoc />
