@@ -15,7 +15,7 @@ namespace SmtpTools.Tests.Revocation
     /// <summary>
     /// A test CA that answers revocation questions on loopback: a real <c>openssl ocsp</c> responder process and its CRL
     /// served over HTTP, both started here and stopped on dispose. Leaves it issues name one, the other or a dead port in
-    /// their AIA / CRL Distribution Point. openssl ocsp binds every interface (it has no bind-address option); clients
+    /// their AIA / CRL Distribution Point. One instance per slot at a time. openssl ocsp binds every interface (it has no bind-address option); clients
     /// only ever reach it on 127.0.0.1. Ports: 2480 + SMTPTOOLS_SERVER_PORT_OFFSET (OCSP), +1 (CRL), +2 (nothing listens).
     /// </summary>
     public sealed class RevocationAuthority : IDisposable
@@ -29,11 +29,12 @@ namespace SmtpTools.Tests.Revocation
         private byte[] _crl = Array.Empty<byte>();
 
         /// <summary>Creates the CA and starts the CRL server; <see cref="StartOcspResponder"/> once every leaf is issued.</summary>
-        public RevocationAuthority()
+        /// <param name="slot">Which three ports, for test assemblies that run at the same time: 2480 + offset + 3 * slot, and the next two.</param>
+        public RevocationAuthority(int slot = 0)
         {
             Directory.CreateDirectory(_dir);
             var offset = int.TryParse(Environment.GetEnvironmentVariable("SMTPTOOLS_SERVER_PORT_OFFSET"), out var o) ? o : 0;
-            OcspPort = 2480 + offset;
+            OcspPort = 2480 + offset + (3 * slot);
             CrlPort = OcspPort + 1;
             DeadPort = OcspPort + 2;
             // A subject of its own: the platform caches CRLs by issuer name, so a name shared by CAs would find a stale CRL.
@@ -59,7 +60,7 @@ namespace SmtpTools.Tests.Revocation
         /// <summary>A port nothing listens on: a responder that cannot be reached.</summary>
         public int DeadPort { get; }
 
-        /// <summary>Issues a leaf for localhost naming the given OCSP responder and CRL URLs (null: none), revoked or not.</summary>
+        /// <summary>Issues a leaf (with its key) for localhost and 127.0.0.1 naming the given OCSP responder and CRL URLs (null: none), revoked or not.</summary>
         public X509Certificate2 Issue(bool revoked, string? ocspUrl, string? crlUrl)
         {
             using var key = RSA.Create(2048);
@@ -87,7 +88,9 @@ namespace SmtpTools.Tests.Revocation
             using var leaf = request.Create(Authority.SubjectName, X509SignatureGenerator.CreateForRSA(_key, RSASignaturePadding.Pkcs1), DateTimeOffset.UtcNow.AddDays(-1), notAfter, serial);
             _issued.Add((serial, "/CN=localhost", notAfter, revoked));
             _crl = BuildCrl();
-            return X509CertificateLoader.LoadCertificate(leaf.RawData);
+            // With its key (a PKCS#12 round trip, so SslStream can use it), for a fake server to present.
+            using var withKey = leaf.CopyWithPrivateKey(key);
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         }
 
         /// <summary>The responder URL for <see cref="OcspPort"/>.</summary>
