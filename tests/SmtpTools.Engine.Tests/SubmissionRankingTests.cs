@@ -92,6 +92,7 @@ namespace SmtpTools.Engine.Tests
             {
                 c.IsExpired = true;
                 c.DaysUntilExpiry = -3;
+                c.Problems = SmtpCertificateProblems.Expired;
                 c.ValidationSkipped = true;
             });
 
@@ -192,7 +193,7 @@ namespace SmtpTools.Engine.Tests
 
             if (tls)
             {
-                var info = new SmtpCertificateInfo(Leaf) { HostNameMatches = true, IsTrusted = true, ChainComplete = true, IsAcceptable = true };
+                var info = new SmtpCertificateInfo(Leaf) { HostNameMatches = true, IsTrusted = true, ChainComplete = true, IsAcceptable = true, DaysUntilExpiry = 365 };
                 certificate?.Invoke(info);
                 result.Tls = new TlsInspection(version, "TLS_AES_256_GCM_SHA384", info, TimeSpan.FromMilliseconds(5));
                 result.ExtensionsAfterTls = SmtpExtensions.Parse(new[] { "mail.example", mechanisms });
