@@ -14,7 +14,8 @@
     # 'netstandard'"; with it, Import-Module says which .NET Framework is needed.
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('SmtpTools.Format.ps1xml')
-    CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail')
+    TypesToProcess       = @('SmtpTools.Types.ps1xml')
+    CmdletsToExport      = @('Test-SmtpPort', 'Get-SmtpCapability', 'Send-SecureMail', 'Get-SmtpAccessToken')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

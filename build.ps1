@@ -1,3 +1,4 @@
+#Requires -Version 7.0
 <#
 .SYNOPSIS
     Builds, tests, documents and packages SmtpTools (PowerShell 7).
@@ -8,13 +9,15 @@
 
 .PARAMETER Task
     Build (default): assemble out/SmtpTools/<version>/.
-    Test: build, start the private Postfix + Dovecot test server, run every xunit test and the Pester suite, stop the server.
-    Docs: export markdown help from the built module with platyPS, where platyPS is installed.
+    Test: run tests/run.sh, the README's test command and CI's: build, start the private Postfix + Dovecot test server
+    (Debian/Ubuntu, root) unless it already runs, every xunit test, the Pester suite in pwsh 7.6.9, the reliability
+    figures; it stops the server only if it started it. One implementation, so the two can never disagree.
+    Docs: render docs/<Cmdlet>.md, the pages Get-Help -Online opens, from the MAML help in en-US/ (no platyPS needed).
     Package: build in Release and produce out/SmtpTools.<version>.nupkg, the file Publish-PSResource uploads.
     Clean: remove out/ and every bin/ and obj/ folder.
 
 .PARAMETER Configuration
-    Debug or Release. Package always uses Release.
+    Debug or Release, for Build. Test builds in Debug (as CI does); Package always uses Release.
 
 .EXAMPLE
     ./build.ps1
@@ -35,7 +38,6 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
-$server = Join-Path $root 'tests/server/smtp-test-server.sh'
 
 function Invoke-Native {
     param([string] $FilePath, [string[]] $ArgumentList)
@@ -60,43 +62,27 @@ function Invoke-Build {
 }
 
 function Invoke-Test {
-    Invoke-Build
-    if (-not $IsLinux) {
-        Write-Warning 'The test server (Postfix + Dovecot) runs on Debian-like Linux only; tests that need it will fail elsewhere.'
+    # The same script as the README's test command and CI: one verdict. It builds in Debug, as they do.
+    if (-not (Get-Command -Name bash -CommandType Application -ErrorAction SilentlyContinue)) {
+        throw 'The tests need bash and the Postfix + Dovecot test server, which run on Debian or Ubuntu only.'
     }
 
-    Invoke-Native bash @($server, 'start')
-    try {
-        Invoke-Native dotnet @('test', (Join-Path $root 'SmtpTools.slnx'), '-c', $Configuration, '--no-build', '--nologo')
-        # 5.1 brought -ForEach data-driven tests, which the suites use.
-        if (Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.1.0') {
-            $config = New-PesterConfiguration
-            $config.Run.Path = Join-Path $root 'tests/pester'
-            $config.Run.Throw = $true
-            $config.Output.Verbosity = 'Detailed'
-            Invoke-Pester -Configuration $config
-        }
-        else {
-            Write-Warning 'Pester 5.1 or later is not installed: skipping tests/pester (Install-PSResource Pester).'
-        }
-    }
-    finally {
-        & bash $server stop
-    }
+    Invoke-Native bash @((Join-Path $root 'tests/run.sh'))
 }
 
 function Invoke-Docs {
-    if (-not (Get-Module -ListAvailable -Name platyPS)) {
-        throw 'platyPS is not installed (Install-PSResource platyPS). The MAML in en-US/ is the source of help; Docs only exports markdown from it.'
-    }
-
+    # The online help pages (Get-Help -Online opens them), rendered from the MAML in en-US/: help is written once.
     Invoke-Build
     $manifest = Join-Path $root "out/SmtpTools/$(Get-ModuleVersion)/SmtpTools.psd1"
-    Import-Module $manifest -Force
-    Import-Module platyPS
-    $docs = Join-Path $root 'docs'
-    New-MarkdownHelp -Module SmtpTools -OutputFolder $docs -Force -WithModulePage | Out-Null
-    Write-Host "Markdown help written to $docs"
+    $render = Join-Path $root 'docs/ConvertTo-CmdletPage.ps1'
+    # A child pwsh, so a module already imported in this session cannot be the one documented.
+    $names = & (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$manifest'; (Get-Command -Module SmtpTools -CommandType Cmdlet).Name"
+    foreach ($name in $names) {
+        $page = & (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$manifest'; & '$render' -Name $name"
+        $path = Join-Path $root "docs/$name.md"
+        [IO.File]::WriteAllText($path, (($page -join "`n").TrimEnd() + "`n"))
+        Write-Host "Wrote $path"
+    }
 }
 
 function Invoke-Package {

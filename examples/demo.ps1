@@ -4,41 +4,41 @@
     server, send a message through the recommended endpoint, and show that it arrived.
 
 .DESCRIPTION
-    Needs Debian or Ubuntu and root for the private Postfix + Dovecot test server (tests/server). Runs in pwsh
-    (pwsh -File examples/demo.ps1, after 'dotnet build SmtpTools.slnx') and in the host program for machines with
-    only the .NET SDK (dotnet run --project src/SmtpTools.Host -- -File examples/demo.ps1). Uses nothing outside
-    PowerShell's core cmdlets, so both work. Prints no secret.
+    Needs Debian or Ubuntu and root for the private Postfix + Dovecot test server (tests/server), and PowerShell 7.
+    From a clean checkout, with only the .NET SDK (the README's first command):
+
+        dotnet tool restore && dotnet build SmtpTools.slnx && dotnet pwsh -File examples/demo.ps1
+
+    With pwsh installed and the module built: pwsh -File examples/demo.ps1. Prints no secret. The test server keeps
+    running afterwards, for trying more commands; 'bash tests/server/smtp-test-server.sh stop' stops it.
 #>
+#Requires -Version 7.0
 [CmdletBinding()]
 param()
 
 $ErrorActionPreference = 'Stop'
-$root = [System.IO.Path]::GetDirectoryName($PSScriptRoot)
+$root = Split-Path -Path $PSScriptRoot -Parent
 
 if (-not (Get-Module -Name SmtpTools)) {
-    $built = [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($root, 'out', 'SmtpTools'), 'SmtpTools.psd1', 'AllDirectories')
-    if ($built.Count -eq 0) { throw "Build the module first: dotnet build $root/SmtpTools.slnx" }
-    Import-Module -Name $built[0]
+    $built = Get-ChildItem -Path (Join-Path $root 'out/SmtpTools') -Filter SmtpTools.psd1 -Recurse -ErrorAction SilentlyContinue |
+        Select-Object -First 1
+    if (-not $built) { throw "Build the module first: dotnet build $root/SmtpTools.slnx" }
+    Import-Module -Name $built.FullName
 }
 
 '== 1. Start the private test server (Postfix + Dovecot on loopback)'
-$server = [System.IO.Path]::Combine($root, 'tests', 'server', 'smtp-test-server.sh')
+$server = Join-Path $root 'tests/server/smtp-test-server.sh'
 & bash $server install | Out-Null
 if ($LASTEXITCODE -ne 0) { throw 'Installing the test server packages failed (needs root and apt).' }
 & bash $server start | Out-Null
 if ($LASTEXITCODE -ne 0) { throw 'The test server did not start.' }
 
 $stateDir = if ($env:SMTPTOOLS_SERVER_DIR) { $env:SMTPTOOLS_SERVER_DIR } else { '/tmp/smtptools-test-server' }
-$state = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText("$stateDir/server.json")).RootElement
-$ports = $state.GetProperty('ports')
-$relay = $ports.GetProperty('relay').GetInt32()
-$submission = $ports.GetProperty('submission').GetInt32()
-$submissions = $ports.GetProperty('submissions').GetInt32()
-$plain = $ports.GetProperty('plain').GetInt32()
-$ca = $state.GetProperty('caFile').GetString()
-$user = $state.GetProperty('user').GetString()
-$password = [System.Net.NetworkCredential]::new('', $state.GetProperty('password').GetString()).SecurePassword
-$credential = [pscredential]::new($user, $password)
+$state = Get-Content -Raw -Path (Join-Path $stateDir 'server.json') | ConvertFrom-Json
+$relay, $submission, $submissions, $plain = $state.ports.relay, $state.ports.submission, $state.ports.submissions, $state.ports.plain
+$ca = $state.caFile
+$user = $state.user
+$credential = [pscredential]::new($user, (ConvertTo-SecureString -String $state.password -AsPlainText -Force))
 "   relay $relay, submission $submission, submissions (implicit TLS) $submissions, plain $plain; private CA $ca"
 
 "`n== 2. Which port, which TLS mode? (Test-SmtpPort probes by behaviour, not by number)"
@@ -59,13 +59,12 @@ $sent = Test-SmtpPort -ComputerName localhost -Port $submission, $submissions -T
 $sent | Out-Default
 
 "`n== 6. It arrived: the delivered file in the Maildir"
-$inbox = [System.IO.Path]::Combine($state.GetProperty('maildir').GetString(), 'smtptools.test', $user.Split('@')[0], 'new')
+$inbox = Join-Path $state.maildir "smtptools.test/$($user.Split('@')[0])/new"
 $deadline = [DateTime]::UtcNow.AddSeconds(15)
-$delivered = @()
-while ($delivered.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) {
-    $delivered = @([System.IO.Directory]::GetFiles($inbox) | Where-Object { [System.IO.File]::ReadAllText($_).Contains($marker) })
-    if ($delivered.Count -eq 0) { [System.Threading.Thread]::Sleep(100) }
-}
-if ($delivered.Count -eq 0) { throw "The message $marker did not arrive in $inbox within 15 s." }
-"   $($delivered[0])"
-[System.IO.File]::ReadAllLines($delivered[0]) | Where-Object { $_ -match '^(Received:|\s+\(using TLS|\s+\(Authenticated|Subject:|From:|To:)' } | ForEach-Object { "   $_" }
+do {
+    $delivered = Get-ChildItem -Path $inbox -File | Where-Object { (Get-Content -Raw -Path $_.FullName).Contains($marker) } | Select-Object -First 1
+    if (-not $delivered) { Start-Sleep -Milliseconds 100 }
+} until ($delivered -or [DateTime]::UtcNow -ge $deadline)
+if (-not $delivered) { throw "The message $marker did not arrive in $inbox within 15 s." }
+"   $($delivered.FullName)"
+Get-Content -Path $delivered.FullName | Where-Object { $_ -match '^(Received:|\s+\(using TLS|\s+\(Authenticated|Subject:|From:|To:)' } | ForEach-Object { "   $_" }

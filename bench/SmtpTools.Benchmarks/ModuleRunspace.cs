@@ -9,7 +9,7 @@ using System.Management.Automation.Runspaces;
 namespace SmtpTools.Benchmarks
 {
     /// <summary>
-    /// A PowerShell 7.6 runspace (the engine hosted from NuGet, as the tests and smtptools-host do) with SmtpTools imported
+    /// A PowerShell 7.6 runspace (the engine hosted from NuGet, as the module tests do) with SmtpTools imported
     /// from the built module folder: the figures go through the module exactly as a user's session does.
     /// </summary>
     internal sealed class ModuleRunspace : IDisposable

@@ -59,5 +59,14 @@ namespace SmtpTools
 
         /// <summary>The message itself is invalid (bad address, missing attachment, header injection): refused before any connection.</summary>
         InvalidMessage,
+
+        /// <summary>
+        /// The port speaks another security mode than the one asked for (-Security StartTls on an implicit-TLS port, or
+        /// ImplicitTls on one that greets in clear); the message names the mode it speaks. Never retried.
+        /// </summary>
+        SecurityMismatch,
+
+        /// <summary>The identity provider did not issue an access token (client secret revoked, certificate unknown, consent missing, sign-in declined).</summary>
+        TokenRequestFailed,
     }
 }

@@ -28,29 +28,34 @@ namespace SmtpTools.Commands
             }
         }
 
+        /// <summary>The names Send-MailMessage scripts use, each with what it gives; -Encoding completes them.</summary>
+        internal static readonly (string Name, string Meaning, Func<Encoding> Create)[] KnownNames =
+        {
+            ("UTF8", "UTF-8 without a byte order mark: the default, and right for mail.", () => new UTF8Encoding(false)),
+            ("utf8NoBOM", "UTF-8 without a byte order mark (the same as UTF8 here).", () => new UTF8Encoding(false)),
+            ("utf8BOM", "UTF-8; mail never carries a byte order mark, so the same as UTF8 here.", () => new UTF8Encoding(false)),
+            ("ASCII", "7-bit US-ASCII: fails on any other character.", () => Encoding.ASCII),
+            ("Latin1", "ISO-8859-1, for old systems that cannot read UTF-8.", () => Encoding.GetEncoding(28591)),
+            ("Unicode", "UTF-16 little endian (rarely understood by mail clients).", () => Encoding.Unicode),
+            ("BigEndianUnicode", "UTF-16 big endian (rarely understood by mail clients).", () => Encoding.BigEndianUnicode),
+            ("UTF32", "UTF-32 (rarely understood by mail clients).", () => Encoding.UTF32),
+            ("OEM", "The console's OEM code page on this machine.", () => FromCodePage(CultureInfo.CurrentCulture.TextInfo.OEMCodePage)),
+            ("Default", "UTF-8, as PowerShell 7's default.", () => new UTF8Encoding(false)),
+        };
+
         private static Encoding FromName(string name)
         {
-            switch (name.ToUpperInvariant())
+            if (string.Equals(name, "UTF7", StringComparison.OrdinalIgnoreCase))
             {
-                case "UTF8":
-                case "UTF8BOM":
-                case "UTF8NOBOM":
-                case "DEFAULT":
-                    return new UTF8Encoding(false);
-                case "ASCII":
-                    return Encoding.ASCII;
-                case "UNICODE":
-                    return Encoding.Unicode;
-                case "BIGENDIANUNICODE":
-                    return Encoding.BigEndianUnicode;
-                case "UTF32":
-                    return Encoding.UTF32;
-                case "UTF7":
-                    throw new ArgumentTransformationMetadataException("UTF-7 is obsolete and unsafe; use UTF8.");
-                case "LATIN1":
-                    return Encoding.GetEncoding(28591);
-                case "OEM":
-                    return FromCodePage(CultureInfo.CurrentCulture.TextInfo.OEMCodePage);
+                throw new ArgumentTransformationMetadataException("UTF-7 is obsolete and unsafe; use UTF8.");
+            }
+
+            foreach (var known in KnownNames)
+            {
+                if (string.Equals(name, known.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return known.Create();
+                }
             }
 
             if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var codePage))

@@ -40,7 +40,7 @@ namespace SmtpTools.Commands
     ///   <code>Test-SmtpPort mx.example.com | Where-Object Status -eq Open | Get-SmtpCapability | Format-Table</code>
     /// </example>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SmtpCapability")]
+    [Cmdlet(VerbsCommon.Get, "SmtpCapability", HelpUri = HelpLinks.Docs + "Get-SmtpCapability.md")]
     [OutputType(typeof(SmtpCapabilityReport))]
     public sealed class GetSmtpCapabilityCommand : SmtpCmdletBase
     {
@@ -66,7 +66,7 @@ namespace SmtpTools.Commands
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SmtpSecurityTransformation]
-        public SmtpSecurity Security { get; set; }
+        public SmtpRequestedSecurity Security { get; set; }
 
         /// <summary>
         /// A credential to verify: AUTH PLAIN (else LOGIN) inside TLS, to an acceptable certificate only; never in clear.
@@ -89,7 +89,7 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
-            if (Credential != null && MyInvocation.BoundParameters.ContainsKey(nameof(Security)) && Security == SmtpSecurity.None)
+            if (Credential != null && MyInvocation.BoundParameters.ContainsKey(nameof(Security)) && Security == SmtpRequestedSecurity.None)
             {
                 ThrowTerminatingError(SmtpErrors.InvalidArgument(
                     "SmtpTools.CredentialRequiresTls",

@@ -18,6 +18,7 @@ namespace SmtpTools.Commands
         private static readonly HashSet<string> PrivateAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "SmtpTools.Engine", "MailKit", "MimeKit", "BouncyCastle.Cryptography",
+            "Microsoft.Identity.Client", "Microsoft.Identity.Client.Extensions.Msal", "Microsoft.IdentityModel.Abstractions", "Google.Apis.Auth", "Google.Apis.Core", "Google.Apis", "Newtonsoft.Json",
         };
 
         private static readonly Assembly ContractsAssembly = typeof(SmtpPortResult).Assembly;

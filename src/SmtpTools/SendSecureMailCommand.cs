@@ -17,8 +17,8 @@ namespace SmtpTools.Commands
     /// <para type="synopsis">Sends e-mail securely: the drop-in replacement for Send-MailMessage.</para>
     /// <para type="description">
     /// Takes Send-MailMessage's parameters with the same names and meanings, so a script switches by renaming the
-    /// command. Unlike Send-MailMessage it never sends in clear text by accident: port 465 means implicit TLS, any
-    /// other port STARTTLS, required (a server that does not offer it is refused); certificates are verified; TLS 1.2
+    /// command. Unlike Send-MailMessage it never sends in clear text by accident: the mode is found by behaviour on any
+    /// port (implicit TLS, or STARTTLS required: a server that does not offer it is refused); certificates are verified; TLS 1.2
     /// is the minimum; credentials and tokens never travel unencrypted and never appear in any output or log.
     /// Each pipeline object is one message; all messages of one pipeline share one SMTP session.
     /// </para>
@@ -27,7 +27,7 @@ namespace SmtpTools.Commands
     /// server, now with STARTTLS required. For message submission RFC 8314 recommends 465 (implicit TLS) or 587.
     /// </para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommunications.Send, "SecureMail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Docs + "Send-SecureMail.md")]
     [OutputType(typeof(SmtpSendResult))]
     public sealed class SendSecureMailCommand : SmtpCmdletBase
     {
@@ -37,6 +37,7 @@ namespace SmtpTools.Commands
         private readonly Queue<Action> _offThread = new Queue<Action>();
         private CertificatePolicy? _certificatePolicy;
         private NetworkCredential? _credential;
+        private Authentication.SmtpTokenSource? _tokenSource;
         private string? _protocolLogPath;
         private bool _transcriptToDebug;
         private SmtpMailSession? _session;
@@ -121,10 +122,11 @@ namespace SmtpTools.Commands
         [Parameter]
         [Alias("BE")]
         [EncodingTransformation]
+        [ArgumentCompleter(typeof(EncodingCompleter))]
         [ValidateNotNull]
         public Encoding Encoding { get; set; } = new UTF8Encoding(false);
 
-        /// <summary>The TCP port; 25 as in Send-MailMessage. 465 means implicit TLS, every other port STARTTLS (required).</summary>
+        /// <summary>The TCP port; 25 as in Send-MailMessage. The security mode is found by what the port does, not by its number.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 65535)]
         [ArgumentCompleter(typeof(SmtpPortCompleter))]
@@ -140,20 +142,20 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter UseSsl { get; set; }
 
-        /// <summary>Auto (465 implicit TLS, else STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
+        /// <summary>Auto (by behaviour: implicit TLS, or STARTTLS required), ImplicitTls, StartTls, or None (needs -AllowUnencrypted; never with credentials). Binds Test-SmtpPort's Security.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SmtpSecurityTransformation]
-        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+        public SmtpRequestedSecurity Security { get; set; } = SmtpRequestedSecurity.Auto;
 
         /// <summary>Confirms that -Security None may send the message in clear text. Credentials and tokens are still refused.</summary>
         [Parameter]
         public SwitchParameter AllowUnencrypted { get; set; }
 
-        /// <summary>An OAuth 2.0 access token (XOAUTH2/OAUTHBEARER) for Microsoft 365 or Gmail. A SecureString is preferred; a string is converted at once.</summary>
+        /// <summary>An OAuth 2.0 access token (XOAUTH2/OAUTHBEARER) for Microsoft 365 or Gmail: Get-SmtpAccessToken's output, renewed when due during a long batch, or a token from elsewhere as a SecureString or string (used as it is).</summary>
         [Parameter]
-        [SecureStringTransformation]
+        [AccessTokenTransformation]
         [ValidateNotNull]
-        public SecureString? AccessToken { get; set; }
+        public SmtpAccessToken? AccessToken { get; set; }
 
         /// <summary>The account the access token belongs to; the From address by default.</summary>
         [Parameter]
@@ -213,7 +215,7 @@ namespace SmtpTools.Commands
             WarnIfCertificateCheckSkipped();
             if (UseSsl)
             {
-                WriteVerbose("-UseSsl is accepted for Send-MailMessage compatibility; encryption is always required here (-Security Auto: 465 implicit TLS, other ports STARTTLS).");
+                WriteVerbose("-UseSsl is accepted for Send-MailMessage compatibility; encryption is always required here (-Security Auto: implicit TLS or STARTTLS, as the port speaks).");
             }
 
             if (MinimumTlsVersion < TlsProtocolVersion.Tls12)
@@ -223,6 +225,7 @@ namespace SmtpTools.Commands
 
             _certificatePolicy = BuildCertificatePolicy();
             _credential = Credential == null || Credential == PSCredential.Empty ? null : new NetworkCredential(Credential.UserName, Credential.Password);
+            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = line => OnPipelineThread(() => WriteVerbose(line)) };
             _protocolLogPath = ProtocolLog == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProtocolLog);
             _transcriptToDebug = MyInvocation.BoundParameters.ContainsKey("Debug")
                 || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue);
@@ -335,8 +338,8 @@ namespace SmtpTools.Commands
                 CertificatePolicy = _certificatePolicy ?? BuildCertificatePolicy(),
                 MinimumTlsVersion = MinimumTlsVersion,
                 Credential = _credential,
-                AccessToken = AccessToken,
-                AccessTokenUser = AccessToken == null ? null : UserName ?? AddressOf(From),
+                TokenSource = _tokenSource,
+                AccessTokenUser = AccessToken == null ? null : UserName ?? AccessToken.UserName ?? AddressOf(From),
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 HeloName = HeloName,
                 RetryCount = RetryCount,
@@ -407,7 +410,7 @@ namespace SmtpTools.Commands
 
         private SmtpMailSession SessionFor(SmtpSendOptions options)
         {
-            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.EffectiveSecurity.ToString());
+            var key = string.Join("|", options.SmtpServer.ToUpperInvariant(), options.Port.ToString(CultureInfo.InvariantCulture), options.Security.ToString());
             if (_session == null || key != _sessionKey)
             {
                 CloseSession();
@@ -501,7 +504,7 @@ namespace SmtpTools.Commands
             {
                 text.Append($", authenticated as {options.Credential.UserName}");
             }
-            else if (options.AccessToken != null)
+            else if (options.TokenSource != null)
             {
                 text.Append($", OAuth token for {options.AccessTokenUser}");
             }

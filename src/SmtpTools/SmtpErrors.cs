@@ -74,6 +74,8 @@ namespace SmtpTools.Commands
                 case SmtpFailureKind.OutcomeUnknown: return ("SmtpTools.OutcomeUnknown", ErrorCategory.ConnectionError);
                 case SmtpFailureKind.ExtensionNotSupported: return ("SmtpTools.ExtensionNotSupported", ErrorCategory.NotImplemented);
                 case SmtpFailureKind.InvalidMessage: return ("SmtpTools.InvalidMessage", ErrorCategory.InvalidArgument);
+                case SmtpFailureKind.SecurityMismatch: return ("SmtpTools.SecurityMismatch", ErrorCategory.InvalidArgument);
+                case SmtpFailureKind.TokenRequestFailed: return ("SmtpTools.TokenRequestFailed", ErrorCategory.AuthenticationError);
                 default: return ("SmtpTools.Failed", ErrorCategory.NotSpecified);
             }
         }

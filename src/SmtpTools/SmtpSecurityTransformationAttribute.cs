@@ -17,16 +17,16 @@ namespace SmtpTools.Commands
             switch (value)
             {
                 case null:
-                    return SmtpSecurity.Auto;
+                    return SmtpRequestedSecurity.Auto;
                 case string blank when blank.Trim().Length == 0:
-                    return SmtpSecurity.Auto;
-                case SmtpSecurity security:
+                    return SmtpRequestedSecurity.Auto;
+                case SmtpRequestedSecurity security:
                     return security;
-                case SmtpSecurityMode mode:
+                case SmtpObservedSecurity mode:
                     return FromMode(mode);
-                case string text when Enum.TryParse<SmtpSecurity>(text.Trim(), true, out var named) && Enum.IsDefined(typeof(SmtpSecurity), named):
+                case string text when Enum.TryParse<SmtpRequestedSecurity>(text.Trim(), true, out var named) && Enum.IsDefined(typeof(SmtpRequestedSecurity), named):
                     return named;
-                case string text when Enum.TryParse<SmtpSecurityMode>(text.Trim(), true, out var mode) && Enum.IsDefined(typeof(SmtpSecurityMode), mode):
+                case string text when Enum.TryParse<SmtpObservedSecurity>(text.Trim(), true, out var mode) && Enum.IsDefined(typeof(SmtpObservedSecurity), mode):
                     return FromMode(mode);
                 default:
                     // Numbers and anything else: let the binder convert (and reject) as usual.
@@ -34,15 +34,7 @@ namespace SmtpTools.Commands
             }
         }
 
-        private static SmtpSecurity FromMode(SmtpSecurityMode mode)
-        {
-            switch (mode)
-            {
-                case SmtpSecurityMode.ImplicitTls: return SmtpSecurity.ImplicitTls;
-                case SmtpSecurityMode.StartTls: return SmtpSecurity.StartTls;
-                case SmtpSecurityMode.PlainOnly: return SmtpSecurity.None;
-                default: return SmtpSecurity.Auto;
-            }
-        }
+        // The two enums line up by value: ImplicitTls and StartTls are themselves, PlainOnly is None, Unknown is Auto.
+        private static SmtpRequestedSecurity FromMode(SmtpObservedSecurity mode) => (SmtpRequestedSecurity)(int)mode;
     }
 }

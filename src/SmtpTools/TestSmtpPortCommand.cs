@@ -18,7 +18,7 @@ namespace SmtpTools.Commands
     /// A host whose name does not resolve gives one non-terminating error (SmtpTools.NameNotResolved, ObjectNotFound)
     /// and NameNotResolved results for its ports; the other hosts carry on. Closed, filtered, silent, non-SMTP and TLS
     /// failures are findings, reported in the results, not errors. Each result rates the endpoint for submission
-    /// (Recommendation, RecommendationReason) following RFC 8314: implicit TLS (465) first, then STARTTLS (587); 25 is
+    /// (Rating, RatingReason) following RFC 8314: implicit TLS (465) first, then STARTTLS (587); 25 is
     /// for relay between servers; 2525 is unofficial; plaintext never.
     /// </para>
     /// <para type="description">
@@ -29,7 +29,7 @@ namespace SmtpTools.Commands
     /// </para>
     /// <para type="description">An invalid port (0, negative, above 65535) fails at parameter binding, before any network I/O.</para>
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "SmtpPort")]
+    [Cmdlet(VerbsDiagnostic.Test, "SmtpPort", HelpUri = HelpLinks.Docs + "Test-SmtpPort.md")]
     [OutputType(typeof(SmtpPortResult), typeof(SmtpSubmissionRecommendation))]
     public sealed class TestSmtpPortCommand : SmtpCmdletBase
     {
@@ -55,7 +55,7 @@ namespace SmtpTools.Commands
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = 128;
 
-        /// <summary>Write results in the order of the input (hosts, then ports as given) instead of as they complete.</summary>
+        /// <summary>Write results in the order of the input (hosts, then ports as given); without it, in completion order.</summary>
         [Parameter]
         public SwitchParameter InputOrder { get; set; }
 
@@ -70,7 +70,7 @@ namespace SmtpTools.Commands
             _pump = new PipelinePump();
             var pump = _pump;
             _sweep = new SmtpPortSweep(BuildProbeOptions(pump), ThrottleLimit, InputOrder.IsPresent, CancellationToken);
-            _sweep.ProgressChanged += (completed, total) => pump.Post(() => WriteProgress(Progress(completed, total)));
+            _sweep.ProgressChanged += progress => pump.Post(() => WriteProgress(Progress(progress)));
             _sweep.ResolutionFailed += (host, failure) => pump.Post(() => WriteError(SmtpErrors.FromException(failure, host)));
             if (Recommended)
             {
@@ -111,11 +111,22 @@ namespace SmtpTools.Commands
             base.Dispose(disposing);
         }
 
-        private static ProgressRecord Progress(int completed, int total) =>
-            new ProgressRecord(ProgressActivityId, "Test-SmtpPort", $"{completed} of {total} endpoints probed")
+        private static ProgressRecord Progress(SweepProgress progress)
+        {
+            var record = new ProgressRecord(ProgressActivityId, "Test-SmtpPort", $"{progress.Completed} of {progress.Total} endpoints probed")
             {
-                PercentComplete = total == 0 ? 0 : Math.Min(100, completed * 100 / total),
+                PercentComplete = progress.Total == 0 ? 0 : Math.Min(100, progress.Completed * 100 / progress.Total),
             };
+
+            // A sweep that stalls near its end should say on what: the silent endpoints that hold it.
+            var pending = progress.DescribePending();
+            if (pending.Length > 0)
+            {
+                record.CurrentOperation = pending;
+            }
+
+            return record;
+        }
 
         private void EmitRecommendation(SmtpSubmissionRecommendation recommendation)
         {

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using System.Security.Cryptography.X509Certificates;
-using SmtpTools.Capability;
+using SmtpTools.Rules;
 using SmtpTools.Tests.Listeners;
 using SmtpTools.Tests.Reliability;
 using SmtpTools.Tls;
@@ -59,7 +59,7 @@ namespace SmtpTools.Engine.Tests
 
             Assert.Equal(SmtpCertificateProblems.NotForServerAuth, info.Problems);
             Assert.False(info.IsAcceptable);
-            Assert.Contains("CERT_NOT_FOR_SERVER", SmtpFindingRules.CertificateFindings(info).Select(f => f.Id));
+            Assert.Contains("CERT_NOT_FOR_SERVER", EndpointRules.CertificateFindings(info).Select(f => f.Id));
         }
 
         [Fact]
@@ -90,7 +90,7 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(SmtpCertificateProblems.WeakSignature, info.Problems);
             Assert.Equal("sha1RSA", info.WeakSignatureAlgorithm);
             Assert.False(info.IsAcceptable);
-            Assert.Equal(SmtpFindingSeverity.Medium, Assert.Single(SmtpFindingRules.CertificateFindings(info), f => f.Id == "CERT_WEAK_SIGNATURE").Severity);
+            Assert.Equal(SmtpFindingSeverity.Medium, Assert.Single(EndpointRules.CertificateFindings(info), f => f.Id == "CERT_WEAK_SIGNATURE").Severity);
         }
 
         [Fact]
@@ -101,7 +101,7 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(SmtpCertificateProblems.WeakSignature, info.Problems);
             Assert.Equal("md5RSA", info.WeakSignatureAlgorithm);
             Assert.False(info.IsAcceptable);
-            Assert.Equal(SmtpFindingSeverity.High, Assert.Single(SmtpFindingRules.CertificateFindings(info), f => f.Id == "CERT_WEAK_SIGNATURE").Severity);
+            Assert.Equal(SmtpFindingSeverity.High, Assert.Single(EndpointRules.CertificateFindings(info), f => f.Id == "CERT_WEAK_SIGNATURE").Severity);
         }
 
         [Fact]

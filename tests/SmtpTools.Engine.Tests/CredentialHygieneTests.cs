@@ -16,9 +16,9 @@ namespace SmtpTools.Engine.Tests
         private const string Password = "Wire-Secret-7f3a";
 
         [Theory]
-        [InlineData(SmtpSecurity.Auto)]
-        [InlineData(SmtpSecurity.StartTls)]
-        public async Task No_byte_of_the_credential_is_sent_to_a_server_offering_AUTH_in_clear(SmtpSecurity security)
+        [InlineData(SmtpRequestedSecurity.Auto)]
+        [InlineData(SmtpRequestedSecurity.StartTls)]
+        public async Task No_byte_of_the_credential_is_sent_to_a_server_offering_AUTH_in_clear(SmtpRequestedSecurity security)
         {
             using var server = ScriptedListener.Start(PlaintextServerWithAuth);
             var options = new SmtpCapabilityOptions

@@ -50,7 +50,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task Resolving_a_bad_name_fails_at_once_without_a_lookup()
         {
-            var e = await Assert.ThrowsAsync<SmtpConnectionException>(() => SmtpWireSession.ResolveAsync("mail.example.com:587", System.TimeSpan.FromSeconds(5), default));
+            var e = await Assert.ThrowsAsync<SmtpConnectionException>(() => SmtpTools.Protocol.SmtpWireSession.ResolveAsync("mail.example.com:587", System.TimeSpan.FromSeconds(5), default));
             Assert.Equal(SmtpFailureKind.NameNotResolved, e.Kind);
             Assert.Contains("Nothing was looked up", e.Message);
         }

@@ -1,5 +1,6 @@
 using System;
-using SmtpTools.Capability;
+using System.Linq;
+using SmtpTools.Rules;
 using SmtpTools.Tests.Reliability;
 using SmtpTools.Tests.Revocation;
 using SmtpTools.Tls;
@@ -93,7 +94,7 @@ namespace SmtpTools.Engine.Tests
             return CertificateInspector.Inspect(leaf, new[] { leaf }, "localhost", policy, DateTimeOffset.UtcNow);
         }
 
-        private static string[] Ids(SmtpCertificateInfo info) => Array.ConvertAll(System.Linq.Enumerable.ToArray(SmtpFindingRules.CertificateFindings(info)), f => f.Id);
+        private static string[] Ids(SmtpCertificateInfo info) => Array.ConvertAll(System.Linq.Enumerable.ToArray(EndpointRules.CertificateFindings(info)), f => f.Id);
 
         private static SmtpCertificateInfo Refused(string name, SmtpCertificateInfo info)
         {

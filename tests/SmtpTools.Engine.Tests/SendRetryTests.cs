@@ -105,7 +105,7 @@ namespace SmtpTools.Engine.Tests
             {
                 SmtpServer = "127.0.0.1",
                 Port = peer.Port,
-                Security = SmtpSecurity.None,
+                Security = SmtpRequestedSecurity.None,
                 AllowUnencrypted = true,
                 Timeout = timeout ?? TimeSpan.FromSeconds(5),
                 RetryCount = retryCount,

@@ -10,32 +10,27 @@ using Xunit;
 
 namespace SmtpTools.Engine.Tests
 {
-    /// <summary>The sending decisions that need no server: security resolution, retry classification, redaction, validation.</summary>
+    /// <summary>The sending decisions that need no server: security description, retry classification, redaction, validation.</summary>
     public sealed class SendingTests
     {
-        [Theory]
-        [InlineData(465, SmtpSecurity.Auto, SmtpSecurity.ImplicitTls)]
-        [InlineData(587, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
-        [InlineData(25, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
-        [InlineData(2465, SmtpSecurity.Auto, SmtpSecurity.StartTls)]
-        [InlineData(2465, SmtpSecurity.ImplicitTls, SmtpSecurity.ImplicitTls)]
-        [InlineData(465, SmtpSecurity.None, SmtpSecurity.None)]
-        public void Auto_means_implicit_TLS_on_465_and_required_STARTTLS_elsewhere(int port, SmtpSecurity asked, SmtpSecurity expected)
+        [Fact]
+        public void Auto_promises_TLS_whatever_the_port_and_never_names_a_mode_before_it_is_seen()
         {
-            Assert.Equal(expected, new SmtpSendOptions { Port = port, Security = asked }.EffectiveSecurity);
+            var described = new SmtpSendOptions { Port = 465, Security = SmtpRequestedSecurity.Auto }.DescribeSecurity();
+            Assert.StartsWith("TLS required", described);
         }
 
         [Fact]
         public void None_with_credentials_is_refused_even_when_unencrypted_sending_is_allowed()
         {
-            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpSecurity.None, AllowUnencrypted = true, Credential = new NetworkCredential("u", "p") };
+            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpRequestedSecurity.None, AllowUnencrypted = true, Credential = new NetworkCredential("u", "p") };
             Assert.Equal(SmtpFailureKind.EncryptionRequired, Assert.Throws<SmtpConnectionException>(options.Validate).Kind);
         }
 
         [Fact]
         public void None_needs_AllowUnencrypted()
         {
-            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpSecurity.None };
+            var options = new SmtpSendOptions { SmtpServer = "mail.example", Security = SmtpRequestedSecurity.None };
             Assert.Equal(SmtpFailureKind.EncryptionRequired, Assert.Throws<SmtpConnectionException>(options.Validate).Kind);
             options.AllowUnencrypted = true;
             options.Validate();

@@ -105,7 +105,7 @@ namespace SmtpTools.Engine.Tests
                 await sweep.CompleteAsync();
 
                 Assert.Equal(40, results.Count);
-                Assert.All(results, r => Assert.Equal(SmtpSecurityMode.PlainOnly, r.Security));
+                Assert.All(results, r => Assert.Equal(SmtpObservedSecurity.PlainOnly, r.Security));
                 Assert.InRange(most, 2, SmtpPortSweep.PerHostLimit);
             }
             finally
@@ -146,14 +146,35 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task Progress_counts_every_completed_probe_against_the_total()
         {
-            var progress = new List<(int Completed, int Total)>();
+            var progress = new List<(int Completed, int Total, int Pending)>();
             var sweep = new SmtpPortSweep(Options, 2, keepInputOrder: false, CancellationToken.None);
-            sweep.ProgressChanged += (completed, total) => progress.Add((completed, total));
+            sweep.ProgressChanged += p => progress.Add((p.Completed, p.Total, p.PendingCount));
 
             sweep.Add("127.0.0.1", ClosedPorts(3));
             await sweep.CompleteAsync();
 
-            Assert.Equal(new[] { (1, 3), (2, 3), (3, 3) }, progress);
+            Assert.Equal(new[] { (1, 3, 2), (2, 3, 1), (3, 3, 0) }, progress);
+        }
+
+        [Fact]
+        public async Task Progress_names_the_endpoints_still_awaited_oldest_first()
+        {
+            using var silent = new TcpListener(IPAddress.Loopback, 0);
+            silent.Start();
+            var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
+            var reports = new List<string>();
+            var sweep = new SmtpPortSweep(Options, 8, keepInputOrder: false, CancellationToken.None);
+            sweep.ProgressChanged += p => reports.Add(p.DescribePending());
+
+            // The silent port was added first and is still awaited when every closed port is done.
+            sweep.Add("127.0.0.1", new[] { silentPort });
+            sweep.Add("127.0.0.1", ClosedPorts(5));
+            await sweep.CompleteAsync();
+
+            Assert.Equal($"waiting for 127.0.0.1:{silentPort}", reports[4]);
+            Assert.StartsWith($"waiting for 127.0.0.1:{silentPort}, 127.0.0.1:", reports[0]);
+            Assert.EndsWith(" and 2 more", reports[0]);
+            Assert.Equal(string.Empty, reports[^1]);
         }
 
         [Fact]
@@ -170,9 +191,9 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void Names_under_invalid_never_reach_a_resolver()
         {
-            Assert.True(SmtpWireSession.IsSpecialUseInvalidName("no-such-host.invalid"));
-            Assert.True(SmtpWireSession.IsSpecialUseInvalidName("HOST.INVALID."));
-            Assert.False(SmtpWireSession.IsSpecialUseInvalidName("invalid.example.com"));
+            Assert.True(SmtpTools.Protocol.SmtpWireSession.IsSpecialUseInvalidName("no-such-host.invalid"));
+            Assert.True(SmtpTools.Protocol.SmtpWireSession.IsSpecialUseInvalidName("HOST.INVALID."));
+            Assert.False(SmtpTools.Protocol.SmtpWireSession.IsSpecialUseInvalidName("invalid.example.com"));
         }
 
         [Fact]

@@ -4,7 +4,7 @@ using System.Diagnostics;
 
 namespace SmtpTools.Module.Tests
 {
-    /// <summary>A program the tests run to its end (bounded): the test server script, dotnet pack, the host program.</summary>
+    /// <summary>A program the tests run to its end (bounded): the test server script, dotnet pack, real pwsh.</summary>
     public sealed class ChildProcess
     {
         private ChildProcess(int exitCode, string output, string errors)
@@ -24,10 +24,12 @@ namespace SmtpTools.Module.Tests
 
         /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/> (passed as they are, no shell quoting);
         /// kills it and throws <see cref="TimeoutException"/> if it has not ended within <paramref name="timeout"/>.</summary>
-        public static ChildProcess Run(string program, IEnumerable<string> arguments, TimeSpan timeout)
+        /// <param name="workingDirectory">Where it runs; the test's own directory when null.</param>
+        public static ChildProcess Run(string program, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
         {
             var start = new ProcessStartInfo(program)
             {
+                WorkingDirectory = workingDirectory ?? string.Empty,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,

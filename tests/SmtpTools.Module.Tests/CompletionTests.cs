@@ -51,5 +51,31 @@ namespace SmtpTools.Module.Tests
         {
             Assert.Equal(expected.OrderBy(v => v), Complete(input, out _).OrderBy(v => v));
         }
+    
+        [Fact]
+        public void Encoding_completes_the_names_it_understands_with_what_each_gives()
+        {
+            var names = Complete("Send-SecureMail -To a@example.com -From b@example.com -Encoding ", out var tips);
+
+            Assert.Equal("UTF8", names[0]);
+            Assert.Contains("Latin1", names);
+            Assert.Contains("ASCII", names);
+            Assert.Contains(tips, t => t.Contains("default"));
+        }
+
+        [Fact]
+        public void Encoding_completion_filters_on_what_was_typed_and_every_name_is_accepted()
+        {
+            var names = Complete("Send-SecureMail -To a@example.com -From b@example.com -Encoding utf", out _);
+            Assert.Equal(new[] { "UTF8", "utf8NoBOM", "utf8BOM", "UTF32" }, names);
+
+            // Each completed name binds: -WhatIf stops before any connection.
+            foreach (var name in names)
+            {
+                var run = _fixture.PowerShell.Run("Send-SecureMail -To a@example.com -From b@example.com -SmtpServer localhost -Subject s -Encoding $args[0] -WhatIf", name);
+                Assert.Null(run.Terminating);
+                Assert.Empty(run.Errors);
+            }
+        }
     }
 }

@@ -8,26 +8,24 @@ namespace SmtpTools.Module.Tests
 {
     /// <summary>
     /// A session in which another module loaded its own MailKit, MimeKit and BouncyCastle.Cryptography first, then
-    /// SmtpTools was imported and used. The default load context is process-wide, so the scenario runs once, in a child
-    /// process: smtptools-host --preload (each stand-in) -File tests/assets/Show-DependencyIsolation.ps1 server.json,
-    /// which probes and sends through the test server; its "Name = value" lines are the facts the tests read.
+    /// SmtpTools was imported and used. The default load context is process-wide, so the scenario runs once, in real
+    /// pwsh in a child process: tests/assets/Show-DependencyIsolation.ps1 preloads the stand-ins, imports the built
+    /// module, probes and sends through the test server; its "Name = value" lines are the facts the tests read.
     /// </summary>
     public sealed class DependencyConflictScenario
     {
         public DependencyConflictScenario()
         {
-            var arguments = new List<string> { Repo.HostProgram };
-            foreach (var assembly in Repo.ConflictingAssemblies)
+            var arguments = new List<string>
             {
-                arguments.Add("--preload");
-                arguments.Add(assembly);
-            }
+                "-NoProfile", "-NonInteractive",
+                "-File", Path.Combine(Repo.Root, "tests", "assets", "Show-DependencyIsolation.ps1"),
+                "-ServerState", Path.Combine(TestServer.Instance.StateDirectory, "server.json"),
+                "-ModuleManifest", Repo.ModuleManifest,
+                "-Preload", string.Join(",", Repo.ConflictingAssemblies),
+            };
 
-            arguments.Add("-File");
-            arguments.Add(Path.Combine(Repo.Root, "tests", "assets", "Show-DependencyIsolation.ps1"));
-            arguments.Add(Path.Combine(TestServer.Instance.StateDirectory, "server.json"));
-
-            var host = ChildProcess.Run("dotnet", arguments, TimeSpan.FromSeconds(120));
+            var host = Pwsh.Run(arguments, TimeSpan.FromSeconds(120));
             ExitCode = host.ExitCode;
             Output = host.Output;
             Errors = host.Errors;

@@ -63,7 +63,7 @@ namespace SmtpTools.Module.Tests
             Assert.Equal(new[] { "Tls12", "Tls13" }, report.Texts("AcceptedTlsVersions"));
             Assert.Equal(new[] { "Rejected", "Rejected", "Accepted", "Accepted" }, Items(report, "TlsVersions").Select(v => v.Text("Outcome")));
             Assert.Empty(report.Texts("AuthMechanismsBeforeTls"));
-            Assert.Equal(new[] { "PLAIN", "LOGIN" }, report.Texts("AuthMechanisms"));
+            Assert.Equal(new[] { "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER" }, report.Texts("AuthMechanisms"));
             Assert.Equal(new[] { "STARTTLS_ONLY" }, Ids(report));
         }
 
@@ -79,7 +79,7 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("ECDHE", report.Text("KeyExchange"));
             Assert.NotNull(report.Text("KeyExchangeGroup"));
             Assert.Null(report.Get("ExtensionsBeforeTls"));
-            Assert.Equal(new[] { "PLAIN", "LOGIN" }, report.Texts("AuthMechanisms"));
+            Assert.Equal(new[] { "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER" }, report.Texts("AuthMechanisms"));
 
             var certificate = PSObject.AsPSObject(report.Get("Certificate")!);
             Assert.IsType<System.Security.Cryptography.X509Certificates.X509Certificate2>(certificate.Get("Certificate"));
@@ -113,7 +113,7 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("PlainOnly", report.Text("Security"));
             Assert.Null(report.Get("Tls"));
             Assert.Empty(report.Texts("TlsVersions"));
-            Assert.Equal(new[] { "PLAIN", "LOGIN" }, report.Texts("AuthMechanismsBeforeTls"));
+            Assert.Equal(new[] { "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER" }, report.Texts("AuthMechanismsBeforeTls"));
             Assert.Equal(new[] { "Critical", "High", "High" }, Severities(report, "PLAINTEXT_AUTH_IN_CLEAR", "NO_TLS", "AUTH_BEFORE_TLS"));
             Assert.Equal("Critical", report.Text("HighestSeverity"));
         }
@@ -190,15 +190,17 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void ImplicitTls_asked_of_a_plaintext_port_is_a_clear_error_and_no_report()
+        public void ImplicitTls_asked_of_a_STARTTLS_port_is_a_mismatch_naming_the_mode_it_speaks_and_no_report()
         {
             var run = _fixture.PowerShell.Run("Get-SmtpCapability localhost -Port $args[0] -Security ImplicitTls -TimeoutSec 5", Server.Relay);
 
             Assert.Empty(run.Output);
             var error = Assert.Single(run.Errors);
-            Assert.Equal("SmtpTools.TlsHandshakeFailed" + Cmdlet, error.FullyQualifiedErrorId);
-            Assert.Equal(ErrorCategory.SecurityError, error.CategoryInfo.Category);
+            Assert.Equal("SmtpTools.SecurityMismatch" + Cmdlet, error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
             Assert.Contains($"localhost:{Server.Relay}", error.ToString());
+            Assert.Contains("speaks STARTTLS", error.ToString());
+            Assert.Contains("-Security StartTls", error.ToString());
         }
 
         [Fact]

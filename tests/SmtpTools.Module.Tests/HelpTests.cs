@@ -14,7 +14,7 @@ namespace SmtpTools.Module.Tests
     public sealed class HelpTests : IClassFixture<ModuleFixture>
     {
         /// <summary>The cmdlets the theories run for; <see cref="The_tests_cover_every_exported_cmdlet"/> keeps it complete.</summary>
-        private static readonly string[] CmdletNames = { "Test-SmtpPort", "Get-SmtpCapability", "Send-SecureMail" };
+        private static readonly string[] CmdletNames = { "Test-SmtpPort", "Get-SmtpCapability", "Send-SecureMail", "Get-SmtpAccessToken" };
 
         // The engine gives every cmdlet these; Get-Help documents them once, under <CommonParameters>.
         private static readonly HashSet<string> EngineCommonParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -27,8 +27,9 @@ namespace SmtpTools.Module.Tests
         // has them documents them like its own parameters.
         private static readonly string[] ShouldProcessParameters = { "WhatIf", "Confirm" };
 
-        // Parameters of other commands that about_SmtpTools names: Get-Help -Examples, Resolve-DnsName -Name -Type.
-        private static readonly string[] ForeignParametersInAboutTopic = { "Examples", "Name", "Type" };
+        // Parameters of other commands that about_SmtpTools names: Get-Help -Examples, Resolve-DnsName -Name -Type, and the
+        // Exchange Online commands an app-only sender needs (New-ServicePrincipal, Add-MailboxPermission, Set-CASMailbox).
+        private static readonly string[] ForeignParametersInAboutTopic = { "Examples", "Name", "Type", "AppId", "ObjectId", "Identity", "User", "AccessRights", "SmtpClientAuthenticationDisabled" };
 
         private readonly ModuleFixture _fixture;
 

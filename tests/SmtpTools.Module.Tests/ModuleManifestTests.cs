@@ -63,10 +63,13 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Manifest_supports_Windows_PowerShell_5_1_and_PowerShell_7()
+        public void Manifest_loads_the_type_data_the_module_ships()
         {
-            Assert.Equal("5.1", _manifest.Text("PowerShellVersion"));
-            Assert.Equal(new[] { "Core", "Desktop" }, _manifest.Texts("CompatiblePSEditions").OrderBy(e => e, StringComparer.Ordinal).ToArray());
+            Assert.Equal(new[] { "SmtpTools.Types.ps1xml" }, _manifest.Texts("TypesToProcess"));
+            Assert.True(File.Exists(Path.Combine(Repo.ModuleDirectory, "SmtpTools.Types.ps1xml")));
+
+            var run = _fixture.PowerShell.Run("(Get-TypeData -TypeName SmtpTools.SmtpPortResult).SerializationDepth");
+            Assert.Equal("2", run.Output.Single().ToString());
         }
 
         [Fact]

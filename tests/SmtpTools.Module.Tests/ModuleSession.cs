@@ -4,15 +4,14 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
-using SmtpTools.Host;
 
 namespace SmtpTools.Module.Tests
 {
     /// <summary>
     /// A real PowerShell 7.6 runspace with SmtpTools imported from the built module folder, exactly as
     /// `Import-Module out/SmtpTools/&lt;version&gt;/SmtpTools.psd1` does for a user. One per test class (creating a
-    /// runspace costs about a second); scripts run one at a time. The session is the host program's: the
-    /// Microsoft.PowerShell.Core commands plus Format-List and Format-Table.
+    /// runspace costs about a second); scripts run one at a time. The session is pwsh's default one, with every
+    /// built-in command (Microsoft.PowerShell.SDK): Select-Object, Format-Table, ConvertTo-Json, Export-Csv, Start-ThreadJob.
     /// </summary>
     public sealed class ModuleSession : IDisposable
     {
@@ -22,7 +21,12 @@ namespace SmtpTools.Module.Tests
         /// <param name="host">A host to render through (see <see cref="ViewRenderer"/>); none by default.</param>
         public ModuleSession(PSHost? host = null)
         {
-            var state = HostSessionState.Create();
+            var state = InitialSessionState.CreateDefault2();
+            if (OperatingSystem.IsWindows())
+            {
+                state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+            }
+
             _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
             _runspace.Open();
             var import = Run("Import-Module -Name $args[0] -ErrorAction Stop", Repo.ModuleManifest);

@@ -84,6 +84,7 @@ namespace SmtpTools.Module.Tests
         [InlineData("SmtpTools.psd1")]
         [InlineData("SmtpTools.dll")]
         [InlineData("SmtpTools.Format.ps1xml")]
+        [InlineData("SmtpTools.Types.ps1xml")]
         [InlineData("LICENSE.txt")]
         [InlineData("en-US/about_SmtpTools.help.txt")]
         [InlineData("dependencies/SmtpTools.Engine.dll")]

@@ -17,9 +17,6 @@ namespace SmtpTools.Module.Tests
         /// <summary>The build configuration the tests were built in (Debug or Release).</summary>
         public static string Configuration { get; } = Metadata("Configuration");
 
-        /// <summary>smtptools-host.dll, run with `dotnet` in a child process.</summary>
-        public static string HostProgram { get; } = Metadata("HostProgram");
-
         /// <summary>The stand-ins for another module's MailKit, MimeKit and BouncyCastle.Cryptography (version 1.0.0).</summary>
         public static string[] ConflictingAssemblies { get; } = Metadata("ConflictingAssemblies").Split(';');
 

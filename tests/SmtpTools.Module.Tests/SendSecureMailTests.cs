@@ -82,6 +82,53 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
+        public void Auto_finds_implicit_TLS_by_behaviour_on_a_port_that_is_not_465_as_fast_as_Test_SmtpPort()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "Test-SmtpPort localhost -Port $args[5] -TrustedCertificate $ca; " +
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -SmtpServer localhost -Port $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submissions);
+
+            Assert.Empty(run.Errors);
+            Assert.NotEqual(465, Server.Submissions);
+            var probe = run.Output.Single(o => o.TypeName() == "SmtpTools.SmtpPortResult");
+            var result = run.Output.Single(o => o.TypeName() == "SmtpTools.SmtpSendResult");
+            Assert.Equal("ImplicitTls", probe.Text("Security"));
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal("ImplicitTls", result.Text("Security"));
+            Assert.Equal(1, (int)result.Get("Attempts")!);
+            // The same detection as the probe: its greeting wait, then a handshake; AUTH and DATA cost milliseconds here.
+            var detection = (TimeSpan)probe.Get("Duration")!;
+            var sending = (TimeSpan)result.Get("Duration")!;
+            Assert.True(sending < detection + TimeSpan.FromSeconds(1), $"Sending took {sending.TotalMilliseconds:0} ms, detection {detection.TotalMilliseconds:0} ms.");
+            Assert.NotNull(Delivered(Server.User, marker));
+        }
+
+        [Theory]
+        [InlineData("StartTls", "submissions", "-Security ImplicitTls", "speaks implicit TLS")]
+        [InlineData("ImplicitTls", "submission", "-Security StartTls", "speaks STARTTLS")]
+        public void A_security_mode_the_port_contradicts_fails_fast_naming_the_mode_it_speaks(string asked, string listener, string advice, string speaks)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var run = Send(
+                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer localhost -Port $args[4] -Security $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, Server.Ports[listener], asked);
+            watch.Stop();
+
+            var error = Assert.Single(run.Errors);
+            Assert.Equal("SmtpTools.SecurityMismatch,SmtpTools.Commands.SendSecureMailCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(speaks, error.ToString());
+            Assert.Contains(advice, error.ToString());
+            Assert.Contains("Nothing was sent", error.ToString());
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Failed", result.Text("Status"));
+            Assert.Equal(1, (int)result.Get("Attempts")!); // a mismatch is never retried
+            Assert.True((TimeSpan)result.Get("Duration")! < TimeSpan.FromSeconds(1), $"The mismatch took {((TimeSpan)result.Get("Duration")!).TotalMilliseconds:0} ms to find.");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"The whole command took {watch.Elapsed.TotalMilliseconds:0} ms.");
+        }
+
+        [Fact]
         public void StartTls_without_credentials_delivers_through_the_relay_listener()
         {
             var marker = NewMarker();
@@ -105,7 +152,7 @@ namespace SmtpTools.Module.Tests
             Assert.Empty(run.Errors);
             var result = Assert.Single(run.Output);
             Assert.Equal("Sent", result.Text("Status"));
-            Assert.Equal("None", result.Text("Security"));
+            Assert.Equal("PlainOnly", result.Text("Security"));
             Assert.Equal("None", result.Text("TlsProtocol"));
             Assert.NotNull(Delivered(Server.User, marker));
         }
@@ -244,7 +291,11 @@ namespace SmtpTools.Module.Tests
                 Assert.Equal("high", message.Headers[HeaderId.Importance]);
                 Assert.Equal("plain text body", message.TextBody?.Trim());
                 Assert.Contains("html body", message.HtmlBody);
-                Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+                var alternative = Assert.IsType<MultipartAlternative>(((Multipart)message.Body!)[0]);
+
+                // The HTML part once, then its inline image: multipart/related holds nothing twice.
+                var related = Assert.IsType<MultipartRelated>(alternative[1]);
+                Assert.Equal(new[] { "text/html", "image/png" }, related.Select(p => p.ContentType.MimeType).ToArray());
 
                 var inline = message.BodyParts.OfType<MimePart>().Single(p => p.ContentId == "logo");
                 Assert.Equal(File.ReadAllBytes(logo), Decode(inline));
@@ -415,7 +466,7 @@ namespace SmtpTools.Module.Tests
             var line = run.Verbose.First(v => v.StartsWith("Send message", StringComparison.Ordinal));
             Assert.Contains(Server.OtherUser, line);
             Assert.Contains($"localhost:{Server.Submission}", line);
-            Assert.Contains("STARTTLS required, TLS 1.2 or later, certificate verified", line);
+            Assert.Contains("TLS required (implicit or STARTTLS, as the port speaks), TLS 1.2 or later, certificate verified", line);
             Assert.Contains(run.Verbose, v => v.StartsWith("Connected to localhost", StringComparison.Ordinal) && v.Contains("Tls1"));
             Assert.Contains(run.Verbose, v => v.StartsWith("Authenticated as " + Server.User, StringComparison.Ordinal));
             Assert.Contains(run.Verbose, v => v.Contains(": Sent, 1 accepted", StringComparison.Ordinal));
@@ -461,7 +512,7 @@ namespace SmtpTools.Module.Tests
                 Server.User, marker, Server.Plain);
 
             Assert.Equal("SmtpTools.EncryptionRequired", run.ErrorIds.Single().Split(',')[0]);
-            Assert.Equal("None", run.Output.Single(o => o.TypeName() == "SmtpTools.SmtpSendResult").Text("Security"));
+            Assert.Equal("Unknown", run.Output.Single(o => o.TypeName() == "SmtpTools.SmtpSendResult").Text("Security")); // refused before connecting
             Assert.Null(Server.WaitForMessage(Server.User, marker, TimeSpan.FromSeconds(1)));
         }
 
@@ -640,7 +691,7 @@ namespace SmtpTools.Module.Tests
 
                 Assert.Empty(runs[0].Errors);
                 Assert.Equal("SmtpTools.AuthenticationFailed", runs[1].ErrorIds.Single().Split(',')[0]);
-                Assert.Equal("SmtpTools.ExtensionNotSupported", runs[2].ErrorIds.Single().Split(',')[0]);
+                Assert.Equal("SmtpTools.AuthenticationFailed", runs[2].ErrorIds.Single().Split(',')[0]);
                 Assert.Equal("SmtpTools.StartTlsNotOffered", runs[3].ErrorIds.Single().Split(',')[0]);
                 Assert.Contains(runs[0].Debug, d => d.Contains("AUTH PLAIN ********", StringComparison.Ordinal));
 

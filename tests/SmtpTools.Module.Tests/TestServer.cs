@@ -28,6 +28,12 @@ namespace SmtpTools.Module.Tests
             OtherUser = state.GetProperty("otherUser").GetString()!;
             Ports = state.GetProperty("ports").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.OrdinalIgnoreCase);
             Ipv6 = !state.TryGetProperty("ipv6", out var v6) || v6.GetBoolean();
+            var idp = state.GetProperty("identityProvider");
+            TokenSigningKeyFile = idp.GetProperty("signingKeyFile").GetString()!;
+            TokenKeyId = idp.GetProperty("keyId").GetString()!;
+            TlsCertificateFile = idp.GetProperty("tlsCertificateFile").GetString()!;
+            TlsKeyFile = idp.GetProperty("tlsKeyFile").GetString()!;
+            TlsIntermediateFile = idp.GetProperty("tlsIntermediateFile").GetString()!;
         }
 
         public static TestServer Instance => Shared.Value;
@@ -56,6 +62,18 @@ namespace SmtpTools.Module.Tests
         public string OtherUser { get; }
 
         public bool Ipv6 { get; }
+
+        /// <summary>The key the identity provider signs access tokens with; Dovecot trusts its public half under <see cref="TokenKeyId"/>.</summary>
+        public string TokenSigningKeyFile { get; }
+
+        public string TokenKeyId { get; }
+
+        /// <summary>The server's localhost certificate, key and intermediate: the identity provider serves HTTPS with them.</summary>
+        public string TlsCertificateFile { get; }
+
+        public string TlsKeyFile { get; }
+
+        public string TlsIntermediateFile { get; }
 
         public IReadOnlyDictionary<string, int> Ports { get; }
 

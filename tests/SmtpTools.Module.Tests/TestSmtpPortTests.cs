@@ -44,7 +44,7 @@ namespace SmtpTools.Module.Tests
             Assert.IsType<DateTimeOffset>(result.Get("Certificate.NotAfter"));
             Assert.Contains("PLAIN", result.Texts("AuthMechanisms"));
             Assert.Equal(false, result.Get("AuthOfferedBeforeTls"));
-            Assert.Equal("Preferred", result.Text("Recommendation"));
+            Assert.Equal("Preferred", result.Text("Rating"));
         }
 
         [Fact]
@@ -70,7 +70,7 @@ namespace SmtpTools.Module.Tests
             Assert.Empty(result.Texts("ExtensionsBeforeTls.AuthMechanisms"));
             Assert.Contains("PLAIN", result.Texts("AuthMechanisms"));
             Assert.Equal(false, result.Get("AuthOfferedBeforeTls"));
-            Assert.Equal("Acceptable", result.Text("Recommendation"));
+            Assert.Equal("Acceptable", result.Text("Rating"));
         }
 
         [Fact]
@@ -82,7 +82,7 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("StartTls", result.Text("Security"));
             Assert.NotEqual("None", result.Text("TlsProtocol"));
             Assert.Empty(result.Texts("AuthMechanisms"));
-            Assert.Contains("no AUTH", result.Text("RecommendationReason"));
+            Assert.Contains("no AUTH", result.Text("RatingReason"));
         }
 
         [Fact]
@@ -95,7 +95,7 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("None", result.Text("TlsProtocol"));
             Assert.Equal(true, result.Get("AuthOfferedBeforeTls"));
             Assert.Contains("PLAIN", result.Texts("AuthMechanisms"));
-            Assert.Equal("Insecure", result.Text("Recommendation"));
+            Assert.Equal("Insecure", result.Text("Rating"));
         }
 
         [Theory]
@@ -111,7 +111,7 @@ namespace SmtpTools.Module.Tests
             Assert.Contains(verdict, result.Text("ErrorMessage"));
             Assert.Contains(verdict, result.Text("Certificate.Verdict"));
             Assert.Equal("ImplicitTls", result.Text("Security"));
-            Assert.Equal("Unusable", result.Text("Recommendation"));
+            Assert.Equal("Unusable", result.Text("Rating"));
         }
 
         [Fact]
@@ -121,18 +121,18 @@ namespace SmtpTools.Module.Tests
 
             Assert.Equal("TlsFailed", result.Text("Status"));
             Assert.Equal("WeakKey", result.Text("Certificate.Problems"));
-            Assert.Equal("Unusable", result.Text("Recommendation"));
+            Assert.Equal("Unusable", result.Text("Rating"));
         }
 
         [Fact]
-        public void SkipCertificateStrengthCheck_accepts_an_RSA_1024_certificate_but_never_rates_it_Preferred()
+        public void SkipCertificateStrengthCheck_accepts_an_RSA_1024_certificate_but_rates_it_Insecure_for_its_High_finding()
         {
             var run = _fixture.PowerShell.Run("Test-SmtpPort 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -SkipCertificateStrengthCheck -TimeoutSec 5", Server.Ports["weakKey"], Server.CaFile);
 
             var result = Assert.Single(run.Output);
             Assert.Equal("Open", result.Text("Status"));
-            Assert.Equal("Acceptable", result.Text("Recommendation"));
-            Assert.Contains("CERT_WEAK_KEY", result.Text("RecommendationReason"));
+            Assert.Equal("Insecure", result.Text("Rating"));
+            Assert.Contains("CERT_WEAK_KEY", result.Text("RatingReason"));
             Assert.Contains(run.Warnings, w => w.Contains("-SkipCertificateStrengthCheck"));
         }
 
@@ -142,8 +142,8 @@ namespace SmtpTools.Module.Tests
             var result = Assert.Single(_fixture.PowerShell.Run("Test-SmtpPort 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5", Server.Ports["expiring"], Server.CaFile).Output);
 
             Assert.Equal("Open", result.Text("Status"));
-            Assert.Equal("Acceptable", result.Text("Recommendation"));
-            Assert.Contains("CERT_EXPIRING", result.Text("RecommendationReason"));
+            Assert.Equal("Acceptable", result.Text("Rating"));
+            Assert.Contains("CERT_EXPIRING", result.Text("RatingReason"));
         }
 
         [Fact]
@@ -157,7 +157,7 @@ namespace SmtpTools.Module.Tests
             Assert.Contains("expired", result.Text("Certificate.Verdict"));
             Assert.Equal(true, result.Get("Certificate.ValidationSkipped"));
             Assert.Contains(result.Texts("Notes"), n => n.Contains("-SkipCertificateCheck") && n.Contains("expired"));
-            Assert.Equal("Insecure", result.Text("Recommendation"));
+            Assert.Equal("Insecure", result.Text("Rating"));
             Assert.Contains(run.Warnings, w => w.Contains("NOT verified"));
         }
 
@@ -171,7 +171,7 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("NotSmtp", result.Text("Status"));
             Assert.Equal("NotSmtp", result.Text("FailureKind"));
             Assert.Contains("SSH-2.0-OpenSSH", result.Text("ErrorMessage"));
-            Assert.Equal("Unusable", result.Text("Recommendation"));
+            Assert.Equal("Unusable", result.Text("Rating"));
         }
 
         [Fact]
@@ -437,7 +437,7 @@ namespace SmtpTools.Module.Tests
 
             Assert.Equal(security, result.Text("Security"));
             Assert.Contains(result.Texts("Notes"), n => n.StartsWith($"Misconfigured: port {registeredPort}"));
-            Assert.Contains($"Misconfigured: port {registeredPort}", result.Text("RecommendationReason"));
+            Assert.Contains($"Misconfigured: port {registeredPort}", result.Text("RatingReason"));
         }
 
         // ---- sweeps ----
@@ -464,12 +464,14 @@ namespace SmtpTools.Module.Tests
         }
 
         [Fact]
-        public void Sweep_reports_progress_as_completed_of_total()
+        public void Sweep_reports_progress_as_completed_of_total_and_names_what_is_pending()
         {
             var run = Probe("localhost", Server.Plain, Server.Relay, Server.Submission);
 
             var statuses = run.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.StatusDescription).ToList();
             Assert.Contains("3 of 3 endpoints probed", statuses);
+            // Until the last one, each report names what is still awaited.
+            Assert.Contains(run.Progress, p => p.CurrentOperation != null && p.CurrentOperation.StartsWith("waiting for localhost:", StringComparison.Ordinal));
             Assert.Equal(ProgressRecordType.Completed, run.Progress.Last().RecordType);
         }
 
@@ -507,7 +509,7 @@ namespace SmtpTools.Module.Tests
 
             var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
             var header = lines.First(l => l.Contains("ComputerName"));
-            foreach (var column in new[] { "Port", "Status", "Security", "TLS", "Recommendation", "Time(ms)" })
+            foreach (var column in new[] { "Port", "Status", "Security", "TLS", "Rating", "Time(ms)" })
             {
                 Assert.Contains(column, header);
             }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using SmtpTools.Host;
 
 namespace SmtpTools.Module.Tests
 {
@@ -21,7 +20,7 @@ namespace SmtpTools.Module.Tests
         public ViewRenderer(int width = 120)
         {
             Width = width;
-            _session = new ModuleSession(new ConsoleHost(width, _screen, _screen));
+            _session = new ModuleSession(new ScreenHost(width, _screen));
         }
 
         /// <summary>Columns of the pretend screen.</summary>

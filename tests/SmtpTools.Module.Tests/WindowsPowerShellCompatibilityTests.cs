@@ -20,6 +20,8 @@ namespace SmtpTools.Module.Tests
         private static readonly HashSet<string> InFramework = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "netstandard", "mscorlib", "System", "System.Core", "System.Data.DataSetExtensions", "System.Management.Automation",
+            "System.Management", // Google.Apis.Auth: in .NET Framework's GAC (WMI), never shipped
+
         };
 
         // PowerShell 7 only: ModuleInitializer reaches it through a nested class that only runs on .NET (Core).

@@ -4,34 +4,48 @@
     copies of them first.
 
 .DESCRIPTION
-    Run by DependencyIsolationTests in a child process, or by hand:
+    Run by DependencyIsolationTests in a child process of real pwsh, or by hand:
 
-        dotnet smtptools-host.dll --preload <other>/MailKit.dll --preload <other>/MimeKit.dll `
-            --preload <other>/BouncyCastle.Cryptography.dll -File Show-DependencyIsolation.ps1 /tmp/smtptools-test-server/server.json
+        dotnet pwsh -NoProfile -File tests/assets/Show-DependencyIsolation.ps1 -ServerState /tmp/smtptools-test-server/server.json `
+            -ModuleManifest out/SmtpTools/<version>/SmtpTools.psd1 -Preload <other>/MailKit.dll, <other>/MimeKit.dll, <other>/BouncyCastle.Cryptography.dll
 
-    The host loads the preloaded assemblies into the default load context, imports SmtpTools, then runs this script
-    against the test server: Test-SmtpPort on the implicit-TLS port (SmtpTools.Engine reads the certificate's names
-    with BouncyCastle), then Send-SecureMail to the test user through the same port (MailKit and MimeKit). It prints one
-    "Name = value" fact per line. An assembly is described as "<version>@<load context>", where the version is the
-    informational version ("4.18.2") and the load context is "Default" or the type name of the module's private context.
+    The script loads the -Preload assemblies into the default load context, as another module imported earlier in the
+    session would, then imports SmtpTools and runs against the test server: Test-SmtpPort on the implicit-TLS port
+    (SmtpTools.Engine reads the certificate's names with BouncyCastle), then Send-SecureMail to the test user through the
+    same port (MailKit and MimeKit). It prints one "Name = value" fact per line. An assembly is described as
+    "<version>@<load context>", where the version is the informational version ("4.18.2") and the load context is
+    "Default" or the type name of the module's private context.
 
 .PARAMETER ServerState
     The test server's server.json (tests/server/smtp-test-server.sh writes it): ports, CA file, user and password.
+
+.PARAMETER ModuleManifest
+    The built module's SmtpTools.psd1.
+
+.PARAMETER Preload
+    Assemblies another module would have loaded first (the tests use stand-ins of MailKit, MimeKit and BouncyCastle).
 #>
 param(
-    [Parameter(Mandatory)] [string] $ServerState
+    [Parameter(Mandatory)] [string] $ServerState,
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    [string[]] $Preload = @()
 )
 
 $ErrorActionPreference = 'Stop'
 $dependencies = 'MailKit', 'MimeKit', 'BouncyCastle.Cryptography'
 
-# ConvertFrom-Json is not in the host's engine: read the state with System.Text.Json.
-$server = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText($ServerState)).RootElement
-$port = $server.GetProperty('ports').GetProperty('submissions').GetInt32()
-$caFile = $server.GetProperty('caFile').GetString()
-$user = $server.GetProperty('user').GetString()
-$credential = [pscredential]::new($user, [System.Net.NetworkCredential]::new('', $server.GetProperty('password').GetString()).SecurePassword)
+# pwsh -File passes one string: a comma-separated list arrives whole.
+foreach ($assembly in $Preload -split ',' | Where-Object { $_ }) {
+    $null = [System.Runtime.Loader.AssemblyLoadContext]::Default.LoadFromAssemblyPath((Resolve-Path -LiteralPath $assembly).ProviderPath)
+}
 
+Import-Module -Name $ModuleManifest
+
+$server = Get-Content -Raw -LiteralPath $ServerState | ConvertFrom-Json
+$port = $server.ports.submissions
+$caFile = $server.caFile
+$user = $server.user
+$credential = [pscredential]::new($user, [System.Net.NetworkCredential]::new('', $server.password).SecurePassword)
 function Format-LoadedAssembly([System.Reflection.Assembly] $Assembly) {
     $version = $Assembly.GetName().Version.ToString()
     $informational = [System.Reflection.CustomAttributeExtensions]::GetCustomAttribute[System.Reflection.AssemblyInformationalVersionAttribute]($Assembly)
@@ -50,11 +64,8 @@ function Get-LoadedAssembly([string] $Name) {
         ForEach-Object { Format-LoadedAssembly $_ }
 }
 
-# Only Microsoft.PowerShell.Core is certain in the host (no Sort-Object): sort with .NET.
 function Write-Fact([string] $Name, [object[]] $Value) {
-    [string[]] $text = @($Value | ForEach-Object { "$_" })
-    [Array]::Sort($text, [StringComparer]::Ordinal)
-    '{0} = {1}' -f $Name, ($text -join ', ')
+    '{0} = {1}' -f $Name, ((@($Value | ForEach-Object { "$_" }) | Sort-Object -CaseSensitive) -join ', ')
 }
 
 # What another module left in the session before any SmtpTools command ran.

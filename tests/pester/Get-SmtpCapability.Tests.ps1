@@ -143,9 +143,9 @@ $($server.Host),$($server.Ports.submissions),ImplicitTls
                 Should -Throw -ErrorId 'SmtpTools.ConnectionRefused,SmtpTools.Commands.GetSmtpCapabilityCommand'
         }
 
-        It 'fails with SmtpTools.TlsHandshakeFailed when -Security ImplicitTls meets a plaintext port' {
+        It 'fails with SmtpTools.SecurityMismatch, naming STARTTLS, when -Security ImplicitTls meets a STARTTLS port' {
             { Get-SmtpCapability @inspect -Port $server.Ports.relay -Security ImplicitTls -ErrorAction Stop } |
-                Should -Throw -ErrorId 'SmtpTools.TlsHandshakeFailed,SmtpTools.Commands.GetSmtpCapabilityCommand'
+                Should -Throw -ErrorId 'SmtpTools.SecurityMismatch,SmtpTools.Commands.GetSmtpCapabilityCommand' -ExpectedMessage '*speaks STARTTLS*-Security StartTls*'
         }
 
         It 'rejects the port <Port> before any network I/O' -ForEach @(

@@ -49,6 +49,20 @@ Describe 'Send-SecureMail' {
             Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject | Should -Match 'filename="?disk-report\.csv'
         }
 
+        It 'puts the HTML body in once, beside the inline image it shows' {
+            $subject = New-TestSubject
+            $logo = Join-Path -Path $TestDrive -ChildPath 'logo.png'
+            [IO.File]::WriteAllBytes($logo, [byte[]] (1..64))
+
+            Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject $subject `
+                -Body 'Text version.' -HtmlBody '<p>Status <img src="cid:logo"></p>' -InlineAttachment @{ logo = $logo }
+
+            $delivered = Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject
+            [regex]::Matches($delivered, '(?im)^Content-Type: text/html').Count | Should -Be 1
+            $delivered | Should -Match '(?im)^Content-Type: multipart/related'
+            $delivered | Should -Match '(?im)^Content-Id: <logo>'
+        }
+
         It 'gives Bcc recipients the message without a Bcc header' {
             $subject = New-TestSubject
 
@@ -66,6 +80,21 @@ Describe 'Send-SecureMail' {
                 Should -Throw -ErrorId 'SmtpTools.StartTlsNotOffered,SmtpTools.Commands.SendSecureMailCommand'
             $log | Should -FileContentMatch '250-AUTH'
             $log | Should -Not -FileContentMatch ' -> AUTH'
+        }
+
+        It 'finds implicit TLS by behaviour with the default -Security on a port that is not 465' {
+            $result = Send-SecureMail @trust -Port $server.Ports.submissions -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $result.Security | Should -Be 'ImplicitTls'
+        }
+
+        It 'fails fast with SmtpTools.SecurityMismatch when -Security <Asked> contradicts the <PortName> port' -ForEach @(
+            @{ Asked = 'StartTls'; PortName = 'submissions'; Advice = '*implicit TLS*-Security ImplicitTls*' }
+            @{ Asked = 'ImplicitTls'; PortName = 'submission'; Advice = '*speaks STARTTLS*-Security StartTls*' }
+        ) {
+            { Send-SecureMail @trust -Port $server.Ports.$PortName -Security $Asked -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.SecurityMismatch,SmtpTools.Commands.SendSecureMailCommand' -ExpectedMessage $Advice
         }
 
         It 'refuses -Security None unless -AllowUnencrypted confirms it' {

@@ -1,5 +1,12 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.1.0' }
 
+BeforeDiscovery {
+    # The cmdlets the module really exports, so a new one cannot slip past the help checks.
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'BuiltModule.ps1')
+    $cmdlets = & (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$(Get-BuiltSmtpToolsManifest)'; (Get-Command -Module SmtpTools -CommandType Cmdlet).Name" |
+        ForEach-Object { @{ Name = $_ } }
+}
+
 BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'BuiltModule.ps1')
     $manifestPath = Get-BuiltSmtpToolsManifest
@@ -38,12 +45,13 @@ Describe 'The SmtpTools module' {
             @{ Name = 'Test-SmtpPort' }
             @{ Name = 'Get-SmtpCapability' }
             @{ Name = 'Send-SecureMail' }
+            @{ Name = 'Get-SmtpAccessToken' }
         ) {
             Get-Command -Module SmtpTools -Name $Name -CommandType Cmdlet | Should -Not -BeNullOrEmpty
         }
 
         It 'exports nothing else' {
-            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpCapability', 'Send-SecureMail', 'Test-SmtpPort')
+            (Get-Command -Module SmtpTools).Name | Sort-Object | Should -Be @('Get-SmtpAccessToken', 'Get-SmtpCapability', 'Send-SecureMail', 'Test-SmtpPort')
         }
     }
 
@@ -54,6 +62,22 @@ Describe 'The SmtpTools module' {
 
         It 'shows about_SmtpTools with Get-Help' {
             Get-Help -Name about_SmtpTools | Out-String | Should -Match 'Test-SmtpPort'
+        }
+
+        It 'sends Get-Help <Name> -Online to the cmdlet''s own page' -ForEach $cmdlets {
+            $page = "https://github.com/smtptools/SmtpTools/blob/main/docs/$Name.md"
+
+            (Get-Command -Name $Name).HelpUri | Should -Be $page
+            # Get-Help -Online opens the first link of the help that has an address.
+            (Get-Help -Name $Name).relatedLinks.navigationLink.uri | Where-Object { $_ } | Select-Object -First 1 | Should -Be $page
+        }
+
+        It 'publishes the page of <Name> as the current help renders it (./build.ps1 -Task Docs)' -ForEach $cmdlets {
+            $committed = Join-Path -Path $PSScriptRoot -ChildPath "../../docs/$Name.md"
+
+            $committed | Should -Exist
+            & (Join-Path -Path $PSScriptRoot -ChildPath '../../docs/ConvertTo-CmdletPage.ps1') -Name $Name |
+                Should -BeExactly ([IO.File]::ReadAllText($committed))
         }
     }
 

@@ -39,6 +39,30 @@ Describe 'Test-SmtpPort' {
         }
     }
 
+    Context 'Results that leave the session' {
+        It 'keeps the certificate verdict of a result received from Start-Job' {
+            $manifest = Get-BuiltSmtpToolsManifest
+            $job = Start-Job -ScriptBlock {
+                Import-Module -Name $using:manifest
+                Test-SmtpPort -ComputerName localhost -Port $using:server.Ports.submission -TrustedCertificate $using:server.CaFile -TimeoutSec 10
+            }
+            $result = $job | Receive-Job -Wait -AutoRemoveJob
+
+            $result.pstypenames[0] | Should -Be 'Deserialized.SmtpTools.SmtpPortResult'
+            $result.Certificate.Verdict | Should -Be 'valid'
+            $result.Certificate.DaysUntilExpiry | Should -BeGreaterThan 30
+            # The default table shows it in its Certificate column, as for a live result.
+            ($result | Format-Table | Out-String -Width 120) | Should -Match 'valid'
+        }
+
+        It 'keeps the certificate verdict through Export-Clixml and Import-Clixml' {
+            $file = Join-Path -Path $TestDrive -ChildPath 'probe.xml'
+            Test-SmtpPort -ComputerName localhost -Port $server.Ports.submission -TrustedCertificate $server.CaFile -TimeoutSec 10 | Export-Clixml -Path $file
+
+            (Import-Clixml -Path $file).Certificate.Verdict | Should -Be 'valid'
+        }
+    }
+
     Context 'Ports that do not answer SMTP' {
         It 'reports a port nobody listens on as Closed' {
             $result = Test-SmtpPort -ComputerName localhost -Port 1 -TimeoutSec 5

@@ -55,6 +55,9 @@ function Start-SmtpTestServer {
         Password     = $state.password
         Credential   = [pscredential]::new($state.user, [System.Net.NetworkCredential]::new('', $state.password).SecurePassword)
         OtherUser    = $state.otherUser
+        # The key Dovecot trusts for OAuth 2.0 bearer tokens (RS256), and its key id: suites sign test tokens with it.
+        TokenSigningKeyFile = $state.identityProvider.signingKeyFile
+        TokenKeyId   = $state.identityProvider.keyId
         StartedHere  = -not $alreadyRunning
     }
 }

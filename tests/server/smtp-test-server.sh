@@ -29,6 +29,13 @@
 #   weakKey 2606         implicit TLS, AUTH, good chain but an RSA 1024-bit leaf key
 #                        (that listener's OpenSSL security level is set to 1, which
 #                        accepts it; Debian 12's OpenSSL loads it at its default too)
+#
+# XOAUTH2 and OAUTHBEARER are offered next to PLAIN and LOGIN wherever AUTH is, and Dovecot
+# validates the bearer tokens itself (oauth2 passdbs, local JWT validation, RS256): the tests'
+# identity provider (tests/Shared/Identity, in the test process on an ephemeral loopback port)
+# signs them with $SMTPTOOLS_SERVER_DIR/certs/idp-signing.key, whose public half Dovecot trusts
+# under the key id in server.json. Dovecot 2.3.19 crashes on JSON arrays in a token body, so
+# that provider writes roles and scopes as space-separated strings.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -70,6 +77,8 @@ readonly POSTFIX_PID_FILE=$DIR/spool/pid/master.pid
 readonly DOVECOT_CONF=$DIR/dovecot/dovecot.conf
 readonly DOVECOT_PID_FILE=$DIR/dovecot/run/master.pid
 readonly AUTH_SOCKET=$DIR/dovecot/run/auth-postfix
+readonly TOKEN_KEY_ID=smtptools-test-1
+readonly OAUTH2_CONFIGS=(oauth2-microsoft-app oauth2-microsoft-user oauth2-google)
 
 log() { printf 'smtp-test-server: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -235,6 +244,8 @@ make_certificates() {
   new_key "${ec[@]}" -out "$CERTS/intermediate.key" &
   new_key -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$CERTS/leaf.key" &
   new_key -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$CERTS/weak.key" &
+  # The identity provider's token signing key (RS256); Dovecot gets its public half.
+  new_key -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$CERTS/idp-signing.key" &
   wait_all
 
   issue root "$CERTS/root.key" '/O=SmtpTools tests/CN=SmtpTools Test Root CA' root_ca -400 1825 self
@@ -366,6 +377,13 @@ write_configuration() {
     "$OTHER_LOCALPART" "$DOMAIN" "$DOMAIN" "$OTHER_LOCALPART" >"$POSTFIX_CONF/vmailbox"
 
   render dovecot.conf.in >"$DOVECOT_CONF"
+  local config
+  for config in "${OAUTH2_CONFIGS[@]}"; do render "$config.conf.ext.in" >"$DIR/dovecot/$config.conf.ext"; done
+  # Tokens carry no azp claim: Dovecot looks the key up as default/<alg>/<kid>.
+  mkdir -p "$DIR/dovecot/keys/default/RS256"
+  openssl pkey -in "$CERTS/idp-signing.key" -pubout -out "$DIR/dovecot/keys/default/RS256/$TOKEN_KEY_ID" 2>>"$LOG_DIR/openssl.log" \
+    || die "could not derive the token signing public key: see $LOG_DIR/openssl.log"
+  chgrp -R dovecot "$DIR/dovecot/keys" && chmod -R g+rX "$DIR/dovecot/keys"
   printf '%s@%s:{PLAIN}%s::::::\n' "$USER_LOCALPART" "$DOMAIN" "$PASSWORD" >"$DIR/dovecot/users"
   chgrp dovecot "$DIR/dovecot/users"
   chmod 0640 "$DIR/dovecot/users"
@@ -395,6 +413,13 @@ write_state_file() {
   "password": "$PASSWORD",
   "otherUser": "$OTHER_LOCALPART@$DOMAIN",
   "ipv6": $IPV6,
+  "identityProvider": {
+    "signingKeyFile": "$CERTS/idp-signing.key",
+    "keyId": "$TOKEN_KEY_ID",
+    "tlsCertificateFile": "$CERTS/leaf.pem",
+    "tlsKeyFile": "$CERTS/leaf.key",
+    "tlsIntermediateFile": "$CERTS/intermediate.pem"
+  },
   "ports": {$ports
   }
 }

@@ -21,10 +21,10 @@ namespace SmtpTools
         public IPAddress? RemoteAddress { get; internal set; }
 
         /// <summary>The security mode the port really speaks: ImplicitTls, StartTls (offered), or PlainOnly.</summary>
-        public SmtpSecurityMode Security { get; internal set; }
+        public SmtpObservedSecurity Security { get; internal set; }
 
         /// <summary>The mode that was asked for (Auto unless -Security was given).</summary>
-        public SmtpSecurity RequestedSecurity { get; internal set; }
+        public SmtpRequestedSecurity RequestedSecurity { get; internal set; }
 
         /// <summary>The server's greeting, as sent ("220 mail.example.com ESMTP").</summary>
         public string? Banner { get; internal set; }
@@ -89,6 +89,12 @@ namespace SmtpTools
 
         /// <summary>What is wrong (or notable), worst first.</summary>
         public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
+
+        /// <summary>How fit this endpoint is for submitting mail: the same rating Test-SmtpPort gives it, from the same rules (the version scan's findings are reported but do not change it).</summary>
+        public SmtpSubmissionRating Rating { get; internal set; }
+
+        /// <summary>Why this endpoint got its <see cref="Rating"/>, in words.</summary>
+        public string RatingReason { get; internal set; } = string.Empty;
 
         /// <summary>The worst finding's severity, or null when there is none.</summary>
         public SmtpFindingSeverity? HighestSeverity => Findings.Count == 0 ? (SmtpFindingSeverity?)null : Findings.Max(f => f.Severity);

@@ -20,13 +20,16 @@ namespace SmtpTools
         public SmtpPortStatus Status { get; internal set; }
 
         /// <summary>The security mode the port really speaks.</summary>
-        public SmtpSecurityMode Security { get; internal set; }
+        public SmtpObservedSecurity Security { get; internal set; }
 
-        /// <summary>How fit this endpoint is for submitting mail, judged on what it did (RFC 8314 order); see <see cref="RecommendationReason"/>.</summary>
-        public SmtpSubmissionRating Recommendation { get; internal set; }
+        /// <summary>How fit this endpoint is for submitting mail, judged on what it did and on its findings (RFC 8314 order); see <see cref="RatingReason"/>. Get-SmtpCapability rates the same endpoint the same.</summary>
+        public SmtpSubmissionRating Rating { get; internal set; }
 
-        /// <summary>Why this endpoint got its <see cref="Recommendation"/>, in words, with the misconfigurations found.</summary>
-        public string RecommendationReason { get; internal set; } = string.Empty;
+        /// <summary>Why this endpoint got its <see cref="Rating"/>, in words, with the misconfigurations found.</summary>
+        public string RatingReason { get; internal set; } = string.Empty;
+
+        /// <summary>What is wrong (or notable) about this endpoint, worst first: the same rules and ids as Get-SmtpCapability's findings, less those that need its TLS version scan.</summary>
+        public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
 
         /// <summary>The server's 220 greeting, as sent.</summary>
         public string? Banner { get; internal set; }
@@ -74,7 +77,11 @@ namespace SmtpTools
         public string? ErrorMessage { get; internal set; }
 
         /// <summary>Remarks about this port (misconfigurations, protocol oddities).</summary>
-        public IList<string> Notes { get; } = new List<string>();
+        public IReadOnlyList<string> Notes => _notes;
+
+        private readonly List<string> _notes = new List<string>();
+
+        internal void AddNote(string note) => _notes.Add(note);
 
         /// <inheritdoc />
         public override string ToString() => $"{ComputerName}:{Port} {Status} {Security}";

@@ -27,10 +27,10 @@ namespace SmtpTools
         public int Port => Endpoint?.Port ?? 0;
 
         /// <summary>The security mode to use on <see cref="Port"/> (ImplicitTls or StartTls); Unknown when no port is fit.</summary>
-        public SmtpSecurityMode Security => Endpoint?.Security ?? SmtpSecurityMode.Unknown;
+        public SmtpObservedSecurity Security => Endpoint?.Security ?? SmtpObservedSecurity.Unknown;
 
         /// <summary>How fit the recommended endpoint is (at least RelayOnly), or the best rating found when none is fit.</summary>
-        public SmtpSubmissionRating Rating => Endpoint?.Recommendation ?? (RankedEndpoints.Count > 0 ? RankedEndpoints[0].Recommendation : SmtpSubmissionRating.Unusable);
+        public SmtpSubmissionRating Rating => Endpoint?.Rating ?? (RankedEndpoints.Count > 0 ? RankedEndpoints[0].Rating : SmtpSubmissionRating.Unusable);
 
         /// <summary>Why this endpoint (or why none), in words.</summary>
         public string Reason { get; }

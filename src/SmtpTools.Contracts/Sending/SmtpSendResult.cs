@@ -43,8 +43,8 @@ namespace SmtpTools
         /// <summary>The TCP port.</summary>
         public int Port { get; internal set; }
 
-        /// <summary>The security actually used: ImplicitTls, StartTls or None (Auto resolved by port).</summary>
-        public SmtpSecurity Security { get; internal set; }
+        /// <summary>The security mode the message travelled under, as the port really spoke it (ImplicitTls, StartTls, or PlainOnly with -Security None); Unknown when no connection was made.</summary>
+        public SmtpObservedSecurity Security { get; internal set; }
 
         /// <summary>The negotiated TLS version, or None.</summary>
         public TlsProtocolVersion TlsProtocol { get; internal set; }

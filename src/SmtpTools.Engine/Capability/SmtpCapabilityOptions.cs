@@ -8,8 +8,8 @@ namespace SmtpTools
         /// <summary>Timeouts, certificate policy, EHLO name and transcript, shared with Test-SmtpPort.</summary>
         public SmtpProbeOptions Connection { get; set; } = new SmtpProbeOptions();
 
-        /// <summary>How to secure the session; <see cref="SmtpSecurity.Auto"/> detects it.</summary>
-        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+        /// <summary>How to secure the session; <see cref="SmtpRequestedSecurity.Auto"/> detects it.</summary>
+        public SmtpRequestedSecurity Security { get; set; } = SmtpRequestedSecurity.Auto;
 
         /// <summary>Also find which of TLS 1.0 to 1.3 the server accepts (four extra short connections, in parallel).</summary>
         public bool ScanTlsVersions { get; set; } = true;

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using SmtpTools.Protocol;
 
 namespace SmtpTools.Probing
 {
@@ -25,6 +26,9 @@ namespace SmtpTools.Probing
         /// </summary>
         internal const int PerHostLimit = 16;
 
+        /// <summary>How many of the endpoints still pending a progress report names.</summary>
+        public const int PendingShown = 3;
+
         private readonly SemaphoreSlim _throttle;
         private readonly bool _keepInputOrder;
         private readonly CancellationToken _cancellationToken;
@@ -33,6 +37,9 @@ namespace SmtpTools.Probing
         private readonly List<Host> _hosts = new List<Host>();
         private readonly OrderedRelease<SmtpPortResult> _inputOrder = new OrderedRelease<SmtpPortResult>();
         private readonly List<Task> _probes = new List<Task>();
+
+        // Endpoints not finished yet, oldest first (insertion order), for the progress report.
+        private readonly LinkedList<string> _pending = new LinkedList<string>();
         private int _nextHostToRelease;
         private int _total;
         private int _completed;
@@ -60,8 +67,8 @@ namespace SmtpTools.Probing
         /// <summary>One endpoint's result, as it completes (or in input order).</summary>
         public event Action<SmtpPortResult>? ResultReady;
 
-        /// <summary>Probes completed so far, and probes added so far.</summary>
-        public event Action<int, int>? ProgressChanged;
+        /// <summary>Raised after each probe completes: completed of total, and which endpoints are still awaited.</summary>
+        public event Action<SweepProgress>? ProgressChanged;
 
         /// <summary>A host's name did not resolve (or its lookup timed out): raised once per host, whatever its number of ports.</summary>
         public event Action<string, SmtpConnectionException>? ResolutionFailed;
@@ -107,7 +114,8 @@ namespace SmtpTools.Probing
                     host.Pending++;
                     _total++;
                     var place = _keepInputOrder ? _inputOrder.Reserve() : -1;
-                    _probes.Add(Task.Run(() => ProbeAsync(host, port, place), _cancellationToken));
+                    var pending = _pending.AddLast(EndpointName(name, port));
+                    _probes.Add(Task.Run(() => ProbeAsync(host, port, place, pending), _cancellationToken));
                 }
             }
         }
@@ -140,7 +148,7 @@ namespace SmtpTools.Probing
             }
         }
 
-        private async Task ProbeAsync(Host host, int port, int place)
+        private async Task ProbeAsync(Host host, int port, int place, LinkedListNode<string> pending)
         {
             SmtpPortResult result;
             IPAddress[]? addresses = null;
@@ -152,7 +160,7 @@ namespace SmtpTools.Probing
             {
                 ReportResolutionFailure(host, e);
                 result = SmtpEndpointProbe.Unresolved(host.Name, port, e);
-                Finish(host, place, result);
+                Finish(host, place, pending, result);
                 return;
             }
 
@@ -174,8 +182,12 @@ namespace SmtpTools.Probing
                 host.Concurrency.Release();
             }
 
-            Finish(host, place, result);
+            Finish(host, place, pending, result);
         }
+
+        // "host:port", with brackets around an IPv6 literal, as in transcripts and progress.
+        private static string EndpointName(string host, int port) =>
+            (IPAddress.TryParse(host.Trim('[', ']'), out var a) && a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]" : host) + ":" + port;
 
         private SmtpProbeOptions OptionsFor(string host, int port)
         {
@@ -185,7 +197,7 @@ namespace SmtpTools.Probing
                 return _options;
             }
 
-            var prefix = "[" + (IPAddress.TryParse(host.Trim('[', ']'), out var a) && a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]" : host) + ":" + port + "] ";
+            var prefix = "[" + EndpointName(host, port) + "] ";
             return _options.WithTranscript(line => transcript(prefix + line));
         }
 
@@ -203,14 +215,15 @@ namespace SmtpTools.Probing
             }
         }
 
-        private void Finish(Host host, int place, SmtpPortResult result)
+        private void Finish(Host host, int place, LinkedListNode<string> pending, SmtpPortResult result)
         {
             lock (_gate)
             {
                 _completed++;
                 host.Pending--;
                 host.Results.Add(result);
-                ProgressChanged?.Invoke(_completed, _total);
+                _pending.Remove(pending);
+                ProgressChanged?.Invoke(new SweepProgress(_completed, _total, _pending.Take(PendingShown).ToList(), _pending.Count));
                 var ready = _keepInputOrder ? _inputOrder.Fill(place, result) : new[] { result };
                 foreach (var item in ready)
                 {

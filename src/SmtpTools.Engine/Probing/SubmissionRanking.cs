@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using SmtpTools.Capability;
+using SmtpTools.Rules;
 
 namespace SmtpTools.Probing
 {
@@ -19,14 +19,16 @@ namespace SmtpTools.Probing
         internal const int Alternative = 2525;
 
         /// <summary>Rates one endpoint on its own and says why.</summary>
-        public static (SmtpSubmissionRating Rating, string Reason) Assess(SmtpPortResult result)
-        {
-            if (result is null)
-            {
-                throw new ArgumentNullException(nameof(result));
-            }
+        public static (SmtpSubmissionRating Rating, string Reason) Assess(SmtpPortResult result) =>
+            Assess(EndpointEvidence.Of(result ?? throw new ArgumentNullException(nameof(result))));
 
-            var (rating, reason) = Rate(result);
+        /// <summary>Rates an audited endpoint exactly as a probe of it would be rated.</summary>
+        public static (SmtpSubmissionRating Rating, string Reason) Assess(SmtpCapabilityReport report) =>
+            Assess(EndpointEvidence.Of(report ?? throw new ArgumentNullException(nameof(report))));
+
+        private static (SmtpSubmissionRating Rating, string Reason) Assess(EndpointEvidence result)
+        {
+            var (rating, reason) = EndpointRules.Rate(result);
             var remarks = new List<string> { reason };
             if (rating >= SmtpSubmissionRating.RelayOnly)
             {
@@ -34,7 +36,7 @@ namespace SmtpTools.Probing
                 {
                     remarks.Add("It offers no AUTH: it takes mail only without credentials.");
                 }
-                else if (result.AuthOfferedBeforeTls)
+                else if (result.AuthMechanismsBeforeTls.Count > 0)
                 {
                     remarks.Add("It also offers AUTH before TLS: make sure the client requires STARTTLS.");
                 }
@@ -46,7 +48,7 @@ namespace SmtpTools.Probing
             }
 
             var mismatch = PortMismatch(result.Port, result.Security);
-            if (mismatch != null && result.Security != SmtpSecurityMode.Unknown)
+            if (mismatch != null && result.Security != SmtpObservedSecurity.Unknown)
             {
                 remarks.Add(mismatch);
             }
@@ -59,19 +61,19 @@ namespace SmtpTools.Probing
         /// implicit TLS on 587 or 25, plaintext on a submission port): clients that choose the mode by port number fail.
         /// Null when the port has no registered mode or speaks it.
         /// </summary>
-        public static string? PortMismatch(int port, SmtpSecurityMode security)
+        public static string? PortMismatch(int port, SmtpObservedSecurity security)
         {
             switch (port)
             {
-                case Submissions when security == SmtpSecurityMode.StartTls:
+                case Submissions when security == SmtpObservedSecurity.StartTls:
                     return "Misconfigured: port 465 is registered for implicit TLS (RFC 8314 7.3) but speaks STARTTLS; clients that pick the mode by port number will fail.";
-                case Submissions when security == SmtpSecurityMode.PlainOnly:
+                case Submissions when security == SmtpObservedSecurity.PlainOnly:
                     return "Misconfigured: port 465 is registered for implicit TLS (RFC 8314 7.3) but answers in plaintext without TLS.";
-                case Submission when security == SmtpSecurityMode.ImplicitTls:
+                case Submission when security == SmtpObservedSecurity.ImplicitTls:
                     return "Misconfigured: port 587 is registered for STARTTLS submission (RFC 6409) but speaks implicit TLS; clients that pick the mode by port number will fail.";
-                case Submission when security == SmtpSecurityMode.PlainOnly:
+                case Submission when security == SmtpObservedSecurity.PlainOnly:
                     return "Misconfigured: port 587 is for submission (RFC 6409) but offers no TLS at all.";
-                case Smtp when security == SmtpSecurityMode.ImplicitTls:
+                case Smtp when security == SmtpObservedSecurity.ImplicitTls:
                     return "Misconfigured: port 25 is for relay with a plaintext greeting and STARTTLS (RFC 5321, RFC 3207); implicit TLS there breaks delivery from other servers.";
                 default:
                     return null;
@@ -85,82 +87,24 @@ namespace SmtpTools.Probing
         public static SmtpSubmissionRecommendation Recommend(string computerName, IEnumerable<SmtpPortResult> results)
         {
             var ranked = results
-                .OrderByDescending(r => r.Recommendation)
+                .OrderByDescending(r => r.Rating)
                 .ThenByDescending(r => r.AuthMechanisms.Count > 0)
                 .ThenBy(r => PortMismatch(r.Port, r.Security) != null)
                 .ThenBy(r => PortPreference(r.Port))
                 .ThenBy(r => r.Port)
                 .ToList();
-            var best = ranked.FirstOrDefault(r => r.Recommendation >= SmtpSubmissionRating.RelayOnly);
+            var best = ranked.FirstOrDefault(r => r.Rating >= SmtpSubmissionRating.RelayOnly);
             if (best != null)
             {
-                var others = ranked.Where(r => r != best && r.Recommendation >= SmtpSubmissionRating.RelayOnly).Select(r => $"{r.Port} ({r.Security})").ToList();
+                var others = ranked.Where(r => r != best && r.Rating >= SmtpSubmissionRating.RelayOnly).Select(r => $"{r.Port} ({r.Security})").ToList();
                 var alternatives = others.Count == 0 ? string.Empty : " Also fit, ranked lower: " + string.Join(", ", others) + ".";
-                return new SmtpSubmissionRecommendation(computerName, best, ranked, best.RecommendationReason + alternatives);
+                return new SmtpSubmissionRecommendation(computerName, best, ranked, best.RatingReason + alternatives);
             }
 
             var why = ranked.Count == 0
                 ? "no port was probed."
-                : string.Join("; ", ranked.Select(r => $"{r.Port}: {r.Recommendation} ({FirstSentence(r.RecommendationReason)})")) + ".";
+                : string.Join("; ", ranked.Select(r => $"{r.Port}: {r.Rating} ({FirstSentence(r.RatingReason)})")) + ".";
             return new SmtpSubmissionRecommendation(computerName, null, ranked, "No port of this host is fit for submitting mail: " + why);
-        }
-
-        private static (SmtpSubmissionRating, string) Rate(SmtpPortResult result)
-        {
-            switch (result.Status)
-            {
-                case SmtpPortStatus.NameNotResolved: return (SmtpSubmissionRating.Unusable, "The name did not resolve.");
-                case SmtpPortStatus.Closed: return (SmtpSubmissionRating.Unusable, "Nothing listens on this port.");
-                case SmtpPortStatus.Filtered: return (SmtpSubmissionRating.Unusable, "The port did not answer: filtered, or the host is down.");
-                case SmtpPortStatus.NoResponse: return (SmtpSubmissionRating.Unusable, "The port accepted the connection but no SMTP server answered.");
-                case SmtpPortStatus.NotSmtp: return (SmtpSubmissionRating.Unusable, "Something other than SMTP answers on this port.");
-                case SmtpPortStatus.TlsFailed: return (SmtpSubmissionRating.Unusable, "TLS failed: " + (result.ErrorMessage ?? result.FailureKind.ToString()));
-            }
-
-            if (result.FailureKind == SmtpFailureKind.CommandRejected)
-            {
-                return (SmtpSubmissionRating.Unusable, "The server refuses sessions: " + (result.Banner ?? result.ErrorMessage));
-            }
-
-            if (result.Security == SmtpSecurityMode.PlainOnly)
-            {
-                return (SmtpSubmissionRating.Insecure, result.AuthOfferedBeforeTls
-                    ? "No TLS, yet AUTH is offered: passwords and mail would cross the network in clear (RFC 8314 3)."
-                    : "No TLS: mail would cross the network in clear (RFC 8314 3).");
-            }
-
-            if (result.Tls == null)
-            {
-                return (SmtpSubmissionRating.Unusable, "TLS was not established: " + (result.ErrorMessage ?? "no handshake."));
-            }
-
-            var certificate = result.Certificate;
-            if (certificate != null && certificate.ValidationSkipped && certificate.Problems != SmtpCertificateProblems.None)
-            {
-                return (SmtpSubmissionRating.Insecure, $"TLS works only because certificate checks were skipped: the certificate is {certificate.Verdict}; anyone in between could impersonate the server.");
-            }
-
-            if (result.TlsProtocol != TlsProtocolVersion.None && result.TlsProtocol < TlsProtocolVersion.Tls12)
-            {
-                return (SmtpSubmissionRating.Insecure, $"It negotiated {result.TlsProtocol}, which is deprecated (RFC 8996): TLS 1.2 or later is required.");
-            }
-
-            if (result.Port == Smtp)
-            {
-                return (SmtpSubmissionRating.RelayOnly, "Port 25 is for relay between mail servers (RFC 5321), not for clients: use it only for an internal relay that accepts your mail without credentials.");
-            }
-
-            // The same rules as Get-SmtpCapability's findings: a certificate it flags Medium or worse (expiring soon, weak
-            // crypto accepted with -SkipCertificateStrengthCheck, revocation unknown) is never Preferred.
-            var concern = certificate == null ? null : SmtpFindingRules.CertificateFindings(certificate).FirstOrDefault(f => f.Severity >= SmtpFindingSeverity.Medium);
-            if (concern != null)
-            {
-                return (SmtpSubmissionRating.Acceptable, $"{(result.Security == SmtpSecurityMode.ImplicitTls ? "Implicit TLS" : "STARTTLS")} works, but the certificate needs attention ({concern.Id}): {concern.Message}");
-            }
-
-            return result.Security == SmtpSecurityMode.ImplicitTls
-                ? (SmtpSubmissionRating.Preferred, "Implicit TLS with a valid certificate: the preferred way to submit mail (RFC 8314 3.3).")
-                : (SmtpSubmissionRating.Acceptable, "STARTTLS with a valid certificate: fine when the client requires TLS; RFC 8314 prefers implicit TLS where offered.");
         }
 
         private static int PortPreference(int port) =>

@@ -323,8 +323,8 @@ namespace SmtpTools
                 var htmlPart = TextPart("html", html, encoding);
                 if (inline.Count > 0)
                 {
-                    var related = new MultipartRelated { htmlPart };
-                    related.Root = htmlPart;
+                    // Root inserts the part it is given: adding it first as well put the HTML in twice.
+                    var related = new MultipartRelated { Root = htmlPart };
                     foreach (var pair in inline)
                     {
                         related.Add(FilePart(pair.Value, files, inlineId: ValidContentId(pair.Key)));

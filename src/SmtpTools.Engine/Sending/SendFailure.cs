@@ -202,7 +202,7 @@ namespace SmtpTools.Sending
             return false;
         }
 
-        private static int LeadingCode(string message)
+        internal static int LeadingCode(string message)
         {
             return message.Length >= 3 && int.TryParse(message.Substring(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : 0;
         }

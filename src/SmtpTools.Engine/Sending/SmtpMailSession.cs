@@ -34,16 +34,18 @@ namespace SmtpTools
         private readonly SmtpSendOptions _options;
         private readonly SmtpTranscriptLogger _logger;
         private readonly ConversationWatchdog _watchdog;
-        private readonly SecretScrubber _scrubber;
+        private SecretScrubber _scrubber;
         private readonly string _endpoint;
         private EnvelopeSmtpClient? _client;
         private SmtpCertificateInfo? _verdict;
         private TlsInspection? _tls;
         private SendFailure? _sessionFailure;
         private TlsProtocolVersion _tlsProtocol;
+        private SmtpObservedSecurity _mode;
         private string? _cipherSuite;
         private string? _authenticatedAs;
         private string? _currentSender;
+        private SmtpAccessToken? _authenticatedToken;
         private bool _disposed;
 
         /// <summary>Creates a session; nothing is connected until the first <see cref="Send"/>.</summary>
@@ -104,8 +106,14 @@ namespace SmtpTools
                 Recipients = message.Recipients,
                 SmtpServer = _options.SmtpServer,
                 Port = _options.Port,
-                Security = _options.EffectiveSecurity,
             };
+
+            if (IsConnected && _options.TokenSource?.IsDue(_authenticatedToken) == true)
+            {
+                // SMTP AUTH happens once per connection: a fresh token needs a fresh connection.
+                _options.Activity?.Invoke($"The access token expires at {_authenticatedToken!.ExpiresOn?.ToLocalTime():HH:mm:ss}: reconnecting to {_endpoint} to authenticate with a renewed one.");
+                Drop();
+            }
 
             var accepted = new List<string>();
             var rejected = new List<SmtpRejectedRecipient>();
@@ -202,6 +210,7 @@ namespace SmtpTools
             result.AcceptedRecipients = accepted;
             result.RejectedRecipients = rejected;
             result.TlsProtocol = _tlsProtocol;
+            result.Security = _mode;
             result.CipherSuite = _cipherSuite;
             result.Certificate = _verdict;
             result.AuthenticatedAs = _authenticatedAs;
@@ -364,8 +373,7 @@ namespace SmtpTools
             Drop();
             stage = SendStage.Connecting;
             _verdict = null;
-            var security = _options.EffectiveSecurity;
-            _logger.Reset(implicitTls: security == SmtpSecurity.ImplicitTls);
+            _logger.Reset(implicitTls: false);
             var client = new EnvelopeSmtpClient(_watchdog)
             {
                 LocalDomain = _options.HeloName,
@@ -378,7 +386,7 @@ namespace SmtpTools
 
             var addresses = SmtpWireSession.ResolveAsync(_options.SmtpServer, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
             IPAddress address;
-            if (security == SmtpSecurity.None)
+            if (_options.Security == SmtpRequestedSecurity.None)
             {
                 Socket socket;
                 (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
@@ -387,11 +395,12 @@ namespace SmtpTools
                 _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
                 client.Connect(socket, _options.SmtpServer, _options.Port, SecureSocketOptions.None, cancellationToken);
                 _tls = null;
+                _mode = SmtpObservedSecurity.PlainOnly;
             }
             else
             {
                 Stream encrypted;
-                (encrypted, address, _tls) = EstablishTls(addresses, security, client.Timeout, cancellationToken);
+                (encrypted, address, _tls, _mode) = EstablishTls(addresses, client.Timeout, cancellationToken);
                 client.Connect(encrypted, _options.SmtpServer, _options.Port, SecureSocketOptions.None, cancellationToken);
             }
 
@@ -400,7 +409,7 @@ namespace SmtpTools
             _cipherSuite = _tls?.CipherSuite;
             var tls = _tls != null ? $"{_tlsProtocol} {_cipherSuite}, certificate {_verdict?.Verdict ?? "none"}" : "NO encryption";
             _logger.Note($"Session ready: {tls}");
-            _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(security)}: {tls}.");
+            _options.Activity?.Invoke($"Connected to {_options.SmtpServer} ({SmtpWireSession.Format(address, _options.Port)}), {SecurityName(_mode)}{(_options.Security == SmtpRequestedSecurity.Auto && _mode != SmtpObservedSecurity.PlainOnly ? " (found by behaviour)" : string.Empty)}: {tls}.");
             if (_verdict?.ValidationSkipped == true)
             {
                 _options.Activity?.Invoke($"The certificate was NOT verified (-SkipCertificateCheck); the check would have said: {_verdict.Verdict}.");
@@ -414,71 +423,80 @@ namespace SmtpTools
         }
 
         /// <summary>
-        /// Connects and brings TLS up ourselves, on our wire session, before MailKit sees the connection: implicit TLS
-        /// at once, or greeting, EHLO and STARTTLS first (STARTTLS required: not offered is a failure, never a fall-back).
-        /// Doing the handshake here rather than in MailKit lets every connection verify the certificate its own port
-        /// presents: MailKit's netstandard2.0 build cannot turn off TLS session resumption, and a session resumed from
-        /// another port of the same host name would skip this port's certificate.
+        /// Connects and brings TLS up ourselves with the shared conversation, before MailKit sees the connection: the
+        /// mode found by behaviour under Auto (silent and answering a handshake: implicit TLS; greeting in clear:
+        /// STARTTLS, required), or the one asked for, a contradiction failing at once. Doing the handshake here rather
+        /// than in MailKit lets every connection verify the certificate its own port presents: MailKit's netstandard2.0
+        /// build cannot turn off TLS session resumption, and a session resumed from another port of the same host name
+        /// would skip this port's certificate.
         /// </summary>
-        private (Stream Stream, IPAddress Address, TlsInspection Tls) EstablishTls(IReadOnlyList<IPAddress> addresses, SmtpSecurity security, int timeoutMs, CancellationToken cancellationToken)
+        private (Stream Stream, IPAddress Address, TlsInspection Tls, SmtpObservedSecurity Mode) EstablishTls(IReadOnlyList<IPAddress> addresses, int timeoutMs, CancellationToken cancellationToken)
         {
-            var timeout = _options.Timeout;
-            var session = SmtpWireSession.ConnectAsync(addresses, _options.Port, timeout, _logger.Wire, cancellationToken).GetAwaiter().GetResult();
-            try
+            var plan = new SmtpConversationPlan
             {
-                session.Socket.ReceiveTimeout = session.Socket.SendTimeout = timeoutMs;
-                byte[]? greeting = null;
-                if (security != SmtpSecurity.ImplicitTls)
-                {
-                    greeting = StartTls(session, cancellationToken);
-                }
+                TargetHost = _options.SmtpServer,
+                Port = _options.Port,
+                Requested = _options.Security,
+                RequireTls = true,
+                Timeout = _options.Timeout,
+                HeloName = _options.HeloName,
+                CertificatePolicy = _options.CertificatePolicy,
+                EnforceCertificate = true,
+                Protocols = ToSslProtocols(_options.MinimumTlsVersion),
+                End = ConversationEnd.TlsReady,
+                Transcript = _logger.Wire,
+            };
+            var conversation = SmtpConversation.RunAsync(_options.SmtpServer, addresses, plan, throwOnFailure: false, cancellationToken).GetAwaiter().GetResult();
+            var facts = conversation.Facts;
+            _verdict = facts.Tls?.Certificate;
+            if (facts.FailureKind != SmtpFailureKind.None)
+            {
+                conversation.Dispose();
+                throw Refusal(facts);
+            }
 
-                TlsInspection tls;
-                try
-                {
-                    tls = session.UpgradeToTlsAsync(_options.SmtpServer, _options.CertificatePolicy, reportOnly: false, ToSslProtocols(_options.MinimumTlsVersion), timeout, cancellationToken).GetAwaiter().GetResult();
-                }
-                catch (SmtpConnectionException e) when (e.InnerException is CertificateRejectedException rejected)
-                {
+            var session = conversation.Session!;
+            session.Socket.ReceiveTimeout = session.Socket.SendTimeout = timeoutMs;
+            _logger.TlsEstablishedBeforeHandOff(greetingReplayed: true);
+            _watchdog.Watch(session.Socket); // from here MailKit talks, and the watchdog bounds it
+            var stream = new GreetingReplayStream(Encoding.UTF8.GetBytes(facts.Greeting!.ToWire()), session.Stream);
+            return (stream, session.RemoteAddress, facts.Tls!, facts.Observed);
+        }
+
+        // What stopped the conversation, as the send path reports it: nothing was sent, and what to do about it.
+        private Exception Refusal(SmtpEndpointFacts facts)
+        {
+            var cause = facts.Cause;
+            var broken = facts.FailureKind == SmtpFailureKind.TimedOut || facts.FailureKind == SmtpFailureKind.ConnectionClosed || facts.FailureKind == SmtpFailureKind.ProtocolError || facts.FailureKind == SmtpFailureKind.NotSmtp;
+            if (broken && cause?.InnerException is Exception raw && IsWireBreak(raw))
+            {
+                // A broken or garbled connection (timeout, reset, not SMTP) is classified as MailKit's would be, and
+                // retried like one: the next connection may well work.
+                return raw;
+            }
+
+            switch (facts.FailureKind)
+            {
+                case SmtpFailureKind.CertificateRejected when cause?.InnerException is CertificateRejectedException rejected:
                     _verdict = rejected.Certificate;
-                    throw SendFailure.CertificateRejected(_endpoint, rejected.Certificate, e).ToException();
-                }
-                catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.TlsHandshakeFailed)
-                {
-                    throw SendFailure.HandshakeFailed(_endpoint, e.InnerException ?? e).ToException();
-                }
-
-                _verdict = tls.Certificate;
-                _logger.TlsEstablishedBeforeHandOff(greetingReplayed: greeting != null);
-                _watchdog.Watch(session.Socket); // from here MailKit talks, and the watchdog bounds it
-                var stream = greeting == null ? session.Stream : new GreetingReplayStream(greeting, session.Stream);
-                return (stream, session.RemoteAddress, tls);
-            }
-            catch
-            {
-                session.Dispose();
-                throw;
+                    return SendFailure.CertificateRejected(_endpoint, rejected.Certificate, cause).ToException();
+                case SmtpFailureKind.TlsHandshakeFailed when facts.FailureStep == ConversationStep.Handshake:
+                    return SendFailure.HandshakeFailed(_endpoint, cause?.InnerException ?? cause ?? facts.ToException()).ToException();
+                case SmtpFailureKind.StartTlsNotOffered:
+                    return SendFailure.StartTlsNotOffered(_endpoint, facts.ToException()).ToException();
+                case SmtpFailureKind.SecurityMismatch:
+                    return new SmtpConnectionException(facts.FailureKind, facts.ErrorMessage + " Nothing was sent.", cause);
+                case SmtpFailureKind.ConnectionRefused:
+                case SmtpFailureKind.TimedOut when facts.FailureStep == ConversationStep.Connect:
+                    return cause as SmtpConnectionException ?? facts.ToException();
+                default:
+                    // Kind and reply code stay, so a 421 greeting or a 454 to STARTTLS is retried like any 4xx.
+                    return new SmtpConnectionException(facts.FailureKind, $"{_endpoint}: {facts.ErrorMessage} Nothing was sent. {SendFailure.Advice(SendFailure.IsTransientReply(facts.ReplyCode))}", cause, facts.ReplyCode);
             }
         }
 
-        // Greeting, EHLO, STARTTLS in clear; returns the greeting as the server sent it, for MailKit to read again.
-        private byte[] StartTls(SmtpWireSession session, CancellationToken cancellationToken)
-        {
-            try
-            {
-                var greeting = session.RequestStartTlsAsync(_options.HeloName, _options.Timeout, cancellationToken).GetAwaiter().GetResult();
-                return Encoding.UTF8.GetBytes(greeting.ToWire());
-            }
-            catch (SmtpConnectionException e) when (e.Kind == SmtpFailureKind.StartTlsNotOffered)
-            {
-                throw SendFailure.StartTlsNotOffered(_endpoint, e).ToException();
-            }
-            catch (SmtpConnectionException e)
-            {
-                // Kind and reply code stay, so a 421 greeting or a 454 to STARTTLS is retried like any 4xx.
-                throw new SmtpConnectionException(e.Kind, $"{_endpoint}: {e.Message} Nothing was sent. {SendFailure.Advice(SendFailure.IsTransientReply(e.ReplyCode))}", e, e.ReplyCode);
-            }
-        }
+        private static bool IsWireBreak(Exception e) =>
+            e is Protocol.SmtpProtocolException || e is TimeoutException || e is IOException || e is ObjectDisposedException || e is SocketException;
 
         private void Authenticate(EnvelopeSmtpClient client, CancellationToken cancellationToken)
         {
@@ -495,28 +513,59 @@ namespace SmtpTools
             }
             else
             {
-                var user = _options.AccessTokenUser ?? _currentSender ?? string.Empty;
-                var token = new NetworkCredential(string.Empty, _options.AccessToken).Password;
-                SaslMechanism mechanism;
-                if (client.AuthenticationMechanisms.Contains("XOAUTH2"))
-                {
-                    mechanism = new SaslMechanismOAuth2(user, token);
-                }
-                else if (client.AuthenticationMechanisms.Contains("OAUTHBEARER"))
-                {
-                    mechanism = new SaslMechanismOAuthBearer(user, token);
-                }
-                else
-                {
-                    var offered = client.AuthenticationMechanisms.Count > 0 ? string.Join(" ", client.AuthenticationMechanisms) : "none";
-                    throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"{_endpoint} offers no OAuth mechanism (XOAUTH2 or OAUTHBEARER; it offers: {offered}), so the token was not sent. Use -Credential with this server.");
-                }
-
-                client.Authenticate(mechanism, cancellationToken);
-                _authenticatedAs = user;
+                AuthenticateWithToken(client, cancellationToken);
             }
 
             _options.Activity?.Invoke($"Authenticated as {_authenticatedAs} with {_logger.LastAuthMechanism ?? "SASL"}.");
+        }
+
+        // XOAUTH2 (Microsoft, Google) or OAUTHBEARER (RFC 7628) with the token source's current token; a refused token
+        // that can be renewed is renewed and tried once more, then the refusal is explained from the token's claims.
+        private void AuthenticateWithToken(EnvelopeSmtpClient client, CancellationToken cancellationToken)
+        {
+            var user = _options.AccessTokenUser ?? _currentSender ?? string.Empty;
+            var source = _options.TokenSource ?? new Authentication.SmtpTokenSource(Authentication.SmtpTokenAcquirer.FromSupplied(_options.AccessToken!));
+            var token = source.ForAuthentication(cancellationToken);
+            var xoauth2 = client.AuthenticationMechanisms.Contains("XOAUTH2");
+            if (!xoauth2 && !client.AuthenticationMechanisms.Contains("OAUTHBEARER"))
+            {
+                var offered = client.AuthenticationMechanisms.Count > 0 ? string.Join(" ", client.AuthenticationMechanisms) : "none";
+                throw new SmtpConnectionException(SmtpFailureKind.ExtensionNotSupported, $"{_endpoint} offers no OAuth mechanism (XOAUTH2 or OAUTHBEARER; it offers: {offered}), so the token was not sent. Use -Credential with this server.");
+            }
+
+            for (var renewed = false; ; renewed = true)
+            {
+                var text = Authentication.SmtpTokenSource.Reveal(token);
+                KnowSecret(SecretScrubber.ForToken(user, text));
+                try
+                {
+                    client.Authenticate(xoauth2 ? new SaslMechanismOAuth2(user, text) : (SaslMechanism)new SaslMechanismOAuthBearer(user, text), cancellationToken);
+                    _authenticatedToken = token;
+                    _authenticatedAs = user;
+                    return;
+                }
+                catch (MailKit.Security.AuthenticationException e)
+                {
+                    var fresh = renewed ? null : source.RenewAfterRefusal(token, cancellationToken);
+                    if (fresh != null && !ReferenceEquals(fresh, token))
+                    {
+                        _options.Activity?.Invoke($"{_endpoint} refused the access token; trying once more with a renewed one.");
+                        token = fresh;
+                        continue;
+                    }
+
+                    var reply = _scrubber.Scrub(e.Message);
+                    var code = SendFailure.LeadingCode(reply);
+                    var why = Authentication.TokenDiagnosis.Explain(token, user, reply, DateTimeOffset.UtcNow);
+                    throw new SmtpConnectionException(SmtpFailureKind.AuthenticationFailed, $"{_endpoint} refused the access token for {user}: {reply}. {why}".TrimEnd(), e, code);
+                }
+            }
+        }
+
+        private void KnowSecret(SecretScrubber secret)
+        {
+            _scrubber = _scrubber.And(secret);
+            _logger.SetSecrets(_scrubber.Forms);
         }
 
         private void Drop()
@@ -575,8 +624,8 @@ namespace SmtpTools
             return notify;
         }
 
-        private static string SecurityName(SmtpSecurity security) =>
-            security == SmtpSecurity.ImplicitTls ? "implicit TLS" : security == SmtpSecurity.StartTls ? "STARTTLS" : "no encryption";
+        private static string SecurityName(SmtpObservedSecurity mode) =>
+            mode == SmtpObservedSecurity.ImplicitTls ? "implicit TLS" : mode == SmtpObservedSecurity.StartTls ? "STARTTLS" : "no encryption";
 
         // SslProtocols.Tls13 (12288) has no name in netstandard2.0.
         internal static SslProtocols ToSslProtocols(TlsProtocolVersion minimum)
@@ -618,7 +667,6 @@ namespace SmtpTools
                 Recipients = (message?.To ?? new List<string>()).Concat(message?.Cc ?? new List<string>()).Concat(message?.Bcc ?? new List<string>()).ToList(),
                 SmtpServer = options?.SmtpServer ?? string.Empty,
                 Port = options?.Port ?? 0,
-                Security = options?.EffectiveSecurity ?? SmtpSecurity.Auto,
                 FailureKind = kind,
                 ErrorMessage = error,
             };

@@ -7,19 +7,16 @@ namespace SmtpTools
     /// <summary>Where and how an <see cref="SmtpMailSession"/> sends: server, security, trust, authentication, retries, logging.</summary>
     public sealed class SmtpSendOptions
     {
-        /// <summary>The port that means implicit TLS under <see cref="SmtpSecurity.Auto"/> (RFC 8314 "submissions").</summary>
-        public const int ImplicitTlsPort = 465;
-
         /// <summary>The server name or address; also the name the certificate must carry.</summary>
         public string SmtpServer { get; set; } = string.Empty;
 
         /// <summary>The TCP port.</summary>
         public int Port { get; set; } = 25;
 
-        /// <summary>How the connection is secured. Auto: 465 implicit TLS, any other port STARTTLS required.</summary>
-        public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+        /// <summary>How the connection is secured. Auto: by the port's behaviour, implicit TLS when it waits for a ClientHello, STARTTLS (required) when it greets in clear; never plaintext.</summary>
+        public SmtpRequestedSecurity Security { get; set; } = SmtpRequestedSecurity.Auto;
 
-        /// <summary>Lets <see cref="SmtpSecurity.None"/> send without encryption. Never applies to credentials or tokens.</summary>
+        /// <summary>Lets <see cref="SmtpRequestedSecurity.None"/> send without encryption. Never applies to credentials or tokens.</summary>
         public bool AllowUnencrypted { get; set; }
 
         /// <summary>How the server certificate is judged.</summary>
@@ -33,6 +30,12 @@ namespace SmtpTools
 
         /// <summary>An OAuth 2.0 access token for XOAUTH2 or OAUTHBEARER (Microsoft 365, Gmail).</summary>
         public SecureString? AccessToken { get; set; }
+
+        /// <summary>
+        /// Where the access token comes from at AUTH time, renewed when due (Get-SmtpAccessToken's tokens); takes the
+        /// place of <see cref="AccessToken"/> when set.
+        /// </summary>
+        public Authentication.SmtpTokenSource? TokenSource { get; set; }
 
         /// <summary>The account the access token belongs to.</summary>
         public string? AccessTokenUser { get; set; }
@@ -67,22 +70,20 @@ namespace SmtpTools
         /// <summary>Receives one line per notable step: connected, TLS, authenticated, message accepted, retrying.</summary>
         public Action<string>? Activity { get; set; }
 
-        /// <summary>The security mode in force: <see cref="SmtpSecurity.Auto"/> resolved by port.</summary>
-        public SmtpSecurity EffectiveSecurity =>
-            Security != SmtpSecurity.Auto ? Security : Port == ImplicitTlsPort ? SmtpSecurity.ImplicitTls : SmtpSecurity.StartTls;
-
         /// <summary>True when credentials or a token are given.</summary>
-        public bool HasSecrets => Credential != null || AccessToken != null;
+        public bool HasSecrets => Credential != null || AccessToken != null || TokenSource != null;
 
         /// <summary>Describes the security in words for confirmations: "STARTTLS required, TLS 1.2 or later, certificate verified".</summary>
         public string DescribeSecurity()
         {
-            switch (EffectiveSecurity)
+            switch (Security)
             {
-                case SmtpSecurity.None:
+                case SmtpRequestedSecurity.None:
                     return "NO encryption";
-                case SmtpSecurity.ImplicitTls:
+                case SmtpRequestedSecurity.ImplicitTls:
                     return $"implicit TLS, {DescribeTrust()}";
+                case SmtpRequestedSecurity.Auto:
+                    return $"TLS required (implicit or STARTTLS, as the port speaks), {DescribeTrust()}";
                 default:
                     return $"STARTTLS required, {DescribeTrust()}";
             }
@@ -109,7 +110,7 @@ namespace SmtpTools
                 throw Probing.HostNameSyntax.Invalid(SmtpServer, problem);
             }
 
-            if (EffectiveSecurity != SmtpSecurity.None)
+            if (Security != SmtpRequestedSecurity.None)
             {
                 return;
             }

@@ -71,27 +71,75 @@ namespace SmtpTools.Tls
             return info;
         }
 
-        /// <summary>What the user can do about a refused certificate, naming the switch that relaxes exactly this refusal.</summary>
+        /// <summary>
+        /// What the user can do about a refused certificate: one sentence per problem, each naming what helps with
+        /// exactly that problem (renewal for an expired one, a covered name for a wrong host, -TrustedCertificate for an
+        /// unknown CA...), never a switch that would not help.
+        /// </summary>
         public static string Remedy(SmtpCertificateInfo verdict)
         {
             var problems = verdict.Problems;
-            if (problems == SmtpCertificateProblems.RevocationUnknown)
-            {
-                return "Make the OCSP responder or CRL named in the certificate reachable, or leave out -RequireRevocationCheck.";
-            }
-
-            if ((problems & ~(SmtpCertificateProblems.WeakSignature | SmtpCertificateProblems.WeakKey)) == SmtpCertificateProblems.None)
-            {
-                return "Have the certificate reissued with SHA-256 and RSA 2048+ (or ECDSA P-256); to accept it meanwhile, add -SkipCertificateStrengthCheck (it warns) or pin it with -CertificateThumbprint.";
-            }
-
             if (problems.HasFlag(SmtpCertificateProblems.Revoked))
             {
-                return "The issuer revoked it: the server needs a new certificate. Do not work around this.";
+                return "The issuer revoked it: the server needs a new certificate and key. Do not work around this.";
             }
 
-            return "Trust its CA with -TrustedCertificate, pin it with -CertificateThumbprint, or fix the server's certificate.";
+            var day = CultureInfo.InvariantCulture;
+            var advice = new List<string>();
+            if (problems.HasFlag(SmtpCertificateProblems.Expired))
+            {
+                advice.Add(string.Format(day, "It expired on {0:yyyy-MM-dd} ({1}): the server's administrator must renew it.", verdict.NotAfter, Days(-verdict.DaysUntilExpiry) + " ago"));
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.NotYetValid))
+            {
+                advice.Add(string.Format(day, "It is valid only from {0:yyyy-MM-dd HH:mm} UTC: check this computer's clock, then the server's certificate.", verdict.NotBefore.UtcDateTime));
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.ChainNotTimeValid))
+            {
+                advice.Add("A CA certificate of its chain is outside its validity dates: the server must send a current intermediate, or the CA given with -TrustedCertificate must be renewed.");
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.WrongHost))
+            {
+                var names = verdict.SubjectAlternativeNames.Count == 0 ? "no name at all" : string.Join(", ", verdict.SubjectAlternativeNames);
+                advice.Add($"It covers {names}, not '{verdict.CheckedHostName}': connect with a name it covers, or have it reissued with '{verdict.CheckedHostName}' as a subject alternative name.");
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.SelfSigned))
+            {
+                advice.Add($"It is self-signed: after checking its SHA-256 fingerprint {verdict.Sha256Thumbprint} with the server's administrator, pin it with Send-SecureMail -CertificateThumbprint, or trust it with -TrustedCertificate.");
+            }
+            else if (problems.HasFlag(SmtpCertificateProblems.IncompleteChain))
+            {
+                // A missing intermediate and an unknown root look the same from here (the leaf's issuer is nowhere).
+                advice.Add("Its chain does not reach a trusted root: if the server does not send its intermediate certificate, fix the server's chain file (Postfix: smtpd_tls_chain_files); if it is from a private CA, give the company's CA with -TrustedCertificate (a PEM or DER file).");
+            }
+            else if (problems.HasFlag(SmtpCertificateProblems.Untrusted))
+            {
+                advice.Add("Its CA is not trusted on this computer: give the company's CA with -TrustedCertificate (a PEM or DER file), or add it to the system's trust store.");
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.NotForServerAuth))
+            {
+                advice.Add("It is not issued for TLS servers (its Extended Key Usage lacks serverAuth): have it reissued for server authentication.");
+            }
+
+            if ((problems & (SmtpCertificateProblems.WeakSignature | SmtpCertificateProblems.WeakKey)) != SmtpCertificateProblems.None)
+            {
+                advice.Add("Its cryptography is weak: have it reissued with SHA-256 and RSA 2048+ (or ECDSA P-256); to accept it meanwhile, add -SkipCertificateStrengthCheck (it warns).");
+            }
+
+            if (problems.HasFlag(SmtpCertificateProblems.RevocationUnknown))
+            {
+                advice.Add("Its revocation status could not be learnt: make the OCSP responder or CRL named in it reachable, or leave out -RequireRevocationCheck.");
+            }
+
+            return advice.Count == 0 ? "Fix the server's certificate." : string.Join(" ", advice);
         }
+
+        private static string Days(int days) => days == 1 ? "1 day" : days.ToString(CultureInfo.InvariantCulture) + " days";
 
         private static SmtpCertificateProblems Problems(SmtpCertificateInfo info, IReadOnlyList<X509Certificate2> chain, DateTimeOffset now)
         {

@@ -61,13 +61,20 @@ namespace SmtpTools.Tls
             var client = new SingleVersionClient(crypto, ToBouncyCastle(version), SniName(serverName));
             try
             {
-                using (var session = await SmtpWireSession.ConnectAsync(new[] { address }, port, _timeout, null, cancellationToken).ConfigureAwait(false))
+                // The SMTP part is the shared conversation, stopped at "220 Ready to start TLS" (or right after connecting,
+                // for implicit TLS), so the next bytes on the socket are this scanner's handshake.
+                var plan = new SmtpConversationPlan
                 {
-                    if (startTls)
-                    {
-                        await session.RequestStartTlsAsync(_heloName, _timeout, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    TargetHost = serverName,
+                    Port = port,
+                    Requested = startTls ? SmtpRequestedSecurity.StartTls : SmtpRequestedSecurity.ImplicitTls,
+                    Timeout = _timeout,
+                    HeloName = _heloName,
+                    End = ConversationEnd.BeforeHandshake,
+                };
+                using (var conversation = await SmtpConversation.RunAsync(serverName, new[] { address }, plan, throwOnFailure: true, cancellationToken).ConfigureAwait(false))
+                {
+                    var session = conversation.Session!;
                     await SmtpWireSession.WithTimeout(HandshakeAsync(client, session.Stream), session.Socket, _timeout, cancellationToken).ConfigureAwait(false);
                 }
 

@@ -26,6 +26,18 @@ namespace SmtpTools.Tests.Reliability
                 B64("n,a=" + user + ",\u0001auth=Bearer " + token + "\u0001\u0001"),
             }.Concat(Base64Cores(token)));
 
+        /// <summary>
+        /// The forms of an OAuth credential that never goes to the mail server (a client secret, a client assertion, a
+        /// refresh token, a device code) or of an access token in a careless log: raw, URL-encoded as a form body
+        /// carries it, base64 and its cores, and for a JWT its signature alone, the part that makes it a credential.
+        /// </summary>
+        public static IReadOnlyList<string> OfOAuthCredential(string secret)
+        {
+            var parts = secret.Split('.');
+            var signature = parts.Length == 3 && parts[2].Length >= 16 ? new[] { parts[2] } : Array.Empty<string>();
+            return Distinct(new[] { secret, Uri.EscapeDataString(secret), B64(secret) }.Concat(Base64Cores(secret)).Concat(signature));
+        }
+
         /// <summary>How many (text, form) pairs match: 0 means no secret anywhere in <paramref name="texts"/>.</summary>
         public static int CountHits(IEnumerable<string?> texts, IEnumerable<string> forms)
         {

@@ -84,15 +84,59 @@ namespace SmtpTools.Module.Tests.Reliability
             using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = chain.Leaf, Intermediates = chain.Intermediates });
             var run = Run("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[1] -TrustedCertificate $args[2]", server, chain);
 
-            scenario.Hostile(HostileCase.CertificateRefused, run.Output.Count == 1 && run.Output[0].Text("Recommendation") == "Unusable");
+            scenario.Hostile(HostileCase.CertificateRefused, run.Output.Count == 1 && run.Output[0].Text("Rating") == "Unusable");
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Empty(run.Errors);
             var result = Assert.Single(run.Output);
             Assert.Equal("TlsFailed", result.Text("Status"));
             Assert.NotEqual("valid", result.Text("Certificate.Verdict"));
-            Assert.Equal("Unusable", result.Text("Recommendation"));
+            Assert.Equal("Unusable", result.Text("Rating"));
             Assert.NotEqual("None", result.Text("Certificate.Problems"));
             scenario.Survived();
+        }
+
+        // What each problem's advice must say, and advice that would not help with it.
+        public static TheoryData<string, string> AdviceFor => new TheoryData<string, string>
+        {
+            { "expired", "must renew it" },
+            { "for another host", "as a subject alternative name" },
+            { "from an untrusted CA", "give the company's CA with -TrustedCertificate" },
+            { "self-signed", "pin it with Send-SecureMail -CertificateThumbprint" },
+            { "with an expired intermediate", "A CA certificate of its chain is outside its validity dates" },
+            { "with a not yet valid intermediate", "A CA certificate of its chain is outside its validity dates" },
+            { "from an expired trusted root", "A CA certificate of its chain is outside its validity dates" },
+            { "issued for client authentication only", "lacks serverAuth" },
+        };
+
+        [Theory]
+        [MemberData(nameof(AdviceFor))]
+        public void Each_certificate_problem_gets_its_own_advice_from_every_cmdlet(string certificate, string advice)
+        {
+            var chain = Certificates[certificate]();
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = chain.Leaf, Intermediates = chain.Intermediates });
+            var send = Run("Send-SecureMail -From carol@fake.test -To dave@fake.test -Subject cert -SmtpServer 127.0.0.1 -Port $args[1] -TrustedCertificate $args[2] -RetryCount 0", server, chain);
+            var probe = Run("Test-SmtpPort -ComputerName 127.0.0.1 -Port $args[1] -TrustedCertificate $args[2]", server, chain);
+            var audit = Run("Get-SmtpCapability -ComputerName 127.0.0.1 -Port $args[1] -Credential $cred -TrustedCertificate $args[2] -SkipTlsVersionScan", server, chain);
+
+            var texts = new[]
+            {
+                Assert.Single(send.Errors).ToString(),
+                Assert.Single(probe.Output).Text("ErrorMessage")!,
+                Assert.Single(audit.Output).Text("AuthenticationMessage")!,
+            };
+            foreach (var text in texts)
+            {
+                Assert.True(text.Contains(advice, StringComparison.Ordinal), text);
+                if (certificate != "self-signed")
+                {
+                    // Pinning hides a problem instead of naming what would fix it; only a self-signed server needs it.
+                    Assert.DoesNotContain("-CertificateThumbprint", text);
+                }
+            }
+
+            // Test-SmtpPort names the fix before the way around it.
+            var probeText = texts[1];
+            Assert.True(probeText.IndexOf("-SkipCertificateCheck", StringComparison.Ordinal) > probeText.IndexOf(advice, StringComparison.Ordinal), probeText);
         }
 
         private static ServerChain Alone(X509Certificate2 leaf) => new ServerChain(leaf, Array.Empty<X509Certificate2>(), TestCertificates.Authority);

@@ -29,7 +29,7 @@ namespace SmtpTools.Module.Tests.Reliability
             ["Send-SecureMail -Credential, wrong password"] = (Send("-Credential $wrong"), t => t.Server.Submission, "SmtpTools.AuthenticationFailed"),
             ["Send-SecureMail -Credential, plain port refused"] = (Send("-Credential $cred"), t => t.Server.Plain, "SmtpTools.StartTlsNotOffered"),
             ["Send-SecureMail -Credential, expired certificate refused"] = (Send("-Credential $cred -Security ImplicitTls", host: "127.0.0.1"), t => t.Server.Ports["expired"], "SmtpTools.CertificateRejected"),
-            ["Send-SecureMail -AccessToken, no OAuth offered"] = (Send("-AccessToken $args[5]"), t => t.Server.Submission, "SmtpTools.ExtensionNotSupported"),
+            ["Send-SecureMail -AccessToken, refused by Dovecot"] = (Send("-AccessToken $args[5]"), t => t.Server.Submission, "SmtpTools.AuthenticationFailed"),
             ["Get-SmtpCapability -Credential, verified"] = (Inspect, t => t.Server.Submission, null),
             ["Get-SmtpCapability -Credential, wrong password"] = (Inspect.Replace("-Credential $cred", "-Credential $wrong"), t => t.Server.Submission, "SmtpTools.AuthenticationFailed"),
             ["Get-SmtpCapability -Credential, plain port withheld"] = (Inspect, t => t.Server.Plain, "SmtpTools.EncryptionRequired"),
@@ -66,6 +66,51 @@ namespace SmtpTools.Module.Tests.Reliability
                 Assert.Equal(errorId == null ? Array.Empty<string>() : new[] { errorId }, ReliabilityChecks.Ids(run));
                 Assert.NotEmpty(run.Verbose);
                 Assert.Equal(0, ReliabilityChecks.SecretHits(new[] { run }, forms, log));
+                scenario.Survived();
+            }
+            finally
+            {
+                File.Delete(log);
+            }
+        }
+
+        [Fact]
+        public void No_client_secret_assertion_refresh_or_access_token_from_Get_SmtpAccessToken_in_any_stream_error_or_log()
+        {
+            using var scenario = ReliabilityTally.Scenario("secret hygiene: Get-SmtpAccessToken flows, sent and refused");
+            var idp = TestIdentity.Provider;
+            using var key = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=hygiene", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            var secretApp = idp.Register(new SmtpTools.Tests.Identity.TestClientRegistration { ClientSecret = "Hygiene~secret-" + Guid.NewGuid().ToString("N"), GrantedMailbox = Server.User });
+            var certificateApp = idp.Register(new SmtpTools.Tests.Identity.TestClientRegistration { Certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.RawData), GrantedMailbox = Server.User, Roles = "Mail.Send" });
+            var deviceApp = idp.Register(new SmtpTools.Tests.Identity.TestClientRegistration { DeviceUser = Server.User });
+            var revokedApp = idp.Register(new SmtpTools.Tests.Identity.TestClientRegistration { ClientSecret = "Hygiene~revoked-" + Guid.NewGuid().ToString("N"), SecretRevoked = true });
+            const string Get = "Get-SmtpAccessToken -Authority $args[1] -TrustedCertificate $args[2] -Verbose ";
+            const string SendWithToken = "; Send-SecureMail -From $args[0] -To $args[0] -Subject hygiene -SmtpServer localhost -Port $args[3] -TrustedCertificate $args[2] -AccessToken $token -ProtocolLog $args[4] -RetryCount 0 -PassThru -Verbose -Debug";
+            var log = Path.GetTempFileName();
+            try
+            {
+                PowerShellRun Run(string script, params object[] extra) => _fixture.PowerShell.Run(
+                    script, new object[] { Server.User, idp.BaseAddress.ToString(), Server.CaFile, Server.Submission, log }.Concat(extra).ToArray());
+                var runs = new[]
+                {
+                    Run("$token = " + Get + "-TenantId $args[5] -ClientId $args[6] -ClientSecret $args[7]; $token" + SendWithToken, secretApp.TenantId, secretApp.ClientId, secretApp.ClientSecret!),
+                    Run("$token = " + Get + "-TenantId $args[5] -ClientId $args[6] -Certificate $args[7]; $token" + SendWithToken, certificateApp.TenantId, certificateApp.ClientId, certificate),
+                    Run("$token = " + Get + "-TenantId $args[5] -ClientId $args[6] -DeviceCode; $token" + SendWithToken, deviceApp.TenantId, deviceApp.ClientId),
+                    Run(Get + "-TenantId $args[5] -ClientId $args[6] -ClientSecret $args[7]", revokedApp.TenantId, revokedApp.ClientId, revokedApp.ClientSecret!),
+                };
+
+                Assert.Equal(
+                    new[] { string.Empty, "SmtpTools.AuthenticationFailed", string.Empty, "SmtpTools.TokenRequestFailed" },
+                    runs.Select(r => string.Join(" ", ReliabilityChecks.Ids(r))).ToArray());
+                var credentials = idp.Credentials.Concat(new[] { secretApp.ClientSecret!, revokedApp.ClientSecret! }).ToList();
+                Assert.True(credentials.Count >= 8, $"only {credentials.Count} credentials crossed the identity provider");
+                var forms = credentials.SelectMany(SecretForms.OfOAuthCredential)
+                    .Concat(idp.IssuedTokens.SelectMany(t => SecretForms.OfToken(Server.User, t))).ToList();
+                scenario.Leaked(ReliabilityChecks.SecretHits(runs, forms, log));
+                Assert.All(runs, ReliabilityChecks.ErrorsAreActionable);
+                Assert.Equal(0, ReliabilityChecks.SecretHits(runs, forms, log));
                 scenario.Survived();
             }
             finally

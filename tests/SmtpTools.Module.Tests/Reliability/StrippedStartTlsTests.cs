@@ -94,7 +94,7 @@ namespace SmtpTools.Module.Tests.Reliability
             var result = Assert.Single(run.Output);
             Assert.Equal("Open", result.Text("Status"));
             Assert.Equal("PlainOnly", result.Text("Security"));
-            Assert.Equal("Insecure", result.Text("Recommendation"));
+            Assert.Equal("Insecure", result.Text("Rating"));
             Assert.Equal(new[] { "SmtpTools.NoSubmissionEndpoint" }, ReliabilityChecks.Ids(run)); // -Recommended finds nothing fit
             ReliabilityChecks.ErrorsAreActionable(run);
             scenario.Survived();

@@ -9,6 +9,7 @@ using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using SmtpTools.Capability;
+using SmtpTools.Rules;
 using SmtpTools.Tls;
 using SmtpTools.Tests.Listeners;
 using Xunit;
@@ -16,7 +17,7 @@ using Xunit;
 namespace SmtpTools.Engine.Tests
 {
     /// <summary>The pure rules, on hand-made reports: for findings no real listener of the test server produces.</summary>
-    public sealed class SmtpFindingRulesTests
+    public sealed class EndpointRulesTests
     {
         private static readonly string[] ModernEhlo = { "mail.test", "PIPELINING", "SIZE 10240000", "8BITMIME", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN" };
 
@@ -25,7 +26,7 @@ namespace SmtpTools.Engine.Tests
         {
             var report = ImplicitTls(ModernEhlo.Where(k => !k.StartsWith("SIZE")).ToArray());
 
-            var finding = Assert.Single(SmtpFindingRules.Evaluate(report), f => f.Id == "NO_SIZE");
+            var finding = Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "NO_SIZE");
             Assert.Equal(SmtpFindingSeverity.Low, finding.Severity);
             Assert.Equal("RFC 1870", finding.Reference);
         }
@@ -33,7 +34,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public void A_server_that_advertises_SIZE_has_no_findings_when_all_else_is_right()
         {
-            Assert.Empty(SmtpFindingRules.Evaluate(ImplicitTls(ModernEhlo)));
+            Assert.Empty(EndpointRules.Evaluate(ImplicitTls(ModernEhlo)));
         }
 
         [Fact]
@@ -41,9 +42,9 @@ namespace SmtpTools.Engine.Tests
         {
             var report = ImplicitTls(ModernEhlo);
             report.Port = 25;
-            report.Security = SmtpSecurityMode.StartTls;
+            report.Security = SmtpObservedSecurity.StartTls;
 
-            Assert.Equal(SmtpFindingSeverity.Info, Assert.Single(SmtpFindingRules.Evaluate(report), f => f.Id == "STARTTLS_ONLY").Severity);
+            Assert.Equal(SmtpFindingSeverity.Info, Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "STARTTLS_ONLY").Severity);
         }
 
         [Fact]
@@ -52,7 +53,7 @@ namespace SmtpTools.Engine.Tests
             var report = ImplicitTls(ModernEhlo);
             report.TlsVersions = Versions(TlsVersionOutcome.Rejected, TlsVersionOutcome.Rejected, TlsVersionOutcome.Accepted, TlsVersionOutcome.Rejected);
 
-            Assert.Equal(SmtpFindingSeverity.Low, Assert.Single(SmtpFindingRules.Evaluate(report), f => f.Id == "TLS13_UNSUPPORTED").Severity);
+            Assert.Equal(SmtpFindingSeverity.Low, Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "TLS13_UNSUPPORTED").Severity);
         }
 
         [Fact]
@@ -61,7 +62,7 @@ namespace SmtpTools.Engine.Tests
             var report = ImplicitTls(ModernEhlo);
             report.TlsVersions = Versions(TlsVersionOutcome.Rejected, TlsVersionOutcome.Rejected, TlsVersionOutcome.Accepted, TlsVersionOutcome.Failed);
 
-            Assert.DoesNotContain(SmtpFindingRules.Evaluate(report), f => f.Id == "TLS13_UNSUPPORTED");
+            Assert.DoesNotContain(EndpointRules.Evaluate(report), f => f.Id == "TLS13_UNSUPPORTED");
         }
 
         [Fact]
@@ -70,7 +71,7 @@ namespace SmtpTools.Engine.Tests
             var report = ImplicitTls(ModernEhlo);
             report.TlsVersions = Versions(TlsVersionOutcome.Accepted, TlsVersionOutcome.Accepted, TlsVersionOutcome.Rejected, TlsVersionOutcome.Rejected);
 
-            var ids = SmtpFindingRules.Evaluate(report).Select(f => f.Id).ToArray();
+            var ids = EndpointRules.Evaluate(report).Select(f => f.Id).ToArray();
             Assert.Contains("MODERN_TLS_UNSUPPORTED", ids);
             Assert.DoesNotContain("TLS13_UNSUPPORTED", ids);
         }
@@ -81,7 +82,7 @@ namespace SmtpTools.Engine.Tests
             var report = ImplicitTls(ModernEhlo);
             report.TlsVersions = Versions(TlsVersionOutcome.AcceptedNoCommonCipher, TlsVersionOutcome.Rejected, TlsVersionOutcome.Accepted, TlsVersionOutcome.Accepted);
 
-            var finding = Assert.Single(SmtpFindingRules.Evaluate(report), f => f.Id == "TLS10_ACCEPTED");
+            var finding = Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "TLS10_ACCEPTED");
             Assert.Contains("no cipher suite in common", finding.Message);
         }
 
@@ -91,7 +92,7 @@ namespace SmtpTools.Engine.Tests
             var report = ImplicitTls(ModernEhlo, "TLS_RSA_WITH_AES_128_CBC_SHA");
             report.TlsVersions = new[] { new TlsVersionSupport(TlsProtocolVersion.Tls10, TlsVersionOutcome.Accepted, TimeSpan.Zero) { CipherSuite = "TLS_RSA_WITH_3DES_EDE_CBC_SHA" } };
 
-            var findings = SmtpFindingRules.Evaluate(report);
+            var findings = EndpointRules.Evaluate(report);
             Assert.Contains("TLS_RSA_WITH_AES_128_CBC_SHA", Assert.Single(findings, f => f.Id == "CIPHER_NO_FORWARD_SECRECY").Message);
             Assert.Contains("3DES", Assert.Single(findings, f => f.Id == "CIPHER_BROKEN").Message);
         }
@@ -101,7 +102,7 @@ namespace SmtpTools.Engine.Tests
         {
             var report = ImplicitTls(ModernEhlo.Concat(new[] { "STARTTLS" }).ToArray());
 
-            Assert.Equal("RFC 3207 4.2", Assert.Single(SmtpFindingRules.Evaluate(report), f => f.Id == "STARTTLS_INSIDE_TLS").Reference);
+            Assert.Equal("RFC 3207 4.2", Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "STARTTLS_INSIDE_TLS").Reference);
         }
 
         [Fact]
@@ -109,19 +110,19 @@ namespace SmtpTools.Engine.Tests
         {
             var report = ImplicitTls(ModernEhlo, certificate: IssuedCertificate("SHA1WITHRSA"));
 
-            Assert.Single(SmtpFindingRules.Evaluate(report), f => f.Id == "CERT_WEAK_SIGNATURE");
+            Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "CERT_WEAK_SIGNATURE");
         }
 
         [Fact]
         public void Findings_come_worst_first()
         {
             var report = ImplicitTls(ModernEhlo.Where(k => !k.StartsWith("SIZE")).ToArray());
-            report.Security = SmtpSecurityMode.PlainOnly;
+            report.Security = SmtpObservedSecurity.PlainOnly;
             report.ExtensionsBeforeTls = report.ExtensionsAfterTls;
             report.ExtensionsAfterTls = null;
             report.Tls = null;
 
-            var severities = SmtpFindingRules.Evaluate(report).Select(f => f.Severity).ToArray();
+            var severities = EndpointRules.Evaluate(report).Select(f => f.Severity).ToArray();
             Assert.Equal(severities.OrderByDescending(s => s), severities);
             Assert.Equal(SmtpFindingSeverity.Critical, severities[0]);
         }
@@ -133,7 +134,7 @@ namespace SmtpTools.Engine.Tests
             {
                 ComputerName = "mail.test",
                 Port = 465,
-                Security = SmtpSecurityMode.ImplicitTls,
+                Security = SmtpObservedSecurity.ImplicitTls,
                 Banner = "220 mail.test ESMTP",
                 ExtensionsAfterTls = SmtpExtensions.Parse(ehlo),
                 Tls = new TlsInspection(TlsProtocolVersion.Tls13, cipherSuite, certificate ?? GoodCertificate(), TimeSpan.Zero),

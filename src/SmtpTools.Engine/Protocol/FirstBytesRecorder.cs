@@ -2,9 +2,8 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using SmtpTools.Protocol;
 
-namespace SmtpTools.Probing
+namespace SmtpTools.Protocol
 {
     /// <summary>
     /// A pass-through stream that keeps the first bytes read through it. Under a TLS handshake it shows what a server

@@ -7,28 +7,22 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 
-namespace SmtpTools.Host
+namespace SmtpTools.Module.Tests
 {
     /// <summary>
-    /// The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would:
-    /// a screen <c>width</c> columns wide; output to the console, or to <c>output</c> (view tests read what a user
-    /// would see from a StringWriter). ANSI styling (coloured table headers) is stripped, as pwsh strips it, when the
-    /// output is not a terminal: <see cref="PSHostUserInterface.GetOutputString"/> decides, with $PSStyle.OutputRendering.
+    /// The least a host needs so Out-Default renders tables and lists from SmtpTools.Format.ps1xml as pwsh would: a
+    /// screen <c>width</c> columns wide whose lines go to a writer (view tests read what a user would see). ANSI styling
+    /// (coloured table headers) is stripped, as pwsh strips it when the output is not a terminal.
     /// </summary>
-    internal sealed class ConsoleHost : PSHost
+    internal sealed class ScreenHost : PSHost
     {
         private readonly Guid _id = Guid.NewGuid();
         private readonly ConsoleUserInterface _ui;
 
         /// <param name="width">Columns of the pretend screen; tables are fitted to it.</param>
-        /// <param name="output">Where rendered output goes; the console when null.</param>
-        /// <param name="errors">Where errors, warnings, verbose and debug lines go; standard error when null.</param>
-        public ConsoleHost(int width, TextWriter? output = null, TextWriter? errors = null) =>
-            _ui = new ConsoleUserInterface(
-                width,
-                output ?? Console.Out,
-                errors ?? Console.Error,
-                supportsVirtualTerminal: output == null && !Console.IsOutputRedirected);
+        /// <param name="screen">Where rendered output, errors, warnings, verbose and debug lines go.</param>
+        public ScreenHost(int width, TextWriter screen) =>
+            _ui = new ConsoleUserInterface(width, screen, screen, supportsVirtualTerminal: false);
 
         public int ExitCode { get; private set; }
 
@@ -38,11 +32,11 @@ namespace SmtpTools.Host
 
         public override Guid InstanceId => _id;
 
-        public override string Name => "SmtpTools.Host";
+        public override string Name => "SmtpTools.Module.Tests";
 
         public override PSHostUserInterface UI => _ui;
 
-        public override Version Version => typeof(ConsoleHost).Assembly.GetName().Version ?? new Version(0, 1);
+        public override Version Version => typeof(ScreenHost).Assembly.GetName().Version ?? new Version(0, 1);
 
         public override void EnterNestedPrompt() => throw new NotSupportedException();
 
@@ -96,7 +90,7 @@ namespace SmtpTools.Host
         {
         }
 
-        public override string ReadLine() => Console.ReadLine() ?? string.Empty;
+        public override string ReadLine() => throw new NotSupportedException("The test screen does not read input; pass every mandatory parameter.");
 
         public override SecureString ReadLineAsSecureString() => throw new NotSupportedException("This host cannot prompt for secrets; pass a PSCredential.");
 

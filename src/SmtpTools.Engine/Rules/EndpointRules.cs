@@ -2,15 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using SmtpTools.Probing;
 using SmtpTools.Tls;
 
-namespace SmtpTools.Capability
+namespace SmtpTools.Rules
 {
     /// <summary>
-    /// Turns what an inspection saw into findings. Pure: the same report always gives the same findings, so each rule
-    /// can be tested on a hand-made report as well as against a real server.
+    /// The one rule set: turns what a probe or an audit saw of an endpoint into findings, and the findings and the
+    /// mode into the submission rating, so Test-SmtpPort and Get-SmtpCapability never disagree. Pure: the same evidence
+    /// always gives the same verdict, so each rule can be tested on hand-made evidence as well as against a real server.
     /// </summary>
-    internal static class SmtpFindingRules
+    internal static class EndpointRules
     {
         /// <summary>A certificate expiring within this many days is flagged.</summary>
         public const int ExpiryWarningDays = 30;
@@ -21,8 +23,44 @@ namespace SmtpTools.Capability
         private static readonly string[] PlaintextMechanisms = { "PLAIN", "LOGIN" };
         private static readonly string[] BrokenCipherParts = { "_NULL_", "_anon_", "_EXPORT", "_RC4_", "_DES_", "_DES40_", "_3DES_", "_MD5" };
 
+        /// <summary>All findings for an audit report, worst first.</summary>
+        public static IReadOnlyList<SmtpFinding> Evaluate(SmtpCapabilityReport report) => Evaluate(EndpointEvidence.Of(report));
+
+        /// <summary>All findings for a probe result, worst first.</summary>
+        public static IReadOnlyList<SmtpFinding> Evaluate(SmtpPortResult result) => Evaluate(EndpointEvidence.Of(result));
+
+        /// <summary>
+        /// How fit the endpoint is for submitting mail, and why. The findings weigh in: a Critical or High one makes it
+        /// Insecure, a Medium one keeps it below Preferred. The version scan's findings (versions a client could be
+        /// talked into, which Test-SmtpPort does not measure) are reported but never change the rating, so every
+        /// cmdlet rates an endpoint the same.
+        /// </summary>
+        public static (SmtpSubmissionRating Rating, string Reason) Rate(EndpointEvidence evidence)
+        {
+            var (rating, reason) = RateMode(evidence);
+            if (rating <= SmtpSubmissionRating.Insecure)
+            {
+                return (rating, reason);
+            }
+
+            var session = Evaluate(evidence.WithoutVersionScan());
+            var serious = session.FirstOrDefault(f => f.Severity >= SmtpFindingSeverity.High);
+            if (serious != null)
+            {
+                return (SmtpSubmissionRating.Insecure, $"TLS works, but {serious.Id}: {serious.Message}");
+            }
+
+            var medium = session.FirstOrDefault(f => f.Severity == SmtpFindingSeverity.Medium);
+            if (medium != null && rating > SmtpSubmissionRating.Acceptable)
+            {
+                return (SmtpSubmissionRating.Acceptable, $"{reason} Ranked below Preferred for {medium.Id}: {medium.Message}");
+            }
+
+            return (rating, reason);
+        }
+
         /// <summary>All findings for <paramref name="report"/>, worst first (rules' order kept within a severity).</summary>
-        public static IReadOnlyList<SmtpFinding> Evaluate(SmtpCapabilityReport report)
+        public static IReadOnlyList<SmtpFinding> Evaluate(EndpointEvidence report)
         {
             var findings = new List<SmtpFinding>();
             Transport(report, findings);
@@ -38,21 +76,21 @@ namespace SmtpTools.Capability
             return findings.OrderByDescending(f => f.Severity).ToArray();
         }
 
-        private static void Transport(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        private static void Transport(EndpointEvidence report, List<SmtpFinding> findings)
         {
             switch (report.Security)
             {
-                case SmtpSecurityMode.PlainOnly:
+                case SmtpObservedSecurity.PlainOnly:
                     findings.Add(new SmtpFinding("NO_TLS", SmtpFindingSeverity.High,
                         "The server offers no TLS at all: messages, and any password, cross the network in clear. Enable STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may), and implicit TLS on port 465 for submission.",
                         "RFC 8314 4.1"));
                     break;
-                case SmtpSecurityMode.StartTls when report.Port == 25:
+                case SmtpObservedSecurity.StartTls when report.Port == 25:
                     findings.Add(new SmtpFinding("STARTTLS_ONLY", SmtpFindingSeverity.Info,
                         "TLS is offered through STARTTLS only, which is the norm for server-to-server relay on port 25. Submission clients should use implicit TLS on port 465.",
                         "RFC 8314 3.3"));
                     break;
-                case SmtpSecurityMode.StartTls:
+                case SmtpObservedSecurity.StartTls:
                     findings.Add(new SmtpFinding("STARTTLS_ONLY", SmtpFindingSeverity.Low,
                         "TLS is offered through STARTTLS only: an attacker on the path can strip it from clients that do not insist on it. RFC 8314 prefers implicit TLS: offer submission on port 465 too.",
                         "RFC 8314 3.3"));
@@ -63,11 +101,11 @@ namespace SmtpTools.Capability
             {
                 findings.Add(new SmtpFinding("TLS_HANDSHAKE_FAILED", SmtpFindingSeverity.High,
                     $"The server offers TLS but it could not be established: {report.ErrorMessage} Clients that require TLS cannot deliver; check the certificate, the TLS versions and the cipher suites.",
-                    report.Security == SmtpSecurityMode.ImplicitTls ? "RFC 8314 3.3" : "RFC 3207 4"));
+                    report.Security == SmtpObservedSecurity.ImplicitTls ? "RFC 8314 3.3" : "RFC 3207 4"));
             }
         }
 
-        private static void Authentication(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        private static void Authentication(EndpointEvidence report, List<SmtpFinding> findings)
         {
             var inClear = report.AuthMechanismsBeforeTls;
             if (inClear.Count == 0)
@@ -87,7 +125,7 @@ namespace SmtpTools.Capability
             }
         }
 
-        /// <summary>The findings on one certificate, in rule order (Test-SmtpPort's rating uses the same rules).</summary>
+        /// <summary>The findings on one certificate, in rule order.</summary>
         public static IReadOnlyList<SmtpFinding> CertificateFindings(SmtpCertificateInfo certificate)
         {
             var findings = new List<SmtpFinding>();
@@ -188,9 +226,9 @@ namespace SmtpTools.Capability
             return findings;
         }
 
-        private static void Versions(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        private static void Versions(EndpointEvidence report, List<SmtpFinding> findings)
         {
-            if (!report.TlsVersionsScanned)
+            if (report.TlsVersions.Count == 0)
             {
                 return;
             }
@@ -213,7 +251,7 @@ namespace SmtpTools.Capability
             }
         }
 
-        private static void DeprecatedVersion(SmtpCapabilityReport report, List<SmtpFinding> findings, TlsProtocolVersion version, string id, string name, string reference)
+        private static void DeprecatedVersion(EndpointEvidence report, List<SmtpFinding> findings, TlsProtocolVersion version, string id, string name, string reference)
         {
             var scan = report.TlsVersions.FirstOrDefault(v => v.Version == version && v.IsAccepted);
             if (scan == null)
@@ -227,7 +265,7 @@ namespace SmtpTools.Capability
                 reference));
         }
 
-        private static void CipherSuites(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        private static void CipherSuites(EndpointEvidence report, List<SmtpFinding> findings)
         {
             var suites = report.TlsVersions.Where(v => v.IsAccepted).Select(v => v.CipherSuite)
                 .Concat(new[] { report.CipherSuite })
@@ -252,7 +290,7 @@ namespace SmtpTools.Capability
             }
         }
 
-        private static void Extensions(SmtpCapabilityReport report, List<SmtpFinding> findings)
+        private static void Extensions(EndpointEvidence report, List<SmtpFinding> findings)
         {
             var extensions = report.Extensions;
             if (extensions != null && extensions.SizeLimit == null)
@@ -268,6 +306,61 @@ namespace SmtpTools.Capability
                     "The server offers STARTTLS again inside TLS, which RFC 3207 forbids and confuses some clients. Stop advertising it once TLS is up.",
                     "RFC 3207 4.2"));
             }
+        }
+            // The rating of the mode alone, on what the port really did (RFC 8314 order).
+        private static (SmtpSubmissionRating, string) RateMode(EndpointEvidence result)
+        {
+            switch (result.Status)
+            {
+                case SmtpPortStatus.NameNotResolved: return (SmtpSubmissionRating.Unusable, "The name did not resolve.");
+                case SmtpPortStatus.Closed: return (SmtpSubmissionRating.Unusable, "Nothing listens on this port.");
+                case SmtpPortStatus.Filtered: return (SmtpSubmissionRating.Unusable, "The port did not answer: filtered, or the host is down.");
+                case SmtpPortStatus.NoResponse: return (SmtpSubmissionRating.Unusable, "The port accepted the connection but no SMTP server answered.");
+                case SmtpPortStatus.NotSmtp: return (SmtpSubmissionRating.Unusable, "Something other than SMTP answers on this port.");
+                case SmtpPortStatus.TlsFailed: return (SmtpSubmissionRating.Unusable, "TLS failed: " + (result.ErrorMessage ?? result.FailureKind.ToString()));
+            }
+
+            if (result.FailureKind == SmtpFailureKind.CommandRejected)
+            {
+                return (SmtpSubmissionRating.Unusable, "The server refuses sessions: " + (result.Banner ?? result.ErrorMessage));
+            }
+
+            if (result.Security == SmtpObservedSecurity.PlainOnly)
+            {
+                return (SmtpSubmissionRating.Insecure, result.AuthMechanismsBeforeTls.Count > 0
+                    ? "No TLS, yet AUTH is offered: passwords and mail would cross the network in clear (RFC 8314 3)."
+                    : "No TLS: mail would cross the network in clear (RFC 8314 3).");
+            }
+
+            if (result.Tls == null)
+            {
+                return (SmtpSubmissionRating.Unusable, "TLS was not established: " + (result.ErrorMessage ?? "no handshake."));
+            }
+
+            var certificate = result.Certificate;
+            if (certificate != null && certificate.ValidationSkipped && certificate.Problems != SmtpCertificateProblems.None)
+            {
+                return (SmtpSubmissionRating.Insecure, $"TLS works only because certificate checks were skipped: the certificate is {certificate.Verdict}; anyone in between could impersonate the server.");
+            }
+
+            if (certificate != null && !certificate.IsAcceptable)
+            {
+                return (SmtpSubmissionRating.Unusable, $"TLS failed: the certificate is not acceptable ({certificate.Verdict}).");
+            }
+
+            if (result.TlsProtocol != TlsProtocolVersion.None && result.TlsProtocol < TlsProtocolVersion.Tls12)
+            {
+                return (SmtpSubmissionRating.Insecure, $"It negotiated {result.TlsProtocol}, which is deprecated (RFC 8996): TLS 1.2 or later is required.");
+            }
+
+            if (result.Port == SubmissionRanking.Smtp)
+            {
+                return (SmtpSubmissionRating.RelayOnly, "Port 25 is for relay between mail servers (RFC 5321), not for clients: use it only for an internal relay that accepts your mail without credentials.");
+            }
+
+            return result.Security == SmtpObservedSecurity.ImplicitTls
+                ? (SmtpSubmissionRating.Preferred, "Implicit TLS with a valid certificate: the preferred way to submit mail (RFC 8314 3.3).")
+                : (SmtpSubmissionRating.Acceptable, "STARTTLS with a valid certificate: fine when the client requires TLS; RFC 8314 prefers implicit TLS where offered.");
         }
     }
 }

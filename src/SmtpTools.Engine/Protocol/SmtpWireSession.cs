@@ -12,10 +12,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using SmtpTools.Protocol;
+using SmtpTools.Probing;
 using SmtpTools.Tls;
 
-namespace SmtpTools.Probing
+namespace SmtpTools.Protocol
 {
     /// <summary>
     /// A raw SMTP conversation on one TCP connection, for probing and inspection: every step has its own timeout
@@ -213,37 +213,6 @@ namespace SmtpTools.Probing
             var bytes = Encoding.UTF8.GetBytes(command + "\r\n");
             await WithTimeout(_stream.WriteAsync(bytes, 0, bytes.Length, CancellationToken.None), _socket, timeout, cancellationToken).ConfigureAwait(false);
             return await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>
-        /// RFC 3207 up to "220 Ready to start TLS": reads the greeting, says EHLO, requires STARTTLS in the reply and sends
-        /// it, reading nothing past that reply, so the next bytes on the socket belong to the TLS handshake.
-        /// </summary>
-        /// <returns>The server's greeting.</returns>
-        /// <exception cref="SmtpConnectionException">
-        /// CommandRejected (the greeting is not 220), StartTlsNotOffered, or StartTlsRefused; the reply code is kept.
-        /// </exception>
-        public async Task<SmtpReply> RequestStartTlsAsync(string heloName, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            var greeting = await ReadReplyAsync(timeout, cancellationToken).ConfigureAwait(false);
-            if (greeting.Code != 220)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.CommandRejected, $"The server greeted with \"{greeting.Text}\" instead of 220: it refuses sessions now.", null, greeting.Code);
-            }
-
-            var ehlo = await CommandAsync("EHLO " + heloName, timeout, cancellationToken).ConfigureAwait(false);
-            if (ehlo.Code != 250 || !SmtpExtensions.Parse(ehlo.Lines).StartTls)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsNotOffered, "The server does not offer STARTTLS.", null, ehlo.Code);
-            }
-
-            var ready = await CommandAsync("STARTTLS", timeout, cancellationToken).ConfigureAwait(false);
-            if (ready.Code != 220)
-            {
-                throw new SmtpConnectionException(SmtpFailureKind.StartTlsRefused, $"The server offered STARTTLS but answered \"{ready.Text}\".", null, ready.Code);
-            }
-
-            return greeting;
         }
 
         /// <summary>Sends raw bytes (for probes that must not look like SMTP, and for tests).</summary>
