@@ -69,8 +69,8 @@ namespace SmtpTools.Commands
             var revocation = SkipRevocationCheck ? CertificateRevocationCheck.Skip : RequireRevocationCheck ? CertificateRevocationCheck.Require : CertificateRevocationCheck.Check;
             return new CertificatePolicy(TrustedCertificate, pinnedThumbprints, SkipCertificateCheck.IsPresent, SkipCertificateStrengthCheck.IsPresent, revocation)
             {
-                // Inside the handshake, which -TimeoutSec bounds as a whole: half of it for OCSP/CRL.
-                RevocationTimeout = TimeSpan.FromSeconds(TimeoutSec / 2.0),
+                // Inside the handshake, which -TimeoutSec bounds as a whole: a third of it for OCSP, a third for the CRL.
+                RevocationTimeout = TimeSpan.FromSeconds(TimeoutSec / 3.0),
             };
         }
 

@@ -92,6 +92,7 @@ namespace SmtpTools.Engine.Tests
             {
                 c.IsExpired = true;
                 c.DaysUntilExpiry = -3;
+                c.Problems = SmtpCertificateProblems.Expired;
                 c.ValidationSkipped = true;
             });
 

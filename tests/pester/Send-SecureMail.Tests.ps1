@@ -118,6 +118,7 @@ Describe 'Send-SecureMail' {
             @{ PortName = 'expired' }
             @{ PortName = 'wrongHost' }
             @{ PortName = 'selfSigned' }
+            @{ PortName = 'weakKey' }
         ) {
             { Send-SecureMail @trust -Port $server.Ports.$PortName -Security ImplicitTls -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -RetryCount 0 -ErrorAction Stop } |
                 Should -Throw -ErrorId 'SmtpTools.CertificateRejected,SmtpTools.Commands.SendSecureMailCommand'
@@ -130,6 +131,14 @@ Describe 'Send-SecureMail' {
 
             { Send-SecureMail @trust -Port $server.Ports.expired -Security ImplicitTls -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -RetryCount 0 -ErrorAction Stop } |
                 Should -Throw -ErrorId 'SmtpTools.CertificateRejected,SmtpTools.Commands.SendSecureMailCommand'
+        }
+
+        It 'sends through an RSA 1024-bit certificate only with -SkipCertificateStrengthCheck, and warns' {
+            $result = Send-SecureMail @trust -Port $server.Ports.weakKey -Security ImplicitTls -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -SkipCertificateStrengthCheck -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+
+            $result.Status | Should -Be 'Sent'
+            $result.Certificate.Problems | Should -Be 'WeakKey'
+            $warned | Should -Match 'SkipCertificateStrengthCheck'
         }
 
         It 'accepts a self-signed server pinned with -CertificateThumbprint' {

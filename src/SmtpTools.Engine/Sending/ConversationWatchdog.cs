@@ -29,6 +29,11 @@ namespace SmtpTools.Sending
         private int _lineLength;
         private bool _continuation;
         private int _replyLines;
+        private int _code;
+        private int _challenges;
+
+        /// <summary>The most 334 challenges one AUTH exchange may take: LOGIN needs two, XOAUTH2 and OAUTHBEARER one (plus one for an error).</summary>
+        internal const int MaxSaslChallenges = 8;
 
         /// <param name="inner">The logger every call is passed on to.</param>
         /// <param name="timeout">How long a step may go without progress.</param>
@@ -56,6 +61,7 @@ namespace SmtpTools.Sending
                 _lineLength = 0;
                 _continuation = false;
                 _replyLines = 0;
+                _challenges = 0;
                 Progress();
             }
         }
@@ -128,7 +134,9 @@ namespace SmtpTools.Sending
             }
         }
 
-        // A whole line from the server is progress; a line or a reply beyond the reader's limits ends the connection.
+        // A whole reply from the server is progress (its last line, not each continuation line: a server that sends
+        // "250-" lines one a second is held to the timeout for the whole reply, as the probes' reader holds it); a line
+        // or a reply beyond the reader's limits, or an AUTH exchange that never ends in anything but 334, ends the connection.
         private void Scan(byte[] buffer, int offset, int count)
         {
             for (var i = offset; i < offset + count; i++)
@@ -136,7 +144,18 @@ namespace SmtpTools.Sending
                 var b = buffer[i];
                 if (b == (byte)'\n')
                 {
-                    Progress();
+                    if (!_continuation)
+                    {
+                        Progress();
+                        _challenges = _code == 334 ? _challenges + 1 : 0;
+                        if (_challenges > MaxSaslChallenges)
+                        {
+                            Fire(new SmtpProtocolException($"The server answered {MaxSaslChallenges.ToString(CultureInfo.InvariantCulture)} AUTH steps in a row with 334 and never ended the exchange: no mechanism needs that many."));
+                            return;
+                        }
+                    }
+
+                    _code = 0;
                     _replyLines = _continuation ? _replyLines + 1 : 0;
                     _lineLength = 0;
                     _continuation = false;
@@ -147,6 +166,11 @@ namespace SmtpTools.Sending
                     }
 
                     continue;
+                }
+
+                if (_lineLength < 3)
+                {
+                    _code = b >= (byte)'0' && b <= (byte)'9' ? (_code * 10) + (b - (byte)'0') : -1000;
                 }
 
                 if (_lineLength == 3)

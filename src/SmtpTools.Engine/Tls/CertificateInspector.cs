@@ -63,7 +63,7 @@ namespace SmtpTools.Tls
             if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
             {
                 var anchor = chain[chain.Count - 1];
-                info.Problems |= CertificateRevocation.Check(leaf, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
+                info.Problems |= CertificateRevocation.Check(leaf, chain.Count > 1 ? chain[1] : null, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
             }
 
             var refused = info.Problems & ~policy.Tolerated;

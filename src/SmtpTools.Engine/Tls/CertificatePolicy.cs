@@ -52,7 +52,7 @@ namespace SmtpTools
         /// <summary>How revocation is checked.</summary>
         public CertificateRevocationCheck Revocation { get; }
 
-        /// <summary>How long one OCSP or CRL request may take; the whole revocation check takes at most twice this.</summary>
+        /// <summary>How long the OCSP question may take, and the CRL download after it; the whole revocation check takes at most twice this.</summary>
         public TimeSpan RevocationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>The problems this policy reports without refusing the certificate.</summary>

@@ -18,19 +18,45 @@ namespace SmtpTools.Tls
 
         /// <summary>Revoked, RevocationUnknown or None; the words go to <see cref="SmtpCertificateInfo.RevocationStatus"/>.</summary>
         /// <param name="leaf">The server's certificate.</param>
+        /// <param name="issuer">The leaf's issuer from the built chain; null when unknown (no OCSP question can be asked).</param>
         /// <param name="info">The verdict so far (its presented chain is used).</param>
         /// <param name="policy">Trusted roots and the revocation timeout.</param>
         /// <param name="anchoredInPolicy">The chain ends in one of the policy's own trusted roots, not a system root.</param>
-        public static SmtpCertificateProblems Check(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy)
+        public static SmtpCertificateProblems Check(X509Certificate2 leaf, X509Certificate2? issuer, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy)
         {
-            var ocsp = NamesOcspResponder(leaf);
+            var responder = issuer == null ? null : OcspQuery.ResponderUrls(leaf).FirstOrDefault();
             var crl = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().Any(e => e.Oid?.Value == CrlDistributionPointsOid);
-            if (!ocsp && !crl)
+            if (responder == null && !crl)
             {
                 info.RevocationStatus = "not checked: the certificate names no OCSP responder and no CRL";
                 return SmtpCertificateProblems.None;
             }
 
+            // OCSP first (one small signed answer), the CRL only when OCSP gave none. A stapled OCSP response would come
+            // first of all, but SslStream does not hand it to the validation callback.
+            var why = string.Empty;
+            if (responder != null)
+            {
+                var revoked = OcspQuery.IsRevoked(leaf, issuer!, responder, policy.RevocationTimeout, out why);
+                if (revoked.HasValue)
+                {
+                    info.RevocationStatus = why;
+                    return revoked.Value ? SmtpCertificateProblems.Revoked : SmtpCertificateProblems.None;
+                }
+
+                if (!crl)
+                {
+                    info.RevocationStatus = "unknown: " + why;
+                    return SmtpCertificateProblems.RevocationUnknown;
+                }
+            }
+
+            return CheckCrl(leaf, info, policy, anchoredInPolicy, why);
+        }
+
+        // The CRL through the platform's chain engine, which downloads, caches and verifies it.
+        private static SmtpCertificateProblems CheckCrl(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy, string ocspFailure)
+        {
             using (var chain = new X509Chain())
             {
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.Online;
@@ -47,7 +73,7 @@ namespace SmtpTools.Tls
                 var statuses = chain.ChainElements.Count > 0
                     ? chain.ChainElements[0].ChainElementStatus
                     : chain.ChainStatus;
-                var how = ocsp ? "OCSP" + (crl ? " or CRL" : string.Empty) : "CRL";
+                const string how = "CRL";
                 if (statuses.Any(s => s.Status == X509ChainStatusFlags.Revoked))
                 {
                     info.RevocationStatus = $"revoked ({how})";
@@ -57,7 +83,7 @@ namespace SmtpTools.Tls
                 var unknown = statuses.FirstOrDefault(s => s.Status == X509ChainStatusFlags.RevocationStatusUnknown || s.Status == X509ChainStatusFlags.OfflineRevocation);
                 if (unknown.Status != X509ChainStatusFlags.NoError)
                 {
-                    info.RevocationStatus = $"unknown: no answer from the {how} named in the certificate within {policy.RevocationTimeout.TotalSeconds:0.#} s ({unknown.StatusInformation.Trim()})";
+                    info.RevocationStatus = $"unknown: {(ocspFailure.Length > 0 ? ocspFailure + "; " : string.Empty)}no answer from the CRL named in the certificate within {policy.RevocationTimeout.TotalSeconds:0.#} s ({unknown.StatusInformation.Trim()})";
                     return SmtpCertificateProblems.RevocationUnknown;
                 }
 
@@ -89,26 +115,6 @@ namespace SmtpTools.Tls
             }
 
             mode.SetValue(chainPolicy, Enum.ToObject(mode.PropertyType, 1)); // X509ChainTrustMode.CustomRootTrust
-        }
-
-        private static bool NamesOcspResponder(X509Certificate2 leaf)
-        {
-            var extension = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().FirstOrDefault(e => e.Oid?.Value == AuthorityInfoAccessOid);
-            if (extension == null)
-            {
-                return false;
-            }
-
-            try
-            {
-                return AuthorityInformationAccess.GetInstance(Asn1Object.FromByteArray(extension.RawData))
-                    .GetAccessDescriptions()
-                    .Any(d => d.AccessMethod.Equals(AccessDescription.IdADOcsp));
-            }
-            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.IO.IOException)
-            {
-                return false;
-            }
         }
     }
 }

@@ -15,7 +15,7 @@ namespace SmtpTools.Tests.Revocation
     /// <summary>
     /// A test CA that answers revocation questions on loopback: a real <c>openssl ocsp</c> responder process and its CRL
     /// served over HTTP, both started here and stopped on dispose. Leaves it issues name one, the other or a dead port in
-    /// their AIA / CRL Distribution Point. openssl ocsp binds every interface (it has no bind-address option); clients
+    /// their AIA / CRL Distribution Point. One instance per slot at a time. openssl ocsp binds every interface (it has no bind-address option); clients
     /// only ever reach it on 127.0.0.1. Ports: 2480 + SMTPTOOLS_SERVER_PORT_OFFSET (OCSP), +1 (CRL), +2 (nothing listens).
     /// </summary>
     public sealed class RevocationAuthority : IDisposable
@@ -29,11 +29,12 @@ namespace SmtpTools.Tests.Revocation
         private byte[] _crl = Array.Empty<byte>();
 
         /// <summary>Creates the CA and starts the CRL server; <see cref="StartOcspResponder"/> once every leaf is issued.</summary>
-        public RevocationAuthority()
+        /// <param name="slot">Which three ports, for test assemblies that run at the same time: 2480 + offset + 3 * slot, and the next two.</param>
+        public RevocationAuthority(int slot = 0)
         {
             Directory.CreateDirectory(_dir);
             var offset = int.TryParse(Environment.GetEnvironmentVariable("SMTPTOOLS_SERVER_PORT_OFFSET"), out var o) ? o : 0;
-            OcspPort = 2480 + offset;
+            OcspPort = 2480 + offset + (3 * slot);
             CrlPort = OcspPort + 1;
             DeadPort = OcspPort + 2;
             // A subject of its own: the platform caches CRLs by issuer name, so a name shared by CAs would find a stale CRL.
@@ -59,7 +60,7 @@ namespace SmtpTools.Tests.Revocation
         /// <summary>A port nothing listens on: a responder that cannot be reached.</summary>
         public int DeadPort { get; }
 
-        /// <summary>Issues a leaf for localhost naming the given OCSP responder and CRL URLs (null: none), revoked or not.</summary>
+        /// <summary>Issues a leaf (with its key) for localhost and 127.0.0.1 naming the given OCSP responder and CRL URLs (null: none), revoked or not.</summary>
         public X509Certificate2 Issue(bool revoked, string? ocspUrl, string? crlUrl)
         {
             using var key = RSA.Create(2048);
@@ -87,7 +88,9 @@ namespace SmtpTools.Tests.Revocation
             using var leaf = request.Create(Authority.SubjectName, X509SignatureGenerator.CreateForRSA(_key, RSASignaturePadding.Pkcs1), DateTimeOffset.UtcNow.AddDays(-1), notAfter, serial);
             _issued.Add((serial, "/CN=localhost", notAfter, revoked));
             _crl = BuildCrl();
-            return X509CertificateLoader.LoadCertificate(leaf.RawData);
+            // With its key (a PKCS#12 round trip, so SslStream can use it), for a fake server to present.
+            using var withKey = leaf.CopyWithPrivateKey(key);
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         }
 
         /// <summary>The responder URL for <see cref="OcspPort"/>.</summary>
@@ -119,37 +122,31 @@ namespace SmtpTools.Tests.Revocation
 
             var start = new ProcessStartInfo("openssl")
             {
-                ArgumentList = { "ocsp", "-index", index, "-port", OcspPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-rsigner", ca, "-rkey", key, "-CA", ca, "-ndays", "1" },
+                ArgumentList = { "ocsp", "-index", index, "-port", OcspPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-rsigner", ca, "-rkey", key, "-CA", ca, "-ndays", "1", "-ignore_err" },
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            _ocsp = Process.Start(start) ?? throw new InvalidOperationException("openssl ocsp did not start");
-            _ocsp.OutputDataReceived += (_, _) => { };
-            _ocsp.ErrorDataReceived += (_, _) => { };
-            _ocsp.BeginOutputReadLine();
-            _ocsp.BeginErrorReadLine();
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (DateTime.UtcNow < deadline)
+            // Ready when it says so: a probe connection would occupy the single-threaded responder.
+            var listening = new ManualResetEventSlim();
+            void Watch(object sender, DataReceivedEventArgs e)
             {
-                try
+                if (e.Data?.Contains("waiting for OCSP client connections", StringComparison.Ordinal) == true)
                 {
-                    using var probe = new TcpClient();
-                    probe.Connect(IPAddress.Loopback, OcspPort);
-                    return;
-                }
-                catch (SocketException)
-                {
-                    if (_ocsp.HasExited)
-                    {
-                        throw new InvalidOperationException($"openssl ocsp exited with {_ocsp.ExitCode} (port {OcspPort} in use?)");
-                    }
-
-                    Thread.Sleep(50);
+                    listening.Set();
                 }
             }
 
-            throw new TimeoutException("openssl ocsp did not listen on " + OcspPort);
+            _ocsp = new Process { StartInfo = start };
+            _ocsp.OutputDataReceived += Watch;
+            _ocsp.ErrorDataReceived += Watch;
+            _ocsp.Start();
+            _ocsp.BeginOutputReadLine();
+            _ocsp.BeginErrorReadLine();
+            if (!listening.Wait(TimeSpan.FromSeconds(10)))
+            {
+                throw new InvalidOperationException($"openssl ocsp did not start listening on {OcspPort} (exited: {_ocsp.HasExited}; port in use?)");
+            }
         }
 
         /// <inheritdoc />
@@ -203,7 +200,7 @@ namespace SmtpTools.Tests.Revocation
                     {
                         var stream = client.GetStream();
                         var buffer = new byte[4096];
-                        await stream.ReadAsync(buffer, _stop.Token);
+                        await stream.ReadAtLeastAsync(buffer, 1, throwOnEndOfStream: false, _stop.Token); // the request line: what it asks does not matter
                         var body = _crl;
                         var head = System.Text.Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                         await stream.WriteAsync(head, _stop.Token);

@@ -32,6 +32,8 @@ namespace SmtpTools.Module.Tests.Reliability
             ["STARTTLS accepted, handshake never answered"] = (() => Stalling(command: (_, l) => l == "STARTTLS" ? FakeReply.Say("220 2.0.0 Ready to start TLS").ThenSilence() : null), "Failed", "SmtpTools.TimedOut"),
             ["RCPT reply dripped byte by byte"] = (() => Stalling(command: (_, l) => l.StartsWith("RCPT", StringComparison.Ordinal) ? Dripped("250 " + Long) : null), "Failed", "SmtpTools.TimedOut"),
             ["reply to the final dot dripped byte by byte"] = (() => Stalling(afterDot: (_, _) => Dripped("250 " + Long)), "OutcomeUnknown", "SmtpTools.OutcomeUnknown"),
+            // Each "250-a" line comes within the timeout (0.7 s), the whole reply would take 70 s.
+            ["multi-line EHLO reply inside TLS, one line every 0.7 s"] = (() => Stalling(command: (s, l) => l.StartsWith("EHLO", StringComparison.Ordinal) && s.IsTls ? Dripped(string.Join("\n", Enumerable.Repeat("250-a", 100)) + "\n250 AUTH PLAIN") : null), "Failed", "SmtpTools.TimedOut"),
         };
 
         private static readonly Dictionary<string, (Func<FakeSmtpScript> Script, string Status)> ProbeStalls = new Dictionary<string, (Func<FakeSmtpScript>, string)>
@@ -67,10 +69,39 @@ namespace SmtpTools.Module.Tests.Reliability
 
             var result = Assert.Single(run.Output);
             scenario.Lost(result.Text("Status") == "Sent" && server.DeliveriesOf(result.Text("MessageId")!) == 0 ? 1 : 0);
+            scenario.Hostile(HostileCase.BoundedConversation, watch.Elapsed < DoesNotHang);
             Assert.True(watch.Elapsed < DoesNotHang, $"Send-SecureMail took {watch.Elapsed} against a server that stalls ({stall}).");
             ReliabilityChecks.ErrorsAreActionable(run);
             Assert.Equal(status, result.Text("Status"));
             Assert.Equal(new[] { errorId }, ReliabilityChecks.Ids(run));
+            scenario.Survived();
+        }
+
+        [Theory]
+        [InlineData("-Credential $cred")]
+        [InlineData("-AccessToken $cred.Password")]
+        public void An_AUTH_exchange_answered_334_forever_ends_as_a_protocol_error(string authentication)
+        {
+            using var scenario = ReliabilityTally.Scenario("Send-SecureMail stall: every AUTH step answered 334, " + authentication.Split(' ')[0]);
+            var authenticating = false;
+            using var server = new FakeSmtpServer(Stalling(command: (s, l) =>
+            {
+                authenticating |= l.StartsWith("AUTH", StringComparison.Ordinal);
+                return authenticating && !l.StartsWith("QUIT", StringComparison.Ordinal) ? FakeReply.Say("334 ") : null;
+            }));
+            var watch = Stopwatch.StartNew();
+            var run = _fixture.PowerShell.Run(
+                "$cred = [pscredential]::new('carol@fake.test', [System.Net.NetworkCredential]::new('', 'Sasl-SECRET-pw').SecurePassword); " +
+                "Send-SecureMail -From sender@fake.test -To rcpt@fake.test -Subject sasl -SmtpServer 127.0.0.1 -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5 -RetryCount 0 -PassThru " + authentication,
+                server.Port, TestCertificates.Authority);
+            watch.Stop();
+
+            var rounds = server.Commands.Count(c => c.Tls);
+            scenario.Hostile(HostileCase.BoundedConversation, watch.Elapsed < DoesNotHang && rounds < 20);
+            Assert.True(watch.Elapsed < DoesNotHang, $"Send-SecureMail took {watch.Elapsed} against endless 334 replies.");
+            Assert.InRange(rounds, 1, 20);
+            Assert.Equal("Failed", Assert.Single(run.Output).Text("Status"));
+            Assert.Equal(new[] { "SmtpTools.ProtocolError" }, ReliabilityChecks.Ids(run));
             scenario.Survived();
         }
 
