@@ -87,13 +87,13 @@ namespace SmtpTools
         /// <summary>The addresses, comma-separated, for tables and CSV.</summary>
         public string AddressList => string.Join(", ", Addresses.Select(a => a.ToString()));
 
-        /// <inheritdoc />
         /// <summary>Where the source ranks it: the SRV priority, else the MX preference.</summary>
         public int? Order => Priority ?? Preference;
 
         /// <summary>The worst finding's severity, or null when there is none.</summary>
         public SmtpFindingSeverity? HighestSeverity => Findings.Count == 0 ? (SmtpFindingSeverity?)null : Findings.Max(f => f.Severity);
 
+        /// <inheritdoc />
         public override string ToString() => $"{ComputerName}:{Port} ({Security}, {Source})";
     }
 }

@@ -43,10 +43,10 @@ namespace SmtpTools
         /// <summary>Wall time of the check.</summary>
         public TimeSpan Duration { get; internal set; }
 
-        /// <inheritdoc />
         /// <summary>The worst finding's severity, or null when there is none.</summary>
         public SmtpFindingSeverity? HighestSeverity => Findings.Count == 0 ? (SmtpFindingSeverity?)null : Findings.Max(f => f.Severity);
 
+        /// <inheritdoc />
         public override string ToString() => $"{Domain}: {Verdict}";
     }
 }
