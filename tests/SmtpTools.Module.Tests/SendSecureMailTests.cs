@@ -110,10 +110,12 @@ namespace SmtpTools.Module.Tests
         [InlineData("ImplicitTls", "submission", "-Security StartTls", "speaks STARTTLS")]
         public void A_security_mode_the_port_contradicts_fails_fast_naming_the_mode_it_speaks(string asked, string listener, string advice, string speaks)
         {
+            const string script = "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer localhost -Port $args[4] -Security $args[5] -Credential $cred -TrustedCertificate $ca -PassThru";
+
+            // The first TLS handshake of a process costs most of a second (JIT, crypto start-up): that is start-up, not detection.
+            Send(script, Server.User, Server.Ports[listener], asked);
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var run = Send(
-                "Send-SecureMail -From $args[3] -To $args[3] -Subject x -SmtpServer localhost -Port $args[4] -Security $args[5] -Credential $cred -TrustedCertificate $ca -PassThru",
-                Server.User, Server.Ports[listener], asked);
+            var run = Send(script, Server.User, Server.Ports[listener], asked);
             watch.Stop();
 
             var error = Assert.Single(run.Errors);
