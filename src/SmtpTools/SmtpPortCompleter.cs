@@ -1,13 +1,11 @@
-using System.Collections;
+using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
-using System.Management.Automation.Language;
 
 namespace SmtpTools.Commands
 {
     /// <summary>Tab completion for -Port: the four ports mail admins choose between, each with what it is for.</summary>
-    public sealed class SmtpPortCompleter : IArgumentCompleter
+    public sealed class SmtpPortCompleter : ValueCompleter
     {
         private static readonly (int Port, string Meaning)[] Ports =
         {
@@ -18,12 +16,10 @@ namespace SmtpTools.Commands
         };
 
         /// <inheritdoc />
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            var typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
-            return Ports
-                .Where(p => p.Port.ToString().StartsWith(typed, System.StringComparison.Ordinal))
-                .Select(p => new CompletionResult(p.Port.ToString(), p.Port.ToString(), CompletionResultType.ParameterValue, p.Meaning));
-        }
+        protected override StringComparison Comparison => StringComparison.Ordinal;
+
+        /// <inheritdoc />
+        protected override IEnumerable<(string Value, string Meaning)> Values() =>
+            Ports.Select(p => (p.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Meaning));
     }
 }
