@@ -39,16 +39,9 @@ namespace SmtpTools.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Resolve, "SmtpServer", HelpUri = HelpLinks.Docs + "Resolve-SmtpServer.md")]
     [OutputType(typeof(SmtpServerCandidate))]
-    public sealed class ResolveSmtpServerCommand : SmtpCmdletBase
+    public sealed class ResolveSmtpServerCommand : SmtpDomainCmdletBase
     {
         private readonly List<string> _domains = new List<string>();
-
-        /// <summary>Domains (or e-mail addresses, whose domain is used) to discover; from the pipeline by value or by property name.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("DomainName", "EmailAddress")]
-        [ValidateNotNullOrEmpty]
-        [ValidatePattern(@"^([^@\s]+@)?[A-Za-z0-9_]([A-Za-z0-9_\-\.]{0,252})\z")]
-        public string[] Domain { get; set; } = Array.Empty<string>();
 
         /// <summary>Also list smtp.&lt;domain&gt; and mail.&lt;domain&gt; on 465 and 587 when they resolve (Source Guess).</summary>
         [Parameter]

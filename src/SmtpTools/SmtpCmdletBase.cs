@@ -124,13 +124,6 @@ namespace SmtpTools.Commands
             }
         }
 
-        /// <summary>The domain of a -Domain argument: "alice@example.com" gives "example.com"; a trailing dot is dropped.</summary>
-        protected static string DomainOf(string entry)
-        {
-            var at = entry.LastIndexOf('@');
-            return (at < 0 ? entry : entry.Substring(at + 1)).Trim().TrimEnd('.');
-        }
-
         /// <summary>Warns once per command when certificate checks are off or relaxed.</summary>
         protected void WarnIfCertificateCheckSkipped()
         {

@@ -36,7 +36,7 @@ namespace SmtpTools.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "SmtpDomain", HelpUri = HelpLinks.Docs + "Test-SmtpDomain.md")]
     [OutputType(typeof(SmtpDomainReport))]
-    public sealed class TestSmtpDomainCommand : SmtpCmdletBase
+    public sealed class TestSmtpDomainCommand : SmtpDomainCmdletBase
     {
         private const int ProgressActivityId = 4660;
         private readonly List<(string Domain, Task<SmtpDomainReport> Work)> _runs = new List<(string, Task<SmtpDomainReport>)>();
@@ -44,13 +44,6 @@ namespace SmtpTools.Commands
         private PipelinePump? _pump;
         private SmtpDomainSecurityCheck? _check;
         private int _completed;
-
-        /// <summary>Domains (or e-mail addresses, whose domain is used) to check; from the pipeline by value or by property name.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("DomainName", "EmailAddress")]
-        [ValidateNotNullOrEmpty]
-        [ValidatePattern(@"^([^@\s]+@)?[A-Za-z0-9_]([A-Za-z0-9_\-\.]{0,252})\z")]
-        public string[] Domain { get; set; } = Array.Empty<string>();
 
         /// <summary>The SMTP port MX hosts are probed on, and the port in their TLSA names (_port._tcp.mx); 25 by default (RFC 5321). For lab relays on another port.</summary>
         [Parameter]
