@@ -88,7 +88,7 @@ namespace SmtpTools.Tls
             var advice = new List<string>();
             if (problems.HasFlag(SmtpCertificateProblems.Expired))
             {
-                advice.Add(string.Format(day, "It expired on {0:yyyy-MM-dd} ({1}): the server's administrator must renew it.", verdict.NotAfter, Days(-verdict.DaysUntilExpiry) + " ago"));
+                advice.Add($"It {verdict.Expiry}: the server's administrator must renew it.");
             }
 
             if (problems.HasFlag(SmtpCertificateProblems.NotYetValid))
@@ -138,8 +138,6 @@ namespace SmtpTools.Tls
 
             return advice.Count == 0 ? "Fix the server's certificate." : string.Join(" ", advice);
         }
-
-        private static string Days(int days) => days == 1 ? "1 day" : days.ToString(CultureInfo.InvariantCulture) + " days";
 
         private static SmtpCertificateProblems Problems(SmtpCertificateInfo info, IReadOnlyList<X509Certificate2> chain, DateTimeOffset now)
         {
