@@ -39,7 +39,7 @@ namespace SmtpTools.Protocol
             RemoteAddress = remoteAddress;
             RemotePort = (socket.RemoteEndPoint as IPEndPoint)?.Port ?? 0; // kept: a socket the peer closed no longer knows it
             ConnectTime = connectTime;
-            _stream = new NetworkStream(socket, ownsSocket: true);
+            _stream = new QuickAckStream(new NetworkStream(socket, ownsSocket: true), socket);
             _reader = new SmtpReplyReader(_stream);
         }
 

@@ -288,6 +288,9 @@ namespace SmtpTools.Tls
 
             public int LastGroup { get; private set; } = -1;
 
+            public override TlsCertificate CreateCertificate(short type, byte[] encoding) =>
+                type == CertificateType.X509 ? new ValidatedRsaKeyCertificate(this, encoding) : base.CreateCertificate(type, encoding);
+
             public override TlsECDomain CreateECDomain(TlsECConfig ecConfig)
             {
                 LastGroup = ecConfig.NamedGroup;
