@@ -44,17 +44,74 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
-        public async Task A_silent_port_that_answers_a_handshake_is_implicit_TLS_after_the_greeting_wait()
+        public async Task A_silent_port_that_answers_a_handshake_is_implicit_TLS()
         {
             using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = TestCertificates.Good, ImplicitTls = true });
-            var watch = Stopwatch.StartNew();
 
             var facts = await RecordAsync(Plan(server.Port));
 
+            Assert.Equal(SmtpFailureKind.None, facts.FailureKind);
             Assert.Equal(SmtpObservedSecurity.ImplicitTls, facts.Observed);
             Assert.Null(facts.ExtensionsBeforeTls);
             Assert.NotNull(facts.ExtensionsAfterTls);
-            Assert.InRange(watch.Elapsed, SmtpDefaults.GreetingWait, SmtpDefaults.GreetingWait + TimeSpan.FromSeconds(2));
+            Assert.True(facts.Tls!.Certificate!.IsAcceptable);
+        }
+
+        [Fact]
+        public async Task An_implicit_TLS_port_gets_a_ClientHello_before_the_greeting_wait_is_over()
+        {
+            // The server greets inside TLS, so its greeting proves our ClientHello had arrived; with a 20 s greeting
+            // wait, a detection that waits for it first could not get there before 20 s.
+            var sinceStart = Stopwatch.StartNew();
+            var greetedInsideTls = TimeSpan.MaxValue;
+            using var server = new FakeSmtpServer(new FakeSmtpScript
+            {
+                Certificate = TestCertificates.Good,
+                ImplicitTls = true,
+                Greeting = session =>
+                {
+                    lock (sinceStart)
+                    {
+                        greetedInsideTls = greetedInsideTls < sinceStart.Elapsed ? greetedInsideTls : sinceStart.Elapsed;
+                    }
+
+                    return null;
+                },
+            });
+            var plan = Plan(server.Port);
+            plan.Timeout = TimeSpan.FromSeconds(60);
+            plan.GreetingWait = TimeSpan.FromSeconds(20);
+
+            var facts = await RecordAsync(plan);
+
+            Assert.Equal(SmtpObservedSecurity.ImplicitTls, facts.Observed);
+            Assert.Equal(SmtpFailureKind.None, facts.FailureKind);
+            Assert.True(greetedInsideTls < plan.GreetingWait, $"The TLS handshake came {greetedInsideTls.TotalSeconds:0.0} s after the start, not before the {plan.GreetingWait.TotalSeconds:0} s greeting wait was over.");
+        }
+
+        [Fact]
+        public async Task A_port_that_greets_at_once_gets_one_connection_and_never_a_ClientHello()
+        {
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = TestCertificates.Good });
+
+            var facts = await RecordAsync(Plan(server.Port));
+
+            Assert.Equal(SmtpObservedSecurity.StartTls, facts.Observed);
+            Assert.Equal(1, server.Connections);
+            Assert.DoesNotContain((byte)0x16, server.ReceivedInClear); // a TLS handshake record starts with 0x16
+        }
+
+        [Fact]
+        public async Task A_greeter_slower_than_the_head_start_but_within_the_greeting_wait_is_plaintext_on_its_first_connection()
+        {
+            using var late = ScriptedListener.Start(ScriptedListener.LateGreeter(TimeSpan.FromMilliseconds(400)));
+
+            var facts = await RecordAsync(Plan(late.Port));
+
+            Assert.True(facts.Greeted, $"{facts.FailureKind} at {facts.FailureStep}: {facts.ErrorMessage}");
+            Assert.Null(facts.LateGreeting);
+            Assert.Equal(SmtpObservedSecurity.PlainOnly, facts.Observed);
+            Assert.Equal(SmtpFailureKind.None, facts.FailureKind);
         }
 
         [Fact]

@@ -122,7 +122,7 @@ namespace SmtpTools.Probing
             var wait = plan.Detection.GreetingWait(plan);
             if (facts.LateGreeting is TimeSpan late)
             {
-                result.AddNote($"The server greets in clear only after {Seconds(late)} s, later than the {Seconds(wait)} s greeting wait, so the first connection tried TLS and got SMTP back; this result is from a second connection.");
+                result.AddNote($"The server greets in clear only after {Seconds(late)} s, later than the {Seconds(wait)} s greeting wait: a TLS handshake tried meanwhile got SMTP back, so it was given the whole timeout to greet.");
             }
 
             if (facts.RefusedEhlo != null)

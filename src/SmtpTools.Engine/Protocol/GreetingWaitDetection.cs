@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -10,10 +12,17 @@ using System.Threading.Tasks;
 namespace SmtpTools.Protocol
 {
     /// <summary>
-    /// The detection by waiting: a server that talks within the greeting wait speaks plaintext SMTP; one that stays
-    /// silent is waiting for a ClientHello. Asked for a clear greeting (-Security StartTls or None), it waits the whole
-    /// timeout, but a port still silent after <see cref="SuspicionDelay"/> gets a TLS handshake on a second connection,
-    /// so an implicit-TLS port is told apart in a fraction of a second instead of timing out.
+    /// The detection by racing: a server that talks first speaks plaintext SMTP; one that stays silent is waiting for a
+    /// ClientHello. Asked for Auto, it gives the port a head start of a round trip or two to greet (real servers greet
+    /// within one), then starts a TLS handshake on a second connection beside the first one's wait: an implicit-TLS
+    /// port is found in about one handshake, and the first connection is closed without a byte sent. A port that greets
+    /// meanwhile is plaintext SMTP, and the second connection is closed. The greeting wait still decides as before: a
+    /// port silent on both connections for that long is treated as implicit TLS (the second connection's handshake goes
+    /// on, the first is closed), and a late greeter answers our ClientHello in clear. The second connection never sends
+    /// anything to a port that greeted within the head start, so ordinary SMTP servers see one connection and no
+    /// pre-greeting data. Asked for a clear greeting (-Security StartTls or None), it waits the whole timeout, but a
+    /// port still silent after <see cref="SuspicionDelay"/> gets a TLS handshake on a second connection, so an
+    /// implicit-TLS port is told apart in a fraction of a second instead of timing out.
     /// </summary>
     internal sealed class GreetingWaitDetection : ISecurityDetection
     {
@@ -22,8 +31,20 @@ namespace SmtpTools.Protocol
         /// <summary>Real servers greet within milliseconds; after this long a silence is worth a second look.</summary>
         internal static readonly TimeSpan SuspicionDelay = TimeSpan.FromMilliseconds(250);
 
+        /// <summary>The least head start a port gets to greet before the handshake beside it starts, plus two connect times.</summary>
+        internal static readonly TimeSpan MinimumHeadStart = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>How long a port may stay silent before the TLS handshake beside it starts: 50 ms plus two round trips (the connect time), at most the greeting wait.</summary>
+        internal static TimeSpan HeadStart(TimeSpan connectTime, TimeSpan greetingWait)
+        {
+            var head = MinimumHeadStart + TimeSpan.FromTicks(connectTime.Ticks * 2);
+            return head < greetingWait ? head : greetingWait;
+        }
+
         /// <inheritdoc />
-        public TimeSpan GreetingWait(SmtpConversationPlan plan)
+        public TimeSpan GreetingWait(SmtpConversationPlan plan) => GreetingWaitOf(plan);
+
+        private static TimeSpan GreetingWaitOf(SmtpConversationPlan plan)
         {
             var half = TimeSpan.FromTicks(plan.Timeout.Ticks / 2);
             return plan.GreetingWait < half ? plan.GreetingWait : half;
@@ -37,9 +58,7 @@ namespace SmtpTools.Protocol
         {
             if (plan.Requested == SmtpRequestedSecurity.Auto)
             {
-                return await session.WaitForDataAsync(GreetingWait(plan), cancellationToken).ConfigureAwait(false)
-                    ? new DetectedGreeting(await session.ReadReplyAsync(plan.Timeout, cancellationToken).ConfigureAwait(false), false)
-                    : DetectedGreeting.Silent;
+                return await RaceAsync(session, plan, cancellationToken).ConfigureAwait(false);
             }
 
             // A clear greeting was asked for: wait for it, and look beside for the mistake of an implicit-TLS port.
@@ -69,6 +88,105 @@ namespace SmtpTools.Protocol
             }
 
             return new DetectedGreeting(await session.ReadReplyAsync(plan.Timeout, cancellationToken).ConfigureAwait(false), false);
+        }
+
+        // Auto: the first connection waits for a greeting; past the head start, a TLS handshake on a second one races it.
+        private static async Task<DetectedGreeting> RaceAsync(SmtpWireSession session, SmtpConversationPlan plan, CancellationToken cancellationToken)
+        {
+            var sinceConnect = Stopwatch.StartNew();
+            var wait = GreetingWaitOf(plan);
+            var head = HeadStart(session.ConnectTime, wait);
+            if (await session.WaitForDataAsync(head, cancellationToken).ConfigureAwait(false))
+            {
+                return new DetectedGreeting(await session.ReadReplyAsync(plan.Timeout, cancellationToken).ConfigureAwait(false), false);
+            }
+
+            plan.Transcript?.Invoke($"=== No greeting within {head.TotalMilliseconds:0} ms: a TLS handshake starts on a second connection while this one waits");
+            var elsewhere = SecondConnectionHandshake.Start(session.RemoteAddress, plan, plan.Timeout - head, cancellationToken);
+            var kept = false;
+            try
+            {
+                using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    var data = session.WaitForDataAsync(plan.Timeout - head, stopWaiting.Token);
+                    var deadline = Task.Delay(wait - head, stopWaiting.Token);
+                    var racing = true;     // the second connection's handshake is still in the race
+                    var bounded = true;    // the greeting wait still bounds the first connection's wait
+                    while (true)
+                    {
+                        var contenders = new List<Task> { data };
+                        if (bounded)
+                        {
+                            contenders.Add(deadline);
+                        }
+
+                        if (racing)
+                        {
+                            contenders.Add(elsewhere.Handshake);
+                        }
+
+                        var first = await Task.WhenAny(contenders).ConfigureAwait(false);
+                        if (first == data)
+                        {
+                            if (!await data.ConfigureAwait(false))
+                            {
+                                throw new TimeoutException($"The server answered a second connection in clear SMTP but sent no greeting on the first within {plan.Timeout.TotalSeconds:0.#} s.");
+                            }
+
+                            stopWaiting.Cancel();
+                            if (racing)
+                            {
+                                plan.Transcript?.Invoke("=== Greeted in clear: the second connection is closed");
+                            }
+
+                            elsewhere.Dispose();
+                            var late = sinceConnect.Elapsed > wait;
+                            return new DetectedGreeting(await session.ReadReplyAsync(plan.Timeout, cancellationToken).ConfigureAwait(false), false, late);
+                        }
+
+                        if (first == deadline)
+                        {
+                            // Silent for the whole greeting wait, as the detection by waiting alone would have seen it.
+                            stopWaiting.Cancel();
+                            if (!racing)
+                            {
+                                return DetectedGreeting.Silent;
+                            }
+
+                            kept = true;
+                            return new DetectedGreeting(null, false, tlsElsewhere: elsewhere);
+                        }
+
+                        // The second connection's handshake ended first.
+                        racing = false;
+                        if (elsewhere.AnsweredInClearSmtp)
+                        {
+                            // A plaintext server slower than the head start: let it greet the first connection in its own time.
+                            plan.Transcript?.Invoke("=== The second connection got SMTP in clear back: a plaintext server greeting late; waiting for its greeting");
+                            elsewhere.Dispose();
+                            bounded = false;
+                            continue;
+                        }
+
+                        if (elsewhere.LearntNothing)
+                        {
+                            elsewhere.Dispose(); // refused or closed without a word: the first connection decides alone
+                            continue;
+                        }
+
+                        stopWaiting.Cancel(); // TLS answered (or something that is not SMTP did): the port does not greet in clear
+                        kept = true;
+                        return new DetectedGreeting(null, false, tlsElsewhere: elsewhere);
+                    }
+                }
+            }
+            finally
+            {
+                if (!kept)
+                {
+                    elsewhere.Dispose();
+                }
+            }
         }
 
         /// <inheritdoc />

@@ -141,11 +141,16 @@ namespace SmtpTools.Protocol
             if (detected.Greeting != null)
             {
                 _facts.GreetingTime = sinceConnect.Elapsed;
+                if (detected.Late)
+                {
+                    _facts.LateGreeting = sinceConnect.Elapsed;
+                }
+
                 await PlaintextAsync(detected.Greeting, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            await ImplicitTlsAsync(_plan.Detection.HandshakeBudget(_plan), silent: true, cancellationToken).ConfigureAwait(false);
+            await ImplicitTlsAsync(_plan.Detection.HandshakeBudget(_plan), silent: true, cancellationToken, detected.TlsElsewhere).ConfigureAwait(false);
         }
 
         private async Task ConnectAsync(IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
@@ -213,14 +218,15 @@ namespace SmtpTools.Protocol
             await InsideTlsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        private async Task ImplicitTlsAsync(TimeSpan budget, bool silent, CancellationToken cancellationToken)
+        // The handshake right after connecting, or the one the detection started on a second connection (elsewhere).
+        private async Task ImplicitTlsAsync(TimeSpan budget, bool silent, CancellationToken cancellationToken, SecondConnectionHandshake? elsewhere = null)
         {
             using (var stopExplaining = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 Task<SilenceExplanation?>? explanation = null;
                 try
                 {
-                    var handshake = HandshakeAsync(budget, silent, cancellationToken);
+                    var handshake = HandshakeAsync(budget, silent, cancellationToken, elsewhere);
                     if (silent && _plan.ExplainSilence)
                     {
                         // Once the handshake has gone unanswered for a quarter of its budget, the clear-text question starts
@@ -362,12 +368,28 @@ namespace SmtpTools.Protocol
             throw Fail(SmtpFailureKind.SecurityMismatch, $"{Endpoint} greets in clear and offers no TLS at all: it speaks plaintext SMTP, not implicit TLS, so nothing can be sent to it encrypted. Use a port of this server that offers TLS (465 or 587).");
         }
 
-        private async Task HandshakeAsync(TimeSpan timeout, bool silent, CancellationToken cancellationToken)
+        private async Task HandshakeAsync(TimeSpan timeout, bool silent, CancellationToken cancellationToken, SecondConnectionHandshake? elsewhere = null)
         {
             _step = ConversationStep.Handshake;
             try
             {
-                _facts.Tls = await _session!.UpgradeToTlsAsync(_plan.TargetHost, _plan.CertificatePolicy, reportOnly: !_plan.EnforceCertificate, _plan.Protocols, timeout, cancellationToken).ConfigureAwait(false);
+                if (elsewhere == null)
+                {
+                    _facts.Tls = await _session!.UpgradeToTlsAsync(_plan.TargetHost, _plan.CertificatePolicy, reportOnly: !_plan.EnforceCertificate, _plan.Protocols, timeout, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    CloseSession(); // the first connection stayed silent throughout: closed without a byte sent
+                    try
+                    {
+                        _facts.Tls = await elsewhere.Handshake.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _session = elsewhere.TakeSession();
+                        elsewhere.Dispose();
+                    }
+                }
             }
             catch (TimeoutException e)
             {
