@@ -22,6 +22,11 @@ namespace SmtpTools.Protocol
         private readonly SmtpConversationPlan _plan;
         private readonly SmtpEndpointFacts.Builder _facts;
         private SmtpWireSession? _session;
+
+        // The first connection, silent so far, kept while the handshake on a second one is still unanswered: a late
+        // greeter greets it in its own time instead of a third connection (closed once the silence is explained).
+        private SmtpWireSession? _stillWaiting;
+        private Stopwatch _sinceConnect = new Stopwatch();
         private ConversationStep _step;
 
         private SmtpConversation(string computerName, SmtpConversationPlan plan)
@@ -111,7 +116,7 @@ namespace SmtpTools.Protocol
             }
 
             _step = ConversationStep.Greeting;
-            var sinceConnect = Stopwatch.StartNew();
+            var sinceConnect = _sinceConnect;
             DetectedGreeting detected;
             try
             {
@@ -158,6 +163,7 @@ namespace SmtpTools.Protocol
             _step = ConversationStep.Connect;
             CloseSession();
             _session = await SmtpWireSession.ConnectAsync(addresses, _plan.Port, _plan.Timeout, _plan.Transcript, cancellationToken).ConfigureAwait(false);
+            _sinceConnect = Stopwatch.StartNew();
             _facts.RemoteAddress = _session.RemoteAddress;
             _facts.ConnectTime = _session.ConnectTime;
         }
@@ -235,6 +241,7 @@ namespace SmtpTools.Protocol
                         if (await Task.WhenAny(handshake, Task.Delay(grace, stopExplaining.Token)).ConfigureAwait(false) != handshake)
                         {
                             var wait = _plan.Detection.GreetingWait(_plan);
+                            CloseStillWaiting(); // the clear-text question takes over from the first connection's wait
                             explanation = _plan.Detection.ExplainSilenceAsync(_facts.RemoteAddress!, _plan, budget - grace < wait ? budget - grace : wait, stopExplaining.Token);
                         }
                     }
@@ -262,6 +269,7 @@ namespace SmtpTools.Protocol
                 }
                 finally
                 {
+                    CloseStillWaiting();
                     if (explanation != null && !explanation.IsCompleted)
                     {
                         stopExplaining.Cancel();
@@ -325,17 +333,29 @@ namespace SmtpTools.Protocol
         }
 
         // Our ClientHello got an SMTP reply in clear: the port speaks plaintext SMTP and greeted later than the detection
-        // waited (a greet pause, or load), or implicit TLS was asked of a STARTTLS port. A fresh connection lets it greet
-        // in its own time; Auto goes on in clear from there, an explicit ImplicitTls learns the mode to name it.
+        // waited (a greet pause, or load), or implicit TLS was asked of a STARTTLS port. The first connection, when the
+        // handshake was tried on a second one, or else a fresh connection lets it greet in its own time; Auto goes on in
+        // clear from there, an explicit ImplicitTls learns the mode to name it.
         private async Task GreetedInClearAsync(CancellationToken cancellationToken)
         {
             SmtpReply greeting;
-            var sinceConnect = Stopwatch.StartNew();
+            var sinceConnect = _sinceConnect;
             try
             {
-                await ConnectAsync(new[] { _facts.RemoteAddress! }, cancellationToken).ConfigureAwait(false);
+                var first = _stillWaiting;
+                if (first != null)
+                {
+                    _stillWaiting = null;
+                    CloseSession();
+                    _session = first;
+                }
+                else
+                {
+                    await ConnectAsync(new[] { _facts.RemoteAddress! }, cancellationToken).ConfigureAwait(false);
+                    sinceConnect = _sinceConnect;
+                }
+
                 _step = ConversationStep.Greeting;
-                sinceConnect.Restart();
                 greeting = await _session!.ReadReplyAsync(_plan.Timeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (IsBreak(e) || e is SmtpConnectionException)
@@ -379,10 +399,14 @@ namespace SmtpTools.Protocol
                 }
                 else
                 {
-                    CloseSession(); // the first connection stayed silent throughout: closed without a byte sent
+                    // The first connection stayed silent for the whole greeting wait; it waits on (it has sent nothing)
+                    // until the handshake on the second one is answered, and is closed then.
+                    _stillWaiting = _session;
+                    _session = null;
                     try
                     {
                         _facts.Tls = await elsewhere.Handshake.ConfigureAwait(false);
+                        CloseStillWaiting();
                     }
                     finally
                     {
@@ -473,6 +497,13 @@ namespace SmtpTools.Protocol
         {
             _session?.Dispose();
             _session = null;
+            CloseStillWaiting();
+        }
+
+        private void CloseStillWaiting()
+        {
+            _stillWaiting?.Dispose();
+            _stillWaiting = null;
         }
 
         private static string Name(SmtpRequestedSecurity security) =>
