@@ -19,7 +19,7 @@ namespace SmtpTools.Commands
     /// <para type="description">
     /// The TLS version scan is on by default: four extra handshakes, in parallel, each offering one version, made with
     /// BouncyCastle's own TLS client so the answer does not depend on what this machine's TLS stack allows (Debian's
-    /// OpenSSL will not even offer TLS 1.0). It adds about 0.1 s per endpoint (40-90 ms measured on loopback); -SkipTlsVersionScan
+    /// OpenSSL will not even offer TLS 1.0). It adds a few tens of milliseconds per endpoint; -SkipTlsVersionScan
     /// turns it off.
     /// </para>
     /// <para type="description">

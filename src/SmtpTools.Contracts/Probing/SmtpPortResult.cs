@@ -67,7 +67,11 @@ namespace SmtpTools
         /// <summary>Time from the connection (or from TLS, for implicit TLS) to the 220 greeting.</summary>
         public TimeSpan? GreetingTime { get; internal set; }
 
-        /// <summary>Wall time of the whole probe.</summary>
+        /// <summary>
+        /// Wall time of the whole probe of this port: connect, greeting (or, on a silent port, the short head start and
+        /// the TLS handshake on a second connection), EHLO, STARTTLS, EHLO inside TLS, QUIT. An implicit-TLS port no
+        /// longer pays a fixed greeting wait.
+        /// </summary>
         public TimeSpan Duration { get; internal set; }
 
         /// <summary>The kind of failure, or None.</summary>
