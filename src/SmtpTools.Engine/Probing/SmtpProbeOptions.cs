@@ -9,9 +9,10 @@ namespace SmtpTools
         public TimeSpan Timeout { get; set; } = Protocol.SmtpDefaults.Timeout;
 
         /// <summary>
-        /// How long to wait for a plaintext greeting before trying TLS on a silent port. Servers greet within
-        /// milliseconds; one that greets later (a greet pause) answers our ClientHello in clear, and is then probed again
-        /// on a second connection with the whole timeout to greet.
+        /// How long a port silent on both connections is given before it counts as implicit TLS (at most half the
+        /// timeout). A silent port gets its TLS handshake on a second connection long before, after a head start of 50 ms
+        /// plus two connection times, while the first connection waits for a greeting; a server that greets later than
+        /// this wait answers our ClientHello in clear and still greets the first connection within the timeout.
         /// </summary>
         public TimeSpan GreetingWait { get; set; } = Protocol.SmtpDefaults.GreetingWait;
 
