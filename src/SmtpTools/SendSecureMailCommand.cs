@@ -175,7 +175,7 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter RequireTls { get; set; }
 
-        /// <summary>Further attempts after a dropped connection or a 4xx reply (5xx is never retried).</summary>
+        /// <summary>Further attempts after a dropped connection, a timeout or a 4xx reply; what would only fail again (5xx, a refused connection, certificate, TLS, protocol or security-mode failures) is never retried. The worst case per message is (RetryCount + 1) x TimeoutSec plus the back-off.</summary>
         [Parameter]
         [ValidateRange(0, 10)]
         public int RetryCount { get; set; } = 2;
