@@ -31,6 +31,10 @@ namespace SmtpTools
     {
         private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
+        // MailKit clones what it is given before changing anything, so two shared instances serve every message.
+        private static readonly FormatOptions Ascii = FormatOptions.Default.Clone();
+        private static readonly FormatOptions International = InternationalFormat();
+
         private readonly SmtpSendOptions _options;
         private readonly SmtpTranscriptLogger _logger;
         private readonly ConversationWatchdog _watchdog;
@@ -381,11 +385,9 @@ namespace SmtpTools
             stage = SendStage.Envelope;
             client.BeginAttempt(ToNotify(message.DeliveryNotification), message.MessageId);
             client.RequireTLS = _options.RequireTls;
-            var format = FormatOptions.Default.Clone();
-            format.International = message.NeedsSmtpUtf8;
             try
             {
-                return client.Send(format, message.Mime, message.Sender, recipients, cancellationToken, client);
+                return client.Send(message.NeedsSmtpUtf8 ? International : Ascii, message.Mime, message.Sender, recipients, cancellationToken, client);
             }
             finally
             {
@@ -498,13 +500,12 @@ namespace SmtpTools
         private Exception Refusal(SmtpEndpointFacts facts)
         {
             var cause = facts.Cause;
-            if (facts.FailureKind == SmtpFailureKind.NotSmtp && cause?.InnerException is Protocol.SmtpProtocolException)
+            if (facts.FailureKind == SmtpFailureKind.NotSmtp && facts.FailureStep == ConversationStep.GreetingInsideTls && cause?.InnerException is Protocol.SmtpProtocolException)
             {
-                // A greeting that is not SMTP (garbage, an empty line) comes again on the next connection: not retried.
-                // Inside TLS the handshake worked, so it is an SMTP server breaking the protocol rather than another service.
-                var insideTls = facts.FailureStep == ConversationStep.GreetingInsideTls;
+                // The handshake worked, then garbage or an empty line instead of the greeting: a broken SMTP server, and
+                // broken the same way on the next connection, so not retried.
                 return new SmtpConnectionException(
-                    insideTls ? SmtpFailureKind.ProtocolError : SmtpFailureKind.NotSmtp,
+                    SmtpFailureKind.ProtocolError,
                     $"{_endpoint}: {facts.ErrorMessage} Nothing was sent, and it was not retried, because the server would answer the same way. Check the port (465 speaks implicit TLS, 587 STARTTLS) or ask the server's administrator.",
                     cause);
             }
@@ -633,6 +634,13 @@ namespace SmtpTools
             }
 
             client.Dispose();
+        }
+
+        private static FormatOptions InternationalFormat()
+        {
+            var format = FormatOptions.Default.Clone();
+            format.International = true;
+            return format;
         }
 
         private static DeliveryStatusNotification? ToNotify(DeliveryNotificationOptions options)

@@ -100,7 +100,7 @@ namespace SmtpTools.Module.Tests.Reliability
             // A protocol violation would repeat: not retried, and the rest of the batch fails at once without reconnecting.
             ["garbage greeting on the first connection, not retried"] = new SendFault(
                 () => Tls(greeting: s => s.Number == 1 ? FakeReply.Say("HTTP/1.1 400 Bad Request") : null),
-                new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.NotSmtp", 3).ToArray(), Connections: 1, Attempts: new[] { 1, 0, 0 }),
+                new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.ProtocolError", 3).ToArray(), Connections: 1, Attempts: new[] { 1, 0, 0 }),
             ["421 greeting on the first connection"] = new SendFault(
                 () => Tls(greeting: s => s.Number == 1 ? FakeReply.Say("421 4.3.2 Too busy, try later").ThenHangUp() : null),
                 new[] { Sent, Sent, Sent }, new[] { 1, 1, 1 }, Connections: 2),
