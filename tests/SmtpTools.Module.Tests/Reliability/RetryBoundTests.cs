@@ -1,7 +1,5 @@
 using System;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using SmtpTools.Tests.Listeners;
 using SmtpTools.Tests.Reliability;
 using Xunit;
@@ -121,7 +119,7 @@ namespace SmtpTools.Module.Tests.Reliability
         public void A_closed_port_costs_one_connection_attempt()
         {
             using var scenario = ReliabilityTally.Scenario("Send-SecureMail bound: a closed loopback port");
-            var run = _fixture.PowerShell.Run(Send, ClosedPort(), TestCertificates.Authority);
+            var run = _fixture.PowerShell.Run(Send, ClosedLoopbackPort.Find(), TestCertificates.Authority);
 
             var result = Assert.Single(run.Output);
             var attempts = (int)result.Get("Attempts")!;
@@ -185,15 +183,5 @@ namespace SmtpTools.Module.Tests.Reliability
 
         // The number of "Attempt N failed ...; retrying" lines: one per retry.
         private static int RetryLines(PowerShellRun run) => run.Verbose.Count(v => v.StartsWith("Attempt ", StringComparison.Ordinal) && v.Contains("retrying", StringComparison.Ordinal));
-
-        // A loopback port that was just free: nothing listens there, so a connection is refused at once.
-        private static int ClosedPort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
     }
 }
