@@ -64,14 +64,15 @@ namespace SmtpTools.Benchmarks
             var oursSample = new Sample(ours.Select(o => o.Rate));
             var mailKitSample = new Sample(mailKit.Select(m => m.Rate));
             var measure = $"msg/s, {Messages:N0} msgs, one session, STARTTLS+AUTH";
-            report.Add(measure, oursSample.Format("0", "msg/s"), "MailKit loop, one session: " + mailKitSample.Format("0", "msg/s"), oursSample.Median / mailKitSample.Median, Target.AtLeast(0.9));
+            report.Add(measure, oursSample.Format("0", "msg/s"), "MailKit loop, one session: " + mailKitSample.Format("0", "msg/s"), oursSample.Median / mailKitSample.Median, Target.AtLeast(0.95));
             var oursCpuSample = new Sample(ours.Select(o => o.Cpu));
             var mailKitCpuSample = new Sample(mailKit.Select(m => m.Cpu));
-            report.Add("client CPU per message (this process, all threads)", oursCpuSample.Format("0", "us"), "MailKit loop: " + mailKitCpuSample.Format("0", "us"), oursCpuSample.Median / mailKitCpuSample.Median, Target.None);
+            report.Add("client CPU per message (this process, all threads)", oursCpuSample.Format("0", "us"), "MailKit loop: " + mailKitCpuSample.Format("0", "us"), oursCpuSample.Median / mailKitCpuSample.Median, Target.AtMost(1.2));
             var engineCpu = new Sample(engineAlone.Select(r => r["cpuUs"]));
             var mailKitAloneCpu = new Sample(mailKitAlone.Select(r => r["cpuUs"]));
             report.Add("client CPU per message, fresh processes: engine alone (no PowerShell)", engineCpu.Format("0", "us"), "MailKit loop alone: " + mailKitAloneCpu.Format("0", "us"), engineCpu.Median / mailKitAloneCpu.Median, Target.None);
             report.Notes.Add($"Engine alone (SmtpMailSession and PreparedMessage called from C#, {Messages:N0} messages after a warm-up, each run in a fresh process, as is the MailKit loop it is compared with): {new Sample(engineAlone.Select(r => r["rate"])).Format("0", "msg/s")} against MailKit's {new Sample(mailKitAlone.Select(r => r["rate"])).Format("0", "msg/s")}.");
+            report.Notes.Add($"Managed allocation per message, fresh processes: engine alone {new Sample(engineAlone.Select(r => r["allocBytes"] / 1024)).Format("0.0", "KB")}, MailKit loop alone {new Sample(mailKitAlone.Select(r => r["allocBytes"] / 1024)).Format("0.0", "KB")} (both build the MimeMessage per message; ours also validates it and keeps the transcript's state).");
             report.Notes.Add("Client CPU per message shows our overhead even when the server, not the client, limits throughput (on a loaded machine it usually does): it is the process's processor time during the run divided by the messages.");
 
             var swaks = ExternalCommand.Find("swaks");
@@ -119,9 +120,13 @@ namespace SmtpTools.Benchmarks
         {
             send(WarmUpMessages);
             System.Threading.Thread.Sleep(JitSettle);
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var gen2 = GC.CollectionCount(2);
             var (rate, cpu) = Timed(count, send);
             ChildProcess.Report("rate", rate);
             ChildProcess.Report("cpuUs", cpu);
+            ChildProcess.Report("allocBytes", (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)count);
+            ChildProcess.Report("gen2", GC.CollectionCount(2) - gen2);
             return 0;
         }
 

@@ -68,5 +68,11 @@ namespace SmtpTools
 
         /// <summary>The identity provider did not issue an access token (client secret revoked, certificate unknown, consent missing, sign-in declined).</summary>
         TokenRequestFailed,
+
+        /// <summary>
+        /// The message is larger than the server's advertised limit (EHLO SIZE, RFC 1870): refused before MAIL FROM, so
+        /// no data was sent. Never retried.
+        /// </summary>
+        MessageTooLarge,
     }
 }

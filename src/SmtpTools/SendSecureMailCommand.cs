@@ -40,6 +40,8 @@ namespace SmtpTools.Commands
         private string? _protocolLogPath;
         private bool _transcriptToDebug;
         private readonly SmtpSendBatch _batch = new SmtpSendBatch();
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+        private System.Diagnostics.Stopwatch? _progressShown;
         private int _messages;
         private int _sent;
         private int _failed;
@@ -175,7 +177,7 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter RequireTls { get; set; }
 
-        /// <summary>Further attempts after a dropped connection or a 4xx reply (5xx is never retried).</summary>
+        /// <summary>Further attempts after a dropped connection, a timeout or a 4xx reply; what would only fail again (5xx, a refused connection, certificate, TLS, protocol or security-mode failures) is never retried. The worst case per message is (RetryCount + 1) x TimeoutSec plus the back-off.</summary>
         [Parameter]
         [ValidateRange(0, 10)]
         public int RetryCount { get; set; } = 2;
@@ -248,10 +250,15 @@ namespace SmtpTools.Commands
                 }
 
                 var prepared = request.Message!;
-                WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed")
+                if (_progressShown == null || _progressShown.Elapsed >= ProgressInterval)
                 {
-                    CurrentOperation = $"Message {_messages} to {string.Join(", ", prepared.Recipients.Take(3))}{(prepared.Recipients.Count > 3 ? ", ..." : string.Empty)}",
-                });
+                    // A progress record per message costs the pipeline more than some sends: a few a second are all a person can read.
+                    WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed")
+                    {
+                        CurrentOperation = $"Message {_messages} to {string.Join(", ", prepared.Recipients.Take(3))}{(prepared.Recipients.Count > 3 ? ", ..." : string.Empty)}",
+                    });
+                    _progressShown = System.Diagnostics.Stopwatch.StartNew();
+                }
 
                 SmtpSendResult result;
                 try

@@ -76,6 +76,7 @@ namespace SmtpTools.Commands
                 case SmtpFailureKind.InvalidMessage: return ("SmtpTools.InvalidMessage", ErrorCategory.InvalidArgument);
                 case SmtpFailureKind.SecurityMismatch: return ("SmtpTools.SecurityMismatch", ErrorCategory.InvalidArgument);
                 case SmtpFailureKind.TokenRequestFailed: return ("SmtpTools.TokenRequestFailed", ErrorCategory.AuthenticationError);
+                case SmtpFailureKind.MessageTooLarge: return ("SmtpTools.MessageTooLarge", ErrorCategory.LimitsExceeded);
                 default: return ("SmtpTools.Failed", ErrorCategory.NotSpecified);
             }
         }

@@ -303,7 +303,7 @@ namespace SmtpTools.Module.Tests
         {
             var run = _fixture.PowerShell.Run(
                 "Get-SmtpCapability localhost -Port $args[0] -Security None -Credential $args[1]",
-                ClosedPort(), Credential(Server.User, Server.Password));
+                ClosedLoopbackPort.Find(), Credential(Server.User, Server.Password));
 
             Assert.Empty(run.Output);
             Assert.Equal(new[] { "SmtpTools.CredentialRequiresTls" + Cmdlet }, run.ErrorIds);
@@ -326,7 +326,7 @@ namespace SmtpTools.Module.Tests
         public void A_closed_port_from_Test_SmtpPort_is_a_non_terminating_error_not_a_crash()
         {
             var run = _fixture.PowerShell.Run(
-                "Test-SmtpPort localhost -Port $args[0] -TimeoutSec 5 | Get-SmtpCapability -TimeoutSec 5; 'still running'", ClosedPort());
+                "Test-SmtpPort localhost -Port $args[0] -TimeoutSec 5 | Get-SmtpCapability -TimeoutSec 5; 'still running'", ClosedLoopbackPort.Find());
 
             Assert.Null(run.Terminating);
             Assert.Equal(new[] { "still running" }, run.Output.Select(o => o.ToString()));
@@ -353,7 +353,7 @@ namespace SmtpTools.Module.Tests
                 "@([pscustomobject]@{ ComputerName = 'localhost'; Port = $args[0]; Security = '' }, " +
                 "[pscustomobject]@{ ComputerName = 'localhost'; Port = $args[1] }, " +
                 "[pscustomobject]@{ ComputerName = 'localhost'; Port = $args[2]; Security = 'PlainOnly' }) | Get-SmtpCapability -TrustedCertificate $args[3] -TimeoutSec 5",
-                Server.Submission, ClosedPort(), Server.Plain, Server.CaFile);
+                Server.Submission, ClosedLoopbackPort.Find(), Server.Plain, Server.CaFile);
 
             Assert.Equal(new[] { Server.Submission, Server.Plain }, run.Output.Select(o => (int)o.Get("Port")!));
             Assert.Equal("None", run.Output[1].Text("RequestedSecurity"));
@@ -428,15 +428,6 @@ namespace SmtpTools.Module.Tests
         private static IEnumerable<XElement> Views(string typeName) =>
             XDocument.Load(System.IO.Path.Combine(Repo.Root, "SmtpTools.Format.ps1xml")).Descendants("View")
                 .Where(v => v.Element("ViewSelectedBy")!.Elements("TypeName").Any(t => t.Value == typeName));
-
-        private static int ClosedPort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
 
         private static string[] Ids(PSObject report) => Items(report, "Findings").Select(f => f.Text("Id")!).ToArray();
 

@@ -292,6 +292,11 @@ namespace SmtpTools.Protocol
             {
                 greeting = await session.ReadReplyAsync(_plan.Timeout, cancellationToken).ConfigureAwait(false);
             }
+            catch (SmtpProtocolException e)
+            {
+                // Something came inside TLS, but not a reply (an empty line, garbage): the cause says what, for the send path.
+                throw Fail(SmtpFailureKind.NotSmtp, $"TLS works on port {_plan.Port} but the server sent {(string.IsNullOrEmpty(e.Received) ? "an empty line" : "\"" + e.Received + "\"")} inside it instead of an SMTP greeting.", 0, e);
+            }
             catch (Exception e) when (IsBreak(e))
             {
                 throw Fail(SmtpFailureKind.NotSmtp, $"TLS works on port {_plan.Port} but no SMTP greeting came inside it (an HTTPS or other TLS service?).");

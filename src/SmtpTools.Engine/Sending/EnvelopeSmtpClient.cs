@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Threading;
 using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -22,6 +23,9 @@ namespace SmtpTools.Sending
 
         public string? EnvelopeId { get; set; }
 
+        /// <summary>"host:port", for the message of a refusal this client raises itself.</summary>
+        public string Endpoint { get; set; } = string.Empty;
+
         public List<MailboxAddress> Accepted { get; } = new List<MailboxAddress>();
 
         public List<(MailboxAddress Mailbox, int Code, string Response)> Rejected { get; } = new List<(MailboxAddress, int, string)>();
@@ -44,6 +48,23 @@ namespace SmtpTools.Sending
 
         /// <inheritdoc />
         public void Report(long bytesTransferred) => Stage = SendStage.Data;
+
+        /// <summary>
+        /// MailKit measures the message before MAIL FROM whenever the server advertises SIZE, to declare it (SIZE=n,
+        /// RFC 1870 6); a message over the advertised limit is refused here, before MAIL FROM, instead of being sent
+        /// whole only to be answered 552.
+        /// </summary>
+        /// <exception cref="SmtpConnectionException">MessageTooLarge.</exception>
+        protected override long GetSize(FormatOptions options, MimeMessage message, CancellationToken cancellationToken)
+        {
+            var size = base.GetSize(options, message, cancellationToken);
+            if ((Capabilities & SmtpCapabilities.Size) != 0 && MaxSize > 0 && size > MaxSize)
+            {
+                throw SendFailure.TooLarge(Endpoint, size, MaxSize).ToException();
+            }
+
+            return size;
+        }
 
         protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox) => Notify;
 

@@ -46,6 +46,10 @@ namespace SmtpTools
 
         private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
 
+        private static readonly char[] LineBreaksAndNul = { '\r', '\n', '\0' };
+
+        private IReadOnlyList<string>? _recipients;
+
         private readonly List<Stream> _openFiles;
 
         private PreparedMessage(MimeMessage mime, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, List<Stream> openFiles, DeliveryNotificationOptions notification)
@@ -68,7 +72,7 @@ namespace SmtpTools
         public string? Subject => Mime.Subject;
 
         /// <summary>Every envelope recipient (To, Cc, Bcc), each once.</summary>
-        public IReadOnlyList<string> Recipients => Envelope.Select(r => r.Address).ToList();
+        public IReadOnlyList<string> Recipients => _recipients ??= Envelope.Select(r => r.Address).ToList();
 
         /// <summary>Total size of the attached files in bytes.</summary>
         public long AttachmentBytes => _openFiles.Sum(f => f.Length);
@@ -179,7 +183,7 @@ namespace SmtpTools
                     continue;
                 }
 
-                if (value.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
+                if (value.IndexOfAny(LineBreaksAndNul) >= 0)
                 {
                     throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The {field} address '{Printable(value)}' contains a line break: refused, it would inject header lines.", value);
                 }
@@ -226,8 +230,14 @@ namespace SmtpTools
                 return;
             }
 
-            var strict = (Encoding)encoding.Clone();
-            strict.EncoderFallback = EncoderFallback.ExceptionFallback;
+            // UTF-8 (the default) needs no clone per check: the strict instance already throws on what it cannot encode.
+            var strict = StrictUtf8;
+            if (encoding.CodePage != StrictUtf8.CodePage)
+            {
+                strict = (Encoding)encoding.Clone();
+                strict.EncoderFallback = EncoderFallback.ExceptionFallback;
+            }
+
             try
             {
                 strict.GetByteCount(value);
@@ -249,7 +259,7 @@ namespace SmtpTools
 
         private static void RejectLineBreaks(string field, string value)
         {
-            if (value.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
+            if (value.IndexOfAny(LineBreaksAndNul) >= 0)
             {
                 throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The {field} contains a line break or NUL: refused, it would inject header lines ('{Printable(value)}').", field);
             }
@@ -260,7 +270,7 @@ namespace SmtpTools
             foreach (var pair in headers ?? new Dictionary<string, string>())
             {
                 var name = pair.Key ?? string.Empty;
-                if (name.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
+                if (name.IndexOfAny(LineBreaksAndNul) >= 0)
                 {
                     throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The header name '{Printable(name)}' contains a line break: refused, it would inject header lines.", name);
                 }
@@ -474,6 +484,11 @@ namespace SmtpTools
         private static string AsciiDomain(string address)
         {
             var domain = address.Substring(address.LastIndexOf('@') + 1);
+            if (IsPlainAsciiDomain(domain))
+            {
+                return domain; // what IdnMapping would return, without one per message
+            }
+
             try
             {
                 return new IdnMapping().GetAscii(domain);
@@ -482,6 +497,25 @@ namespace SmtpTools
             {
                 return "localhost";
             }
+        }
+
+        // Lower-case LDH labels: IdnMapping leaves them as they are.
+        private static bool IsPlainAsciiDomain(string domain)
+        {
+            if (domain.Length == 0 || domain[0] == '.' || domain[0] == '-' || domain[domain.Length - 1] == '.' || domain[domain.Length - 1] == '-' || domain.IndexOf("..", StringComparison.Ordinal) >= 0)
+            {
+                return false;
+            }
+
+            foreach (var c in domain)
+            {
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool NeedsUtf8(MailboxAddress mailbox)

@@ -64,6 +64,14 @@ namespace SmtpTools.Sending
             cause);
 
         /// <summary>
+        /// The message is larger than the limit the server advertised (EHLO SIZE, RFC 1870 4): refused before MAIL
+        /// FROM, so no data is sent only to be answered 552. Never retried: the size will not change.
+        /// </summary>
+        public static SendFailure TooLarge(string endpoint, long size, long limit) => Of(
+            SmtpFailureKind.MessageTooLarge,
+            $"The message is {size.ToString(CultureInfo.InvariantCulture)} bytes, larger than the {limit.ToString(CultureInfo.InvariantCulture)} bytes {endpoint} accepts (SIZE {limit.ToString(CultureInfo.InvariantCulture)} in its EHLO reply, RFC 1870), so it was not sent: nothing went past EHLO. Make it smaller (attachments are sent base64-encoded, a third larger than the files: compress them or send a link), or send through a server that accepts larger messages.");
+
+        /// <summary>
         /// This failure with every form of the secret taken out of its message; when the exception chain holds one (a
         /// server that echoed the credential, quoted by MailKit), the chain is dropped: exception text cannot be edited.
         /// </summary>
@@ -119,9 +127,8 @@ namespace SmtpTools.Sending
                 case Protocol.SmtpProtocolException broken:
                     return new SendFailure(
                         SmtpFailureKind.ProtocolError,
-                        $"{endpoint} broke the SMTP protocol while {Describe(stage)}: {broken.Message} The connection was closed; nothing was delivered by this attempt. If it persists, the server (or something between) is faulty: try another port or server.",
-                        broken,
-                        transient: true);
+                        $"{endpoint} broke the SMTP protocol while {Describe(stage)}: {broken.Message} The connection was closed and nothing was delivered; it was not retried, because a server that breaks the protocol answers the same way again. The server (or something between) is faulty: try another port or server, or run with -Debug to see the conversation.",
+                        broken);
 
                 case ServiceNotAuthenticatedException notAuthenticated:
                     return Of(SmtpFailureKind.AuthenticationFailed, $"{endpoint} requires authentication before it takes mail: give -Credential (or -AccessToken). Server said: {notAuthenticated.Message}", notAuthenticated, 530);
@@ -182,8 +189,10 @@ namespace SmtpTools.Sending
 
         internal static bool IsTransientReply(int code) => code >= 400 && code < 500;
 
+        // Only what may go away by itself: a timeout, a dropped connection. A refused connection (nothing listens), a
+        // certificate, a handshake, a protocol violation or a security mismatch gives the same answer a second later.
         private static bool IsTransient(SmtpFailureKind kind) =>
-            kind == SmtpFailureKind.ConnectionRefused || kind == SmtpFailureKind.TimedOut || kind == SmtpFailureKind.ConnectionClosed;
+            kind == SmtpFailureKind.TimedOut || kind == SmtpFailureKind.ConnectionClosed;
 
         private static bool IsConnectionBreak(Exception e) =>
             e is IOException || e is SocketException || e is TimeoutException || e is ObjectDisposedException ||

@@ -31,6 +31,10 @@ namespace SmtpTools
     {
         private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
+        // MailKit clones what it is given before changing anything, so two shared instances serve every message.
+        private static readonly FormatOptions Ascii = FormatOptions.Default.Clone();
+        private static readonly FormatOptions International = InternationalFormat();
+
         private readonly SmtpSendOptions _options;
         private readonly SmtpTranscriptLogger _logger;
         private readonly ConversationWatchdog _watchdog;
@@ -62,7 +66,37 @@ namespace SmtpTools
             _logger.SetSecrets(_scrubber.Forms);
             _watchdog = new ConversationWatchdog(_logger, options.Timeout);
             _logger.Note($"Session {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz} to {_endpoint}, {options.DescribeSecurity()}");
+            _options.Activity?.Invoke(DescribeWorstCase(options));
         }
+
+        /// <summary>
+        /// The longest one message can be held by a server that stalls at one step of every attempt: each attempt is
+        /// bounded by the timeout, and retries multiply it (RetryCount + 1 attempts, plus the back-off between them).
+        /// </summary>
+        internal static TimeSpan WorstCase(SmtpSendOptions options, out TimeSpan backOff)
+        {
+            backOff = TimeSpan.Zero;
+            for (var attempt = 1; attempt <= options.RetryCount; attempt++)
+            {
+                backOff += RetryDelayAfter(options, attempt);
+            }
+
+            return TimeSpan.FromTicks(options.Timeout.Ticks * (options.RetryCount + 1)) + backOff;
+        }
+
+        private static string DescribeWorstCase(SmtpSendOptions options)
+        {
+            var total = WorstCase(options, out var backOff);
+            var attempts = options.RetryCount + 1;
+            var pause = backOff > TimeSpan.Zero ? $", plus {Seconds(backOff)} s of back-off between them" : string.Empty;
+            return $"Bounds: a server that stalls holds each message at most {Seconds(total)} s in the worst case ({attempts} attempt{(attempts == 1 ? string.Empty : "s")} x {Seconds(options.Timeout)} s -TimeoutSec{pause}; -RetryCount and -TimeoutSec set it). " +
+                "A refused connection, a certificate, TLS or protocol failure and a security mismatch are not retried.";
+        }
+
+        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+
+        private static TimeSpan RetryDelayAfter(SmtpSendOptions options, int attempt) =>
+            TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)));
 
         /// <summary>How many connections this session opened (1 for a whole batch unless the server dropped it).</summary>
         public int ConnectionCount { get; private set; }
@@ -329,7 +363,7 @@ namespace SmtpTools
 
         private void Retrying(int attempt, string reason, CancellationToken cancellationToken)
         {
-            var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, _options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)));
+            var delay = RetryDelayAfter(_options, attempt);
             _options.Activity?.Invoke($"Attempt {attempt} failed ({reason}); retrying in {delay.TotalSeconds:0.#} s.");
             _logger.Note($"Retrying in {delay.TotalSeconds:0.#} s: {reason}");
             Delay(delay, cancellationToken);
@@ -351,11 +385,9 @@ namespace SmtpTools
             stage = SendStage.Envelope;
             client.BeginAttempt(ToNotify(message.DeliveryNotification), message.MessageId);
             client.RequireTLS = _options.RequireTls;
-            var format = FormatOptions.Default.Clone();
-            format.International = message.NeedsSmtpUtf8;
             try
             {
-                return client.Send(format, message.Mime, message.Sender, recipients, cancellationToken, client);
+                return client.Send(message.NeedsSmtpUtf8 ? International : Ascii, message.Mime, message.Sender, recipients, cancellationToken, client);
             }
             finally
             {
@@ -376,6 +408,7 @@ namespace SmtpTools
             _logger.Reset(implicitTls: false);
             var client = new EnvelopeSmtpClient(_watchdog)
             {
+                Endpoint = _endpoint,
                 LocalDomain = _options.HeloName,
                 Timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds),
                 // TLS is ours (EstablishTls); MailKit only ever sees the encrypted stream, so it must never negotiate.
@@ -467,6 +500,16 @@ namespace SmtpTools
         private Exception Refusal(SmtpEndpointFacts facts)
         {
             var cause = facts.Cause;
+            if (facts.FailureKind == SmtpFailureKind.NotSmtp && facts.FailureStep == ConversationStep.GreetingInsideTls && cause?.InnerException is Protocol.SmtpProtocolException)
+            {
+                // The handshake worked, then garbage or an empty line instead of the greeting: a broken SMTP server, and
+                // broken the same way on the next connection, so not retried.
+                return new SmtpConnectionException(
+                    SmtpFailureKind.ProtocolError,
+                    $"{_endpoint}: {facts.ErrorMessage} Nothing was sent, and it was not retried, because the server would answer the same way. Check the port (465 speaks implicit TLS, 587 STARTTLS) or ask the server's administrator.",
+                    cause);
+            }
+
             var broken = facts.FailureKind == SmtpFailureKind.TimedOut || facts.FailureKind == SmtpFailureKind.ConnectionClosed || facts.FailureKind == SmtpFailureKind.ProtocolError || facts.FailureKind == SmtpFailureKind.NotSmtp;
             if (broken && cause?.InnerException is Exception raw && IsWireBreak(raw))
             {
@@ -591,6 +634,13 @@ namespace SmtpTools
             }
 
             client.Dispose();
+        }
+
+        private static FormatOptions InternationalFormat()
+        {
+            var format = FormatOptions.Default.Clone();
+            format.International = true;
+            return format;
         }
 
         private static DeliveryStatusNotification? ToNotify(DeliveryNotificationOptions options)

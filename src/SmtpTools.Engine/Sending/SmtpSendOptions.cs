@@ -49,7 +49,7 @@ namespace SmtpTools
         /// <summary>The name sent with EHLO.</summary>
         public string HeloName { get; set; } = Protocol.SmtpDefaults.HeloName;
 
-        /// <summary>Further attempts after a dropped connection or a 4xx reply. 5xx replies are never retried.</summary>
+        /// <summary>Further attempts after a dropped connection, a timeout or a 4xx reply. What would only fail again (5xx, a refused connection, certificate, TLS, protocol or security-mode failures, a message over the server's SIZE) is never retried.</summary>
         public int RetryCount { get; set; } = 2;
 
         /// <summary>The wait before the first retry; it doubles for each further one (at most one minute).</summary>

@@ -57,10 +57,22 @@ namespace SmtpTools.Sending
             _secrets = secrets.Where(s => !string.IsNullOrEmpty(s)).Distinct().OrderByDescending(s => s.Length).ToList();
 
         /// <summary>Writes a line of our own (not from the wire): connection notes, outcomes.</summary>
-        public void Note(string text) => Emit("=== " + text);
+        public void Note(string text)
+        {
+            if (!Quiet)
+            {
+                Emit("=== " + text);
+            }
+        }
 
         /// <summary>A line from our own part of the conversation (greeting, EHLO and STARTTLS before TLS is up), already formatted.</summary>
-        public void Wire(string line) => Emit(Scrub(line));
+        public void Wire(string line)
+        {
+            if (!Quiet)
+            {
+                Emit(Scrub(line));
+            }
+        }
 
         /// <summary>
         /// TLS is up (we did the handshake, not MailKit) and MailKit is about to read the server's greeting again, replayed:
@@ -97,6 +109,17 @@ namespace SmtpTools.Sending
                 return;
             }
 
+            if (Quiet)
+            {
+                // Nobody reads the transcript (no -Debug, no -ProtocolLog): follow the conversation's state, format nothing.
+                foreach (var line in Lines(_clientLine, Encoding.UTF8.GetString(buffer, offset, count)))
+                {
+                    EmitClient(line);
+                }
+
+                return;
+            }
+
             var secrets = AuthenticationSecretDetector?.DetectSecrets(buffer, offset, count);
             var bytes = new byte[count];
             Buffer.BlockCopy(buffer, offset, bytes, 0, count);
@@ -130,20 +153,27 @@ namespace SmtpTools.Sending
 
                 if (_inData)
                 {
-                    Emit((IsTls ? " ~> " : " -> ") + $"[{_dataBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of message data]");
+                    if (!Quiet)
+                    {
+                        Emit((IsTls ? " ~> " : " -> ") + $"[{_dataBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of message data]");
+                    }
+
                     _inData = false;
                     _dataBytes = 0;
                 }
 
-                Emit((IsTls ? "<~  " : "<-  ") + Scrub(line));
+                if (!Quiet)
+                {
+                    Emit((IsTls ? "<~  " : "<-  ") + Scrub(line));
+                }
+
                 var final = line.Length < 4 || line[3] != '-';
                 if (!final)
                 {
                     continue;
                 }
 
-                var code = line.Length >= 3 ? line.Substring(0, 3) : line;
-                if (_inAuth && code != "334")
+                if (_inAuth && !HasCode(line, "334"))
                 {
                     _inAuth = false;
                 }
@@ -151,10 +181,10 @@ namespace SmtpTools.Sending
                 if (_awaitingDataReply)
                 {
                     _awaitingDataReply = false;
-                    _inData = code == "354";
+                    _inData = HasCode(line, "354");
                 }
 
-                if (_startTlsSent && code == "220" && !IsTls)
+                if (_startTlsSent && HasCode(line, "220") && !IsTls)
                 {
                     IsTls = true;
                 }
@@ -205,8 +235,17 @@ namespace SmtpTools.Sending
                 _startTlsSent = true;
             }
 
-            Emit((IsTls ? " ~> " : " -> ") + Scrub(shown));
+            if (!Quiet)
+            {
+                Emit((IsTls ? " ~> " : " -> ") + Scrub(shown));
+            }
         }
+
+        // Nothing reads the transcript: lines are followed for the state (AUTH, DATA, STARTTLS) but never formatted.
+        private bool Quiet => _sink == null && _file == null;
+
+        private static bool HasCode(string line, string code) =>
+            line.Length >= 3 ? string.CompareOrdinal(line, 0, code, 0, 3) == 0 : line == code;
 
         private string Scrub(string line)
         {
@@ -230,8 +269,17 @@ namespace SmtpTools.Sending
         // Complete lines from a stream of chunks; a partial line waits in the buffer for the rest.
         private static IEnumerable<string> Lines(StringBuilder pending, string chunk)
         {
-            pending.Append(chunk);
-            var text = pending.ToString();
+            string text;
+            if (pending.Length == 0)
+            {
+                text = chunk;
+            }
+            else
+            {
+                pending.Append(chunk);
+                text = pending.ToString();
+            }
+
             var start = 0;
             var lines = new List<string>();
             int newline;

@@ -97,32 +97,33 @@ namespace SmtpTools.Module.Tests.Reliability
             ["silence after the final dot"] = new SendFault(
                 () => Tls(afterDot: (_, m) => m.Number == 2 ? FakeReply.Silence : null),
                 new[] { Sent, Unknown, Sent }, new[] { 1, 1, 1 }, new[] { "SmtpTools.OutcomeUnknown" }, DataCommands: 3),
-            ["garbage greeting on the first connection"] = new SendFault(
+            // A protocol violation would repeat: not retried, and the rest of the batch fails at once without reconnecting.
+            ["garbage greeting on the first connection, not retried"] = new SendFault(
                 () => Tls(greeting: s => s.Number == 1 ? FakeReply.Say("HTTP/1.1 400 Bad Request") : null),
-                new[] { Sent, Sent, Sent }, new[] { 1, 1, 1 }, Connections: 2),
+                new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.ProtocolError", 3).ToArray(), Connections: 1, Attempts: new[] { 1, 0, 0 }),
             ["421 greeting on the first connection"] = new SendFault(
                 () => Tls(greeting: s => s.Number == 1 ? FakeReply.Say("421 4.3.2 Too busy, try later").ThenHangUp() : null),
                 new[] { Sent, Sent, Sent }, new[] { 1, 1, 1 }, Connections: 2),
             ["554 greeting: the server refuses sessions"] = new SendFault(
                 () => Tls(greeting: _ => FakeReply.Say("554 5.3.2 No SMTP service here")),
                 new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.CommandRejected", 3).ToArray(), Connections: 1),
-            ["mixed reply codes in the EHLO reply on the first connection"] = new SendFault(
+            ["mixed reply codes in the EHLO reply on the first connection, not retried"] = new SendFault(
                 () => Tls(command: (s, line) => line.StartsWith("EHLO", StringComparison.Ordinal) && s.Number == 1 ? FakeReply.Say("250-fake.smtptools.test\n251 STARTTLS") : null),
-                new[] { Sent, Sent, Sent }, new[] { 1, 1, 1 }, Connections: 2),
-            ["an overlong reply line to RCPT once"] = new SendFault(
+                new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.ProtocolError", 3).ToArray(), Connections: 1),
+            ["an overlong reply line to RCPT once, not retried"] = new SendFault(
                 () =>
                 {
                     var once = new Once();
                     return Tls(command: (s, line) => line.StartsWith("RCPT", StringComparison.Ordinal) && s.Server.Messages.Count == 1 && once.Now() ? FakeReply.Say("250 " + new string('x', 200_000)) : null);
                 },
-                new[] { Sent, Sent, Sent }, new[] { 1, 1, 1 }),
-            ["a reply of ten thousand continuation lines to EHLO once"] = new SendFault(
+                new[] { Sent, Failed, Sent }, new[] { 1, 0, 1 }, new[] { "SmtpTools.ProtocolError" }, Attempts: new[] { 1, 1, 1 }),
+            ["a reply of ten thousand continuation lines to EHLO once, not retried"] = new SendFault(
                 () =>
                 {
                     var once = new Once();
                     return Tls(command: (_, line) => line.StartsWith("EHLO", StringComparison.Ordinal) && once.Now() ? FakeReply.Say(string.Join("\n", Enumerable.Repeat("250-X-FLOOD", 10_000)) + "\n250 STARTTLS") : null);
                 },
-                new[] { Sent, Sent, Sent }, new[] { 1, 1, 1 }),
+                new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.ProtocolError", 3).ToArray(), Connections: 1),
             ["STARTTLS refused with 454"] = new SendFault(
                 () => Tls(command: (_, line) => line == "STARTTLS" ? FakeReply.Say("454 4.7.0 TLS not available due to local problem") : null),
                 new[] { Failed, Failed, Failed }, new[] { 0, 0, 0 }, Enumerable.Repeat("SmtpTools.StartTlsRefused", 3).ToArray(), Connections: 3, NoMailInClear: true),
@@ -200,6 +201,8 @@ namespace SmtpTools.Module.Tests.Reliability
             Func<FakeReply, FakeReply>? shape = null) => new FakeSmtpScript
             {
                 Certificate = TestCertificates.Good,
+                // A limit above the 12 MB message of the drop-during-DATA faults, which would otherwise be refused before MAIL.
+                Extensions = new[] { "PIPELINING", "SIZE 52428800", "8BITMIME", "ENHANCEDSTATUSCODES" },
                 Greeting = greeting,
                 Command = command,
                 DataLine = dataLine,
