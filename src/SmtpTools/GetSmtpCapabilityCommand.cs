@@ -82,6 +82,14 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter SkipTlsVersionScan { get; set; }
 
+        /// <summary>
+        /// Also find every cipher suite the server accepts at each accepted TLS version, whether the server's order or the
+        /// client's decides, and flag the weak ones (anonymous, NULL, EXPORT, RC4, DES, 3DES, no forward secrecy, CBC
+        /// with SHA-1). About one short handshake per accepted suite, in parallel; results in CipherSuiteScans.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter ScanCipherSuites { get; set; }
+
         /// <summary>How many endpoints are inspected at once.</summary>
         [Parameter]
         [ValidateRange(1, 256)]
@@ -90,6 +98,14 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
+            if (ScanCipherSuites && SkipTlsVersionScan)
+            {
+                ThrowTerminatingError(SmtpErrors.InvalidArgument(
+                    "SmtpTools.CipherScanNeedsVersionScan",
+                    "-ScanCipherSuites scans the TLS versions the version scan finds accepted: leave out -SkipTlsVersionScan.",
+                    null));
+            }
+
             if (Credential != null && MyInvocation.BoundParameters.ContainsKey(nameof(Security)) && Security == SmtpRequestedSecurity.None)
             {
                 ThrowTerminatingError(SmtpErrors.InvalidArgument(
@@ -112,6 +128,7 @@ namespace SmtpTools.Commands
             {
                 Security = Security,
                 ScanTlsVersions = !SkipTlsVersionScan,
+                ScanCipherSuites = ScanCipherSuites,
                 Credential = Credential?.GetNetworkCredential(),
             };
             foreach (var host in ComputerName)

@@ -118,6 +118,19 @@ namespace SmtpTools.Capability
                 var detail = version.CipherSuite ?? version.Alert ?? version.Detail;
                 connection.Transcript?.Invoke($"=== TLS version scan: {version.Version} {version.Outcome}{(detail == null ? string.Empty : " (" + detail + ")")} in {version.Duration.TotalMilliseconds:0} ms");
             }
+
+            var accepted = report.TlsVersions.Where(v => v.IsAccepted).Select(v => v.Version).ToArray();
+            if (!options.ScanCipherSuites || accepted.Length == 0)
+            {
+                return;
+            }
+
+            var ciphers = new TlsCipherSuiteScanner(connection.Timeout, connection.HeloName);
+            report.CipherSuiteScans = await ciphers.ScanAsync(report.RemoteAddress, report.Port, report.ComputerName, report.Security == SmtpObservedSecurity.StartTls, accepted, cancellationToken).ConfigureAwait(false);
+            foreach (var scan in report.CipherSuiteScans)
+            {
+                connection.Transcript?.Invoke($"=== Cipher suite scan: {scan.Version} {scan.AcceptedCount} of {scan.OfferedCount} accepted, {scan.Order} order, {scan.Handshakes} handshakes in {scan.Duration.TotalMilliseconds:0} ms{(scan.Detail == null ? string.Empty : " (incomplete: " + scan.Detail + ")")}");
+            }
         }
 
         // The AUTH hook of the conversation: the credential leaves only inside TLS, past an acceptable certificate.
