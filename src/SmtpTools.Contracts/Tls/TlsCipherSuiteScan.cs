@@ -34,6 +34,9 @@ namespace SmtpTools
         /// <summary>The accepted suites that have a <see cref="TlsCipherSuite.Weakness"/>.</summary>
         public IReadOnlyList<TlsCipherSuite> WeakCipherSuites => AcceptedCipherSuites.Where(s => s.IsWeak).ToArray();
 
+        /// <summary>How many of them have a weakness.</summary>
+        public int WeakCount => AcceptedCipherSuites.Count(s => s.IsWeak);
+
         /// <summary>Whether the server's order or the client's decides which suite a handshake gets.</summary>
         public TlsCipherOrder Order { get; }
 
