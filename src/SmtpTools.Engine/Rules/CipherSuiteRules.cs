@@ -78,6 +78,7 @@ namespace SmtpTools.Rules
 
             public SmtpFinding Finding(IReadOnlyList<TlsCipherSuite> suites, bool relayOnPort25)
             {
+                var why = Severity == SmtpFindingSeverity.High ? _why : char.ToUpperInvariant(_why[0]) + _why.Substring(1);
                 // One name per suite, with the versions that accepted it: "TLS_RSA_WITH_AES_128_CBC_SHA (Tls10, Tls12)".
                 var named = suites.GroupBy(s => s.Name)
                     .Select(g => $"{g.Key} ({string.Join(", ", g.Select(s => s.Version).Distinct().OrderBy(v => v))})")
@@ -92,7 +93,8 @@ namespace SmtpTools.Rules
                     context = " On an MX with opportunistic STARTTLS this is Postfix's deliberate default (RFC 7435: unauthenticated encryption beats none), but a client that insists on a verified certificate never gets them anyway.";
                 }
 
-                var message = $"The server accepts {named.Length} {_kind} cipher suite{(named.Length == 1 ? string.Empty : "s")}: {list}. Clients do not offer them by default, but {_why}. Remove them (Postfix: add {_exclusion} to smtpd_tls_exclude_ciphers).{context}";
+                var but = Severity == SmtpFindingSeverity.High ? "Current clients do not offer them, but " : string.Empty;
+                var message = $"The server accepts {named.Length} {_kind} cipher suite{(named.Length == 1 ? string.Empty : "s")}: {list}. {but}{why}. Remove them (Postfix: add {_exclusion} to smtpd_tls_exclude_ciphers).{context}";
                 return new SmtpFinding(Id, severity, message, Reference);
             }
         }
