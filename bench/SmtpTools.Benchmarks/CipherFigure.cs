@@ -147,7 +147,8 @@ namespace SmtpTools.Benchmarks
                 var version = "Tls1" + ((string)table.Attribute("key")!).Substring(6).Replace(".", string.Empty, StringComparison.Ordinal);
                 version = version == "Tls1" ? "Tls10" : version; // "TLSv1.0" -> Tls10, "TLSv1.2" -> Tls12
                 var names = table.Elements("table").Where(t => (string?)t.Attribute("key") == "ciphers")
-                    .SelectMany(c => c.Descendants("elem").Where(e => (string?)e.Attribute("key") == "name").Select(e => e.Value));
+                    .SelectMany(c => c.Descendants("elem").Where(e => (string?)e.Attribute("key") == "name").Select(e => e.Value))
+                    .Select(n => n.Replace("TLS_AKE_WITH_", "TLS_", StringComparison.Ordinal)); // nmap's names for the TLS 1.3 suites
                 sets[version] = new SortedSet<string>(names, StringComparer.Ordinal);
                 orders.Add($"{version} {table.Elements("elem").FirstOrDefault(e => (string?)e.Attribute("key") == "cipher preference")?.Value ?? "?"}");
             }
