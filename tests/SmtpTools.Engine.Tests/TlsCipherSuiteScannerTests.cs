@@ -63,12 +63,29 @@ namespace SmtpTools.Engine.Tests
             var scanner = new TlsCipherSuiteScanner(timeout, "scanner.test");
             var watch = Stopwatch.StartNew();
 
-            var scans = await scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, new[] { TlsProtocolVersion.Tls12, TlsProtocolVersion.Tls13 }, CancellationToken.None);
+            var scans = await scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, new[] { TlsProtocolVersion.Tls13 }, CancellationToken.None);
 
             Assert.True(watch.Elapsed < TimeSpan.FromTicks(timeout.Ticks * (TlsCipherSuiteScanner.TimeoutsPerScan + 2)), $"took {watch.Elapsed}");
-            Assert.Equal(new[] { TlsProtocolVersion.Tls12, TlsProtocolVersion.Tls13 }, scans.Select(s => s.Version));
-            Assert.All(scans, s => Assert.False(s.IsComplete));
-            Assert.All(scans, s => Assert.False(string.IsNullOrEmpty(s.Detail)));
+            var scan = Assert.Single(scans);
+            Assert.False(scan.IsComplete);
+            Assert.False(string.IsNullOrEmpty(scan.Detail));
+            Assert.Single(scan.AcceptedCipherSuites); // what the first connection said is kept
+        }
+
+        [Fact]
+        public async Task A_version_the_server_refuses_is_left_out_after_one_connection()
+        {
+            using var server = ScriptedListener.Start(async c =>
+            {
+                await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls13);
+                await c.WaitUntilClosedAsync();
+            });
+            var scanner = new TlsCipherSuiteScanner(TimeSpan.FromSeconds(5), "scanner.test");
+
+            var scans = await scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, new[] { TlsProtocolVersion.Tls12 }, CancellationToken.None);
+
+            Assert.Empty(scans);
+            Assert.Equal(1, server.AcceptedCount);
         }
 
         [Fact]

@@ -51,7 +51,11 @@ namespace SmtpTools.Tls
             _parallelism = parallelism;
         }
 
-        /// <summary>Scans each of <paramref name="versions"/> (those the version scan found accepted), all in parallel; results oldest version first.</summary>
+        /// <summary>
+        /// Scans each of <paramref name="versions"/>, all in parallel; results oldest version first, without the versions
+        /// the server refused (so it need not wait for the version scan: each version's first offer, of every candidate,
+        /// tells refused from accepted before the chains fan out).
+        /// </summary>
         /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
         public async Task<IReadOnlyList<TlsCipherSuiteScan>> ScanAsync(IPAddress address, int port, string serverName, bool startTls, IEnumerable<TlsProtocolVersion> versions, CancellationToken cancellationToken)
         {
@@ -63,23 +67,50 @@ namespace SmtpTools.Tls
                 var scans = versions.Distinct().OrderBy(v => v).Select(v => ScanVersionAsync(target, v));
                 var results = await Task.WhenAll(scans).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                return results;
+                return results.Where(r => r != null).Select(r => r!).ToArray();
             }
         }
 
-        private async Task<TlsCipherSuiteScan> ScanVersionAsync(Target target, TlsProtocolVersion version)
+        // Null when the server refused the version.
+        private async Task<TlsCipherSuiteScan?> ScanVersionAsync(Target target, TlsProtocolVersion version)
         {
             var watch = Stopwatch.StartNew();
             var candidates = TlsCipherSuiteCatalog.CandidatesFor(version);
-            var chainCount = Math.Max(1, (candidates.Count + ChainLength - 1) / ChainLength);
-            var chains = Enumerable.Range(0, chainCount)
-                .Select(c => candidates.Where((_, i) => i % chainCount == c).ToList())
-                .Select(chain => EliminateAsync(target, version, chain, stopAfter: int.MaxValue))
-                .ToArray();
-            var found = await Task.WhenAll(chains).ConfigureAwait(false);
-            var accepted = found.SelectMany(f => f.Chosen).ToList();
-            var handshakes = found.Sum(f => f.Handshakes);
-            var problem = found.Select(f => f.Problem).FirstOrDefault(p => p != null);
+
+            // The first offer (everything) answers "is this version on at all?", and finds the first suite.
+            var first = await OfferAsync(target, version, candidates).ConfigureAwait(false);
+            if (first.Outcome == CipherOfferOutcome.Failed)
+            {
+                first = await OfferAsync(target, version, candidates).ConfigureAwait(false); // the one retry
+            }
+
+            var accepted = new List<int>();
+            var handshakes = 1;
+            string? problem = null;
+            switch (first.Outcome)
+            {
+                case CipherOfferOutcome.VersionRefused:
+                    return null;
+                case CipherOfferOutcome.Failed:
+                    problem = first.Detail;
+                    break;
+                case CipherOfferOutcome.Chosen when candidates.Contains(first.Suite):
+                    accepted.Add(first.Suite);
+                    var rest = candidates.Where(c => c != first.Suite).ToList();
+                    var chainCount = Math.Max(1, (rest.Count + ChainLength - 1) / ChainLength);
+                    var chains = Enumerable.Range(0, chainCount)
+                        .Select(c => rest.Where((_, i) => i % chainCount == c).ToList())
+                        .Select(chain => EliminateAsync(target, version, chain, stopAfter: int.MaxValue))
+                        .ToArray();
+                    var found = await Task.WhenAll(chains).ConfigureAwait(false);
+                    accepted.AddRange(found.SelectMany(f => f.Chosen));
+                    handshakes += found.Sum(f => f.Handshakes);
+                    problem = found.Select(f => f.Problem).FirstOrDefault(p => p != null);
+                    break;
+                case CipherOfferOutcome.Chosen:
+                    problem = $"The server chose {TlsParameterNames.CipherSuite(first.Suite)}, which was not offered.";
+                    break;
+            }
 
             var order = TlsCipherOrder.Unknown;
             IReadOnlyList<int> ranked = accepted.OrderBy(s => IndexIn(candidates, s)).ToList();
