@@ -21,11 +21,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task Finds_the_TLS_1_3_suites_an_implicit_TLS_server_accepts()
         {
-            using var server = ScriptedListener.Start(async c =>
-            {
-                await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls13);
-                await c.WaitUntilClosedAsync();
-            });
+            using var server = ScriptedListener.Start(Tls13Only);
             var scanner = new TlsCipherSuiteScanner(TimeSpan.FromSeconds(5), "scanner.test");
 
             var scan = Assert.Single(await scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, new[] { TlsProtocolVersion.Tls13 }, CancellationToken.None));
@@ -47,8 +43,7 @@ namespace SmtpTools.Engine.Tests
             {
                 if (Interlocked.Increment(ref connections) <= 1)
                 {
-                    await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls13);
-                    await c.WaitUntilClosedAsync();
+                    await Tls13Only(c);
                 }
                 else if (stall)
                 {
@@ -75,11 +70,7 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task A_version_the_server_refuses_is_left_out_after_one_connection()
         {
-            using var server = ScriptedListener.Start(async c =>
-            {
-                await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls13);
-                await c.WaitUntilClosedAsync();
-            });
+            using var server = ScriptedListener.Start(Tls13Only);
             var scanner = new TlsCipherSuiteScanner(TimeSpan.FromSeconds(5), "scanner.test");
 
             var scans = await scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, new[] { TlsProtocolVersion.Tls12 }, CancellationToken.None);
@@ -144,6 +135,13 @@ namespace SmtpTools.Engine.Tests
         public void Each_suite_is_judged_by_its_name(string name, TlsCipherWeakness expected)
         {
             Assert.Equal(expected, TlsCipherSuiteCatalog.WeaknessOf(name));
+        }
+
+        // An implicit-TLS server that speaks TLS 1.3 only (SslStream, so OpenSSL's default suites).
+        private async Task Tls13Only(ScriptedConnection c)
+        {
+            await c.UpgradeToTlsAsync(_certificate, SslProtocols.Tls13);
+            await c.WaitUntilClosedAsync();
         }
 
         private static byte[] Alert(short description) => Record(21, new byte[] { 2, (byte)description });
