@@ -23,6 +23,11 @@ namespace SmtpTools.Commands
     /// turns it off.
     /// </para>
     /// <para type="description">
+    /// -ScanCipherSuites also finds every cipher suite the server accepts at each accepted TLS version, by elimination
+    /// on parallel chains of short handshakes read up to the ServerHello, whose order decides, and the weak suites
+    /// accepted. It is off by default: it roughly doubles an audit.
+    /// </para>
+    /// <para type="description">
     /// Certificate problems never stop the inspection: they are findings. -SkipCertificateCheck only matters with
     /// -Credential, which is sent (AUTH PLAIN, else LOGIN) only inside TLS and only to an acceptable certificate.
     /// </para>
