@@ -68,6 +68,33 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public async Task A_server_that_imposes_its_order_is_reported_so_with_each_suite_ranked()
+        {
+            // OpenSSL (under SslStream) picks by the server's list when the policy gives one, whatever the client offers first.
+            var order = new[] { System.Net.Security.TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256, System.Net.Security.TlsCipherSuite.TLS_AES_128_GCM_SHA256, System.Net.Security.TlsCipherSuite.TLS_AES_256_GCM_SHA384 };
+            using var server = ScriptedListener.Start(async c =>
+            {
+                using var ssl = new System.Net.Security.SslStream(c.Network, leaveInnerStreamOpen: true);
+                var options = new System.Net.Security.SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificate,
+                    EnabledSslProtocols = SslProtocols.Tls13,
+                    CipherSuitesPolicy = new System.Net.Security.CipherSuitesPolicy(order),
+                };
+                await ssl.AuthenticateAsServerAsync(options, c.Closing);
+                await c.WaitUntilClosedAsync();
+            });
+            var scanner = new TlsCipherSuiteScanner(TimeSpan.FromSeconds(5), "scanner.test");
+
+            var scan = Assert.Single(await scanner.ScanAsync(IPAddress.Loopback, server.Port, "localhost", startTls: false, new[] { TlsProtocolVersion.Tls13 }, CancellationToken.None));
+
+            Assert.True(scan.IsComplete, scan.Detail);
+            Assert.Equal(TlsCipherOrder.Server, scan.Order);
+            Assert.Equal(order.Select(o => o.ToString()), scan.AcceptedCipherSuites.Select(s => s.Name));
+            Assert.Equal(new int?[] { 1, 2, 3 }, scan.AcceptedCipherSuites.Select(s => s.Preference));
+        }
+
+        [Fact]
         public async Task A_version_the_server_refuses_is_left_out_after_one_connection()
         {
             using var server = ScriptedListener.Start(Tls13Only);
