@@ -9,7 +9,7 @@ namespace SmtpTools.Benchmarks
     internal sealed class BenchmarkOptions
     {
         /// <summary>The figures, by the names --only takes, in the order they run.</summary>
-        public static readonly IReadOnlyList<string> FigureNames = new[] { "send", "sweep", "capability", "startup", "memory", "detect" };
+        public static readonly IReadOnlyList<string> FigureNames = new[] { "send", "sweep", "capability", "startup", "memory", "detect", "ciphers" };
 
         /// <summary>A shorter run (under about two minutes): fewer repetitions, smaller baselines, no full testssl scan.</summary>
         public bool Quick { get; private set; }

@@ -7,7 +7,7 @@ using System.Linq;
 namespace SmtpTools.Benchmarks
 {
     /// <summary>
-    /// dotnet run -c Release --project bench/SmtpTools.Benchmarks [-- --quick] [--only send,sweep,capability,startup,memory,detect] [--full-testssl] [--results FILE]
+    /// dotnet run -c Release --project bench/SmtpTools.Benchmarks [-- --quick] [--only send,sweep,capability,startup,memory,detect,ciphers] [--full-testssl] [--results FILE]
     /// dotnet run -c Release --project bench/SmtpTools.Benchmarks -- --micro [BenchmarkDotNet arguments]
     /// Prints every figure as a ratio against a baseline measured in the same run, then writes the table to
     /// bench/results/latest.md. Needs the test server running (bash tests/server/smtp-test-server.sh start).
@@ -69,6 +69,7 @@ namespace SmtpTools.Benchmarks
                 ("startup", StartupFigure.Name, () => StartupFigure.Run(server, options, Progress)),
                 ("memory", MemoryFigure.Name, () => MemoryFigure.Run(server, options, Progress)),
                 ("detect", DetectionFigure.Name, () => WithSession(session => DetectionFigure.Run(session, server, options, Progress))),
+                ("ciphers", CipherFigure.Name, () => WithSession(session => CipherFigure.Run(session, server, options, Progress))),
             };
             foreach (var figure in figures.Where(f => options.Runs(f.Key)))
             {

@@ -23,6 +23,11 @@ namespace SmtpTools.Commands
     /// turns it off.
     /// </para>
     /// <para type="description">
+    /// -ScanCipherSuites also finds every cipher suite the server accepts at each accepted TLS version, by elimination
+    /// on parallel chains of short handshakes read up to the ServerHello, whose order decides, and the weak suites
+    /// accepted. It is off by default: it roughly doubles an audit.
+    /// </para>
+    /// <para type="description">
     /// Certificate problems never stop the inspection: they are findings. -SkipCertificateCheck only matters with
     /// -Credential, which is sent (AUTH PLAIN, else LOGIN) only inside TLS and only to an acceptable certificate.
     /// </para>
@@ -82,6 +87,14 @@ namespace SmtpTools.Commands
         [Parameter]
         public SwitchParameter SkipTlsVersionScan { get; set; }
 
+        /// <summary>
+        /// Also find every cipher suite the server accepts at each accepted TLS version, whether the server's order or the
+        /// client's decides, and flag the weak ones (anonymous, NULL, EXPORT, RC4, DES, 3DES, no forward secrecy, CBC
+        /// with SHA-1). About one short handshake per accepted suite, in parallel; results in CipherSuiteScans.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter ScanCipherSuites { get; set; }
+
         /// <summary>How many endpoints are inspected at once.</summary>
         [Parameter]
         [ValidateRange(1, 256)]
@@ -90,6 +103,14 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
+            if (ScanCipherSuites && SkipTlsVersionScan)
+            {
+                ThrowTerminatingError(SmtpErrors.InvalidArgument(
+                    "SmtpTools.CipherScanNeedsVersionScan",
+                    "-ScanCipherSuites scans the TLS versions the version scan finds accepted: leave out -SkipTlsVersionScan.",
+                    null));
+            }
+
             if (Credential != null && MyInvocation.BoundParameters.ContainsKey(nameof(Security)) && Security == SmtpRequestedSecurity.None)
             {
                 ThrowTerminatingError(SmtpErrors.InvalidArgument(
@@ -112,6 +133,7 @@ namespace SmtpTools.Commands
             {
                 Security = Security,
                 ScanTlsVersions = !SkipTlsVersionScan,
+                ScanCipherSuites = ScanCipherSuites,
                 Credential = Credential?.GetNetworkCredential(),
             };
             foreach (var host in ComputerName)

@@ -7,6 +7,7 @@ using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.X509;
 using SmtpTools.Capability;
 using SmtpTools.Rules;
@@ -138,6 +139,82 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(severities.OrderByDescending(s => s), severities);
             Assert.Equal(SmtpFindingSeverity.Critical, severities[0]);
         }
+
+        [Theory]
+        [InlineData(CipherSuite.TLS_DH_anon_WITH_AES_128_CBC_SHA, "CIPHER_ANONYMOUS_ACCEPTED", SmtpFindingSeverity.High, "aNULL")]
+        [InlineData(CipherSuite.TLS_RSA_WITH_NULL_SHA256, "CIPHER_NULL_ACCEPTED", SmtpFindingSeverity.High, "eNULL")]
+        [InlineData(CipherSuite.TLS_RSA_EXPORT_WITH_DES40_CBC_SHA, "CIPHER_EXPORT_ACCEPTED", SmtpFindingSeverity.High, "EXPORT")]
+        [InlineData(CipherSuite.TLS_ECDHE_RSA_WITH_RC4_128_SHA, "CIPHER_RC4_ACCEPTED", SmtpFindingSeverity.High, "RC4")]
+        [InlineData(CipherSuite.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, "CIPHER_3DES_ACCEPTED", SmtpFindingSeverity.Medium, "3DES")]
+        [InlineData(CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, "CIPHER_NO_FORWARD_SECRECY_ACCEPTED", SmtpFindingSeverity.Low, "kRSA")]
+        [InlineData(CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "CIPHER_CBC_SHA1_ACCEPTED", SmtpFindingSeverity.Low, "SHA1")]
+        public void Each_kind_of_weak_cipher_suite_accepted_gets_its_finding_with_the_suite_and_the_fix(int suite, string id, SmtpFindingSeverity severity, string postfixExclusion)
+        {
+            var report = ImplicitTls(ModernEhlo);
+            report.CipherSuiteScans = new[] { CipherScan(TlsProtocolVersion.Tls12, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, suite) };
+
+            var findings = EndpointRules.Evaluate(report);
+
+            var finding = Assert.Single(findings, f => f.Id == id);
+            Assert.Equal(severity, finding.Severity);
+            Assert.Contains(TlsParameterNames.CipherSuite(suite), finding.Message);
+            Assert.Contains(postfixExclusion, finding.Message);
+            Assert.StartsWith("RFC ", finding.Reference);
+            Assert.DoesNotContain(findings, f => f.Id.StartsWith("CIPHER_", StringComparison.Ordinal) && f.Id != id);
+        }
+
+        [Fact]
+        public void A_cipher_scan_of_sound_suites_only_adds_no_finding()
+        {
+            var report = ImplicitTls(ModernEhlo);
+            report.CipherSuiteScans = new[]
+            {
+                CipherScan(TlsProtocolVersion.Tls12, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256),
+                CipherScan(TlsProtocolVersion.Tls13, CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384),
+            };
+
+            Assert.Empty(EndpointRules.Evaluate(report));
+        }
+
+        [Fact]
+        public void Anonymous_suites_on_an_MX_are_a_low_finding_since_opportunistic_TLS_authenticates_nobody()
+        {
+            var report = ImplicitTls(ModernEhlo);
+            report.Port = 25;
+            report.Security = SmtpObservedSecurity.StartTls;
+            report.CipherSuiteScans = new[] { CipherScan(TlsProtocolVersion.Tls12, CipherSuite.TLS_DH_anon_WITH_AES_128_GCM_SHA256) };
+
+            var finding = Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "CIPHER_ANONYMOUS_ACCEPTED");
+            Assert.Equal(SmtpFindingSeverity.Low, finding.Severity);
+            Assert.Contains("RFC 7435", finding.Message);
+        }
+
+        [Fact]
+        public void A_suite_accepted_at_several_versions_is_named_once_with_its_versions()
+        {
+            var report = ImplicitTls(ModernEhlo);
+            report.CipherSuiteScans = new[]
+            {
+                CipherScan(TlsProtocolVersion.Tls10, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA),
+                CipherScan(TlsProtocolVersion.Tls12, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA),
+            };
+
+            var finding = Assert.Single(EndpointRules.Evaluate(report), f => f.Id == "CIPHER_NO_FORWARD_SECRECY_ACCEPTED");
+            Assert.Contains("TLS_RSA_WITH_AES_128_CBC_SHA (Tls10, Tls12)", finding.Message);
+        }
+
+        [Fact]
+        public void Weak_suites_accepted_but_not_chosen_do_not_change_the_rating()
+        {
+            var report = ImplicitTls(ModernEhlo);
+            var before = EndpointRules.Rate(EndpointEvidence.Of(report));
+            report.CipherSuiteScans = new[] { CipherScan(TlsProtocolVersion.Tls12, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_RSA_WITH_NULL_SHA256) };
+
+            Assert.Equal(before, EndpointRules.Rate(EndpointEvidence.Of(report)));
+        }
+
+        private static TlsCipherSuiteScan CipherScan(TlsProtocolVersion version, params int[] suites) =>
+            new TlsCipherSuiteScan(version, suites.Select(s => TlsCipherSuiteCatalog.Describe(version, s)).ToArray(), TlsCipherOrder.Client, 100, suites.Length + 1, true, null, TimeSpan.Zero);
 
         /// <summary>A clean implicit-TLS report: trusted certificate for the host, TLS 1.3, the given EHLO keywords.</summary>
         private static SmtpCapabilityReport ImplicitTls(string[] ehlo, string cipherSuite = "TLS_AES_256_GCM_SHA384", SmtpCertificateInfo? certificate = null)

@@ -29,6 +29,8 @@ namespace SmtpTools.Module.Tests
             ("SmtpCapabilityReport", "Get-SmtpCapability -ComputerName localhost -Port $args[0], $args[6] -TrustedCertificate $args[1] -TimeoutSec 5 -SkipTlsVersionScan {0}", "Security"),
             ("SmtpFinding", "(Get-SmtpCapability -ComputerName localhost -Port $args[2] -TrustedCertificate $args[1] -TimeoutSec 5).Findings {0}", "Severity"),
             ("TlsVersionSupport", "(Get-SmtpCapability -ComputerName localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5).TlsVersions {0}", "Outcome"),
+            ("TlsCipherSuiteScan", "(Get-SmtpCapability -ComputerName localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5 -ScanCipherSuites).CipherSuiteScans {0}", "Version"),
+            ("TlsCipherSuite", "(Get-SmtpCapability -ComputerName localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5 -ScanCipherSuites).AcceptedCipherSuites {0}", "Name"),
             ("SmtpSendResult", "$c = [pscredential]::new($args[3], [System.Net.NetworkCredential]::new('', $args[4]).SecurePassword); Send-SecureMail -SmtpServer localhost -Port $args[0] -Credential $c -TrustedCertificate $args[1] -From $args[3] -To $args[3] -Subject 'view test' -Body 'x' -PassThru {0}", "Status"),
         };
 
@@ -94,6 +96,22 @@ namespace SmtpTools.Module.Tests
             }
 
             Assert.True(missing.Count == 0, "labels that are not properties: " + string.Join(", ", missing));
+        }
+
+        [Theory]
+        [InlineData(80)]
+        [InlineData(120)]
+        public void The_audit_with_a_cipher_scan_sums_up_each_version_in_its_default_view(int width)
+        {
+            var rendered = _fixture.ViewsAt(width).Render(
+                "Get-SmtpCapability -ComputerName localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5 -ScanCipherSuites",
+                Server.Submission, Server.CaFile);
+            var screen = string.Join("\n", rendered.Lines);
+
+            Assert.True(rendered.Run.Errors.Count == 0, string.Join("; ", rendered.Run.Errors));
+            Assert.All(rendered.Lines, l => Assert.True(l.Length <= width, $"a line of {l.Length} columns on {width}:\n{screen}"));
+            Assert.Matches(@"CipherSuiteScans\s*: Tls12: \d+ accepted, \w+ order", screen);
+            Assert.Matches(@"\n\s+Tls13: \d+ accepted", screen);
         }
 
         [Fact]

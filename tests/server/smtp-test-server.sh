@@ -4,7 +4,7 @@
 # Usage: smtp-test-server.sh install|install-peers|start|stop|status|restart|run
 #
 #   install        install postfix, dovecot-core, openssl, iproute2 (quick when present)
-#   install-peers  install swaks, libnet-ssleay-perl, testssl.sh (benchmark peers only)
+#   install-peers  install swaks, libnet-ssleay-perl, testssl.sh, nmap (benchmark peers only)
 #   start          fresh certificates and configuration, start, wait until ready,
 #                  write $SMTPTOOLS_SERVER_DIR/server.json (a no-op if already running)
 #   stop           stop the instance (quietly succeeds when it is not running)
@@ -151,7 +151,7 @@ EOF
 cmd_install() { apt_install postfix dovecot-core openssl iproute2 knot knot-dnsutils nginx-light unbound; }
 
 # swaks without libnet-ssleay-perl silently has no TLS.
-cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh; }
+cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh nmap; }
 
 # --- processes --------------------------------------------------------------
 

@@ -78,6 +78,18 @@ namespace SmtpTools
         /// <summary>True when <see cref="TlsVersions"/> holds a scan.</summary>
         public bool TlsVersionsScanned => TlsVersions.Count > 0;
 
+        /// <summary>
+        /// With -ScanCipherSuites, every cipher suite the server accepts, one scan per accepted TLS version (oldest first),
+        /// with the server's order; empty otherwise.
+        /// </summary>
+        public IReadOnlyList<TlsCipherSuiteScan> CipherSuiteScans { get; internal set; } = Array.Empty<TlsCipherSuiteScan>();
+
+        /// <summary>Every accepted cipher suite of <see cref="CipherSuiteScans"/>, all versions together (each names its Version).</summary>
+        public IReadOnlyList<TlsCipherSuite> AcceptedCipherSuites => CipherSuiteScans.SelectMany(s => s.AcceptedCipherSuites).ToArray();
+
+        /// <summary>True when <see cref="CipherSuiteScans"/> holds a scan.</summary>
+        public bool CipherSuitesScanned => CipherSuiteScans.Count > 0;
+
         /// <summary>The outcome of verifying -Credential; NotAttempted without one.</summary>
         public SmtpAuthenticationResult AuthenticationResult { get; internal set; }
 

@@ -111,12 +111,31 @@ namespace SmtpTools.Capability
             }
 
             var connection = options.Connection;
+            var startTls = report.Security == SmtpObservedSecurity.StartTls;
             var scanner = new TlsVersionScanner(connection.Timeout, connection.HeloName);
-            report.TlsVersions = await scanner.ScanAsync(report.RemoteAddress, report.Port, report.ComputerName, report.Security == SmtpObservedSecurity.StartTls, null, cancellationToken).ConfigureAwait(false);
+
+            // The cipher scan finds refused versions by itself, so it runs beside the version scan, not after it.
+            var cipherScan = options.ScanCipherSuites
+                ? new TlsCipherSuiteScanner(connection.Timeout, connection.HeloName).ScanAsync(report.RemoteAddress, report.Port, report.ComputerName, startTls, TlsVersionScanner.AllVersions, cancellationToken)
+                : null;
+            report.TlsVersions = await scanner.ScanAsync(report.RemoteAddress, report.Port, report.ComputerName, startTls, null, cancellationToken).ConfigureAwait(false);
             foreach (var version in report.TlsVersions)
             {
                 var detail = version.CipherSuite ?? version.Alert ?? version.Detail;
                 connection.Transcript?.Invoke($"=== TLS version scan: {version.Version} {version.Outcome}{(detail == null ? string.Empty : " (" + detail + ")")} in {version.Duration.TotalMilliseconds:0} ms");
+            }
+
+            if (cipherScan == null)
+            {
+                return;
+            }
+
+            // Both scans must agree that a version is on; a version the version scan could not judge is left out.
+            var accepted = report.TlsVersions.Where(v => v.IsAccepted).Select(v => v.Version).ToArray();
+            report.CipherSuiteScans = (await cipherScan.ConfigureAwait(false)).Where(s => accepted.Contains(s.Version)).ToArray();
+            foreach (var scan in report.CipherSuiteScans)
+            {
+                connection.Transcript?.Invoke($"=== Cipher suite scan: {scan.Version} {scan.AcceptedCount} of {scan.OfferedCount} accepted, {scan.Order} order, {scan.Handshakes} handshakes in {scan.Duration.TotalMilliseconds:0} ms{(scan.Detail == null ? string.Empty : " (incomplete: " + scan.Detail + ")")}");
             }
         }
 

@@ -14,6 +14,12 @@ namespace SmtpTools
         /// <summary>Also find which of TLS 1.0 to 1.3 the server accepts (four extra short connections, in parallel).</summary>
         public bool ScanTlsVersions { get; set; } = true;
 
+        /// <summary>
+        /// Also find every cipher suite the server accepts at each accepted TLS version, and whose order decides (about
+        /// one short handshake per accepted suite, in parallel). Needs <see cref="ScanTlsVersions"/>.
+        /// </summary>
+        public bool ScanCipherSuites { get; set; }
+
         /// <summary>A credential to verify with AUTH PLAIN or LOGIN. Sent only inside TLS, and only when the certificate is acceptable.</summary>
         public NetworkCredential? Credential { get; set; }
 
@@ -23,6 +29,7 @@ namespace SmtpTools
             Connection = connection,
             Security = Security,
             ScanTlsVersions = ScanTlsVersions,
+            ScanCipherSuites = ScanCipherSuites,
             Credential = Credential,
         };
     }

@@ -26,6 +26,9 @@ namespace SmtpTools.Rules
         /// <summary>The TLS version scan; empty when there was none (Test-SmtpPort never scans).</summary>
         public IReadOnlyList<TlsVersionSupport> TlsVersions { get; private set; } = Array.Empty<TlsVersionSupport>();
 
+        /// <summary>The cipher suite scan, per TLS version; empty when there was none (-ScanCipherSuites was not given).</summary>
+        public IReadOnlyList<TlsCipherSuiteScan> CipherSuiteScans { get; private set; } = Array.Empty<TlsCipherSuiteScan>();
+
         public SmtpFailureKind FailureKind { get; private set; }
 
         public string? ErrorMessage { get; private set; }
@@ -66,15 +69,17 @@ namespace SmtpTools.Rules
             ExtensionsBeforeTls = report.ExtensionsBeforeTls,
             ExtensionsAfterTls = report.ExtensionsAfterTls,
             TlsVersions = report.TlsVersions,
+            CipherSuiteScans = report.CipherSuiteScans,
             FailureKind = report.FailureKind,
             ErrorMessage = report.ErrorMessage,
         };
 
-        /// <summary>The same evidence without the version scan: what every cmdlet can see of one session.</summary>
+        /// <summary>The same evidence without the version and cipher scans: what every cmdlet can see of one session.</summary>
         public EndpointEvidence WithoutVersionScan()
         {
             var copy = (EndpointEvidence)MemberwiseClone();
             copy.TlsVersions = Array.Empty<TlsVersionSupport>();
+            copy.CipherSuiteScans = Array.Empty<TlsCipherSuiteScan>();
             return copy;
         }
     }

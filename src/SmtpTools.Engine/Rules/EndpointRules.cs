@@ -72,6 +72,7 @@ namespace SmtpTools.Rules
 
             Versions(report, findings);
             CipherSuites(report, findings);
+            CipherSuiteRules.AcceptedSuites(report, findings);
             Extensions(report, findings);
             return findings.OrderByDescending(f => f.Severity).ToArray();
         }

@@ -15,6 +15,9 @@ namespace SmtpTools.Tls
     {
         private static readonly Lazy<IReadOnlyDictionary<int, string>> CipherSuites = new Lazy<IReadOnlyDictionary<int, string>>(ReadCipherSuiteNames);
 
+        /// <summary>Every registry cipher suite BouncyCastle names, by code.</summary>
+        public static IReadOnlyDictionary<int, string> KnownCipherSuites => CipherSuites.Value;
+
         /// <summary>"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" for 0xC02F; "0x1234" for a number not in the registry.</summary>
         public static string CipherSuite(int value) =>
             CipherSuites.Value.TryGetValue(value, out var name) ? name : "0x" + value.ToString("X4", CultureInfo.InvariantCulture);

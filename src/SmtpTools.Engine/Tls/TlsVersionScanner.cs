@@ -186,7 +186,7 @@ namespace SmtpTools.Tls
         private static TlsVersionSupport Failed(TlsProtocolVersion version, string detail, TimeSpan duration) =>
             new TlsVersionSupport(version, TlsVersionOutcome.Failed, duration) { Detail = detail };
 
-        private static string? SniName(string serverName)
+        internal static string? SniName(string serverName)
         {
             var name = serverName.Trim().TrimStart('[').TrimEnd(']').TrimEnd('.');
             return name.Length == 0 || IPAddress.TryParse(name, out _) ? null : name; // RFC 6066 3: no literal addresses
