@@ -110,6 +110,13 @@ namespace SmtpTools.Benchmarks
             }
 
             var after = ProcessMemory.SettledMegabytes(); // the results still held
+            if (Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_HOLD_SECONDS") is { Length: > 0 } hold)
+            {
+                // For a heap snapshot of what the results hold (dotnet-gcdump collect -p PID).
+                Console.Error.WriteLine($"sweep child {Environment.ProcessId}: holding {output.Count} results for {hold} s");
+                Thread.Sleep(TimeSpan.FromSeconds(int.Parse(hold, CultureInfo.InvariantCulture)));
+            }
+
             GC.KeepAlive(output);
             ChildProcess.Report("afterMB", after);
             ChildProcess.Report("seconds", elapsed.TotalSeconds);
