@@ -53,8 +53,8 @@ namespace SmtpTools.Commands
         /// <summary>
         /// How many probes (each with its host's name lookup) run at once; 1024 by default. A probe waiting on a silent
         /// endpoint costs a socket and no CPU, so the sweep takes about one -TimeoutSec while its silent endpoints fit in
-        /// this many (at most 128 probes start within the same quarter second, and at most 128 ports of one host are
-        /// probed at once, whatever this says). Each probe may hold two sockets, so this needs a file limit (ulimit -n)
+        /// this many (at most 128 probes are within their first second, the greeting wait, and at most 128 ports of one
+        /// host are probed at once, whatever this says). Each probe may hold two sockets, so this needs a file limit (ulimit -n)
         /// of twice it plus some: 2,112 for the default. With a lower limit, fewer run at once, with a warning that says so.
         /// </summary>
         [Parameter]
