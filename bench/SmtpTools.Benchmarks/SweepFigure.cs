@@ -43,10 +43,11 @@ namespace SmtpTools.Benchmarks
                     var runs = Children(file, throttle, repetitions, label, progress);
                     var seconds = Of(runs, "seconds");
                     report.Add($"wall time, {label}, -TimeoutSec {TimeoutSeconds}", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.AtMost(TimeoutTarget, $"{TimeoutTarget} timeouts"));
-                    var peak = Of(runs, "peakMB");
+                    // Judged on the growth: the hosted PowerShell with the module loaded is about 125 MB before any sweep.
+                    var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
-                    report.Add($"peak working set, {label}", peak.Format("0", "MB"), $"before the sweep: {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, peak.Median);
-                    report.Notes.Add($"{label}: growth over the settled working set before the sweep {Of(runs, "growthMB").Format("0", "MB")}, of which the results held afterwards {Of(runs.Select(r => new Dictionary<string, double> { ["held"] = r["afterMB"] - r["beforeMB"] }).ToList<IReadOnlyDictionary<string, double>>(), "held").Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); results not as expected (silent not NoResponse, answering NoResponse or Filtered): {Of(runs, "unexpected").Format("0")}.");
+                    report.Add($"peak working-set growth, {label}", growth.Format("0", "MB"), $"peak {Of(runs, "peakMB").Format("0", "MB")}, before {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, growth.Median);
+                    report.Notes.Add($"{label}: of the growth, the results still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
                 }
             }
 
@@ -96,6 +97,7 @@ namespace SmtpTools.Benchmarks
 
             var silent = new HashSet<string>(endpoints.Where(e => e.Silent).Select(e => Key(e.Record)), StringComparer.OrdinalIgnoreCase);
             var unexpected = 0;
+            var unexpectedSilent = 0;
             var durations = new List<double>[] { new List<double>(), new List<double>() };
             foreach (var result in output)
             {
@@ -104,6 +106,7 @@ namespace SmtpTools.Benchmarks
                 if (isSilent ? status != "NoResponse" : status == "NoResponse" || status == "Filtered")
                 {
                     unexpected++;
+                    unexpectedSilent += isSilent ? 1 : 0;
                 }
 
                 durations[isSilent ? 1 : 0].Add(((TimeSpan)result.Properties["Duration"].Value).TotalSeconds);
@@ -125,6 +128,7 @@ namespace SmtpTools.Benchmarks
             ChildProcess.Report("growthMB", peak - before);
             ChildProcess.Report("fdPeak", fdPeak);
             ChildProcess.Report("unexpected", unexpected);
+            ChildProcess.Report("unexpectedSilent", unexpectedSilent);
             ChildProcess.Report("answeringMedian", durations[0].Count == 0 ? 0 : new Sample(durations[0]).Median);
             ChildProcess.Report("silentMedian", durations[1].Count == 0 ? 0 : new Sample(durations[1]).Median);
             return 0;
