@@ -26,6 +26,12 @@ namespace SmtpTools.Benchmarks
         /// <summary>The arguments after --micro.</summary>
         public string[] MicroArguments { get; private set; } = Array.Empty<string>();
 
+        /// <summary>The sweep figure's endpoint counts (--sweep-sizes 200,1000,5000); null for the default (200 and 1,000, and 5,000 without --quick).</summary>
+        public int[]? SweepSizes { get; private set; }
+
+        /// <summary>The sweep figure's -ThrottleLimit values (--sweep-throttles 128,512; 0 for the default); null for the default alone.</summary>
+        public int[]? SweepThrottles { get; private set; }
+
         /// <summary>The markdown file the results table is written to.</summary>
         public string ResultsFile { get; private set; } = Path.Combine(Repo.Root, "bench", "results", "latest.md");
 
@@ -59,6 +65,12 @@ namespace SmtpTools.Benchmarks
 
                         options.Only = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
                         break;
+                    case "--sweep-sizes" when i + 1 < args.Count:
+                        options.SweepSizes = Numbers(args[++i], "--sweep-sizes", 4);
+                        break;
+                    case "--sweep-throttles" when i + 1 < args.Count:
+                        options.SweepThrottles = Numbers(args[++i], "--sweep-throttles", 0);
+                        break;
                     case "--results" when i + 1 < args.Count:
                         options.ResultsFile = Path.GetFullPath(args[++i]);
                         break;
@@ -72,6 +84,19 @@ namespace SmtpTools.Benchmarks
             }
 
             return options;
+        }
+
+        // "200,1000,5000": positive whole numbers (at least minimum), comma-separated.
+        private static int[] Numbers(string text, string option, int minimum)
+        {
+            var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var numbers = values.Select(v => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= minimum ? n : -1).ToArray();
+            if (numbers.Length == 0 || numbers.Any(n => n < 0))
+            {
+                throw new ArgumentException($"{option} takes whole numbers of at least {minimum}, comma-separated: '{text}'.");
+            }
+
+            return numbers;
         }
     }
 }

@@ -19,6 +19,7 @@ namespace SmtpTools.Benchmarks
                     2 when args[0] == "send-mailkit" => BulkSendFigure.RunMailKitOnly(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
                     2 when args[0] == "memory-ours" => MemoryFigure.RunOurs(args[1]),
                     2 when args[0] == "memory-mailkit" => MemoryFigure.RunMailKit(args[1]),
+                    4 when args[0] == "sweep" => SweepFigure.RunChild(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
                     _ => Usage(args),
                 };
             }

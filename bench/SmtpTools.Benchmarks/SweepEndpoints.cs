@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
@@ -8,15 +10,18 @@ using SmtpTools.Tests.Listeners;
 namespace SmtpTools.Benchmarks
 {
     /// <summary>
-    /// The sweep's endpoints: the test server's real ports on 127.0.0.1 and ::1, more of them behind forwarders on
-    /// 127.0.0.2 and up (Postfix listens on 127.0.0.1 and ::1 only), and silent listeners on 127.0.1.x.
+    /// The sweep's endpoints: the test server's real ports on 127.0.0.1 and ::1, more of them behind forwarders on other
+    /// loopback addresses (127.1.x.y; Postfix listens on 127.0.0.1 and ::1 only), and silent listeners (accept, never
+    /// speak) on the same kind of addresses. Each endpoint has an address of its own unless the set is spread over a
+    /// given number of hosts (then endpoint i is on host i mod hosts, each listener on its own port).
     /// </summary>
     internal sealed class SweepEndpoints : IDisposable
     {
-        // Every repetition of every figure connects again: room for all of them.
-        private const int ListenerCapacity = 4096;
+        // Each run connects once per endpoint (twice when a probe retries or detection opens a second connection).
+        private const int ListenerCapacity = 64;
 
         private readonly List<IDisposable> _listeners = new List<IDisposable>();
+        private readonly HashSet<string> _silent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         private SweepEndpoints()
         {
@@ -34,15 +39,18 @@ namespace SmtpTools.Benchmarks
         public string Description { get; private set; } = string.Empty;
 
         /// <summary>True for the silent listeners' host and port.</summary>
-        public bool IsSilent(string host, int port) =>
-            Silent.Any(r => Equals(r.Properties["ComputerName"].Value, host) && Equals(r.Properties["Port"].Value, port));
+        public bool IsSilent(string host, int port) => _silent.Contains(host + "," + port.ToString(CultureInfo.InvariantCulture));
 
-        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent)
+        /// <summary>
+        /// <paramref name="answering"/> + <paramref name="silent"/> endpoints; <paramref name="hosts"/> 0 gives each its own
+        /// address (and includes the real ports on 127.0.0.1 and ::1), otherwise they share that many addresses.
+        /// </summary>
+        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0)
         {
             var endpoints = new SweepEndpoints();
             try
             {
-                endpoints.Build(server, answering, silent);
+                endpoints.Build(server, answering, silent, hosts);
                 return endpoints;
             }
             catch
@@ -52,6 +60,20 @@ namespace SmtpTools.Benchmarks
             }
         }
 
+        /// <summary>Writes "host,port,silent" lines (1 for silent) for a child process, in sweep order.</summary>
+        public void WriteFile(string path) => File.WriteAllLines(path, Records.Select(r =>
+        {
+            var host = (string)r.Properties["ComputerName"].Value;
+            var port = (int)r.Properties["Port"].Value;
+            return $"{host},{port.ToString(CultureInfo.InvariantCulture)},{(IsSilent(host, port) ? 1 : 0)}";
+        }));
+
+        /// <summary>Reads a file <see cref="WriteFile"/> wrote: pipeline records, and which are silent.</summary>
+        public static List<(PSObject Record, bool Silent)> ReadFile(string path) => File.ReadLines(path)
+            .Select(line => line.Split(','))
+            .Select(parts => (Record(parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture)), parts[2] == "1"))
+            .ToList();
+
         public void Dispose()
         {
             foreach (var listener in _listeners)
@@ -60,13 +82,21 @@ namespace SmtpTools.Benchmarks
             }
         }
 
-        private void Build(TestServerInfo server, int answering, int silent)
+        // 127.1.0.2 and up: 250 addresses per third byte, never .0, .1 or .255.
+        private static IPAddress Address(int index) =>
+            IPAddress.Parse($"127.{1 + index / 62500}.{index / 250 % 250}.{2 + index % 250}");
+
+        private void Build(TestServerInfo server, int answering, int silent, int hosts)
         {
             var realPorts = server.Ports.Values.Where(server.Listens).OrderBy(p => p).ToList();
-            var direct = realPorts.Select(p => ("127.0.0.1", p)).ToList();
-            if (server.Ipv6)
+            var direct = new List<(string Host, int Port)>();
+            if (hosts == 0)
             {
-                direct.AddRange(realPorts.Select(p => ("::1", p)));
+                direct.AddRange(realPorts.Select(p => ("127.0.0.1", p)));
+                if (server.Ipv6)
+                {
+                    direct.AddRange(realPorts.Select(p => ("::1", p)));
+                }
             }
 
             foreach (var (host, port) in direct.Take(answering))
@@ -74,20 +104,24 @@ namespace SmtpTools.Benchmarks
                 Answering.Add(Record(host, port));
             }
 
+            var index = 0;
+            IPAddress Next() => Address(hosts == 0 ? index++ : index++ % hosts);
             var forwarded = answering - Answering.Count;
             for (var i = 0; i < forwarded; i++)
             {
                 var target = new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count]);
-                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(target), IPAddress.Parse($"127.0.0.{2 + i}"), maxConnections: ListenerCapacity);
+                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(target), Next(), maxConnections: ListenerCapacity);
                 _listeners.Add(forwarder);
                 Answering.Add(Record(forwarder.EndPoint.Address.ToString(), forwarder.Port));
             }
 
             for (var i = 0; i < silent; i++)
             {
-                var listener = ScriptedListener.Start(ScriptedListener.Tarpit, IPAddress.Parse($"127.0.1.{1 + i}"), maxConnections: ListenerCapacity);
+                var listener = ScriptedListener.Start(ScriptedListener.Tarpit, Next(), maxConnections: ListenerCapacity);
                 _listeners.Add(listener);
-                Silent.Add(Record(listener.EndPoint.Address.ToString(), listener.Port));
+                var host = listener.EndPoint.Address.ToString();
+                Silent.Add(Record(host, listener.Port));
+                _silent.Add(host + "," + listener.Port.ToString(CultureInfo.InvariantCulture));
             }
 
             // Every fourth endpoint silent, as in a host list where a quarter is firewalled.
@@ -107,7 +141,8 @@ namespace SmtpTools.Benchmarks
             }
 
             Records = records;
-            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports on 127.0.0.1{(server.Ipv6 ? " and ::1" : string.Empty)}, {forwarded} forwarded to them from 127.0.0.2 and up) and {Silent.Count} silent listeners on 127.0.1.x, interleaved; all on loopback.";
+            var where = hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each";
+            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} forwarded to them) and {Silent.Count} silent listeners, interleaved, {where}.";
         }
 
         private static PSObject Record(string host, int port) => ModuleRunspace.Record(new Dictionary<string, object?>

@@ -50,10 +50,16 @@ namespace SmtpTools.Commands
         [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int[] Port { get; set; } = { 25, 465, 587, 2525 };
 
-        /// <summary>How many probes (and name lookups) run at once; 128 by default. At most 16 ports of one host are probed at once, whatever this says.</summary>
+        /// <summary>
+        /// How many probes (each with its host's name lookup) run at once; 1024 by default. A probe waiting on a silent
+        /// endpoint costs a socket and no CPU, so the sweep takes about one -TimeoutSec while its silent endpoints fit in
+        /// this many (at most 128 probes are within their first second, the greeting wait, and at most 128 ports of one
+        /// host are probed at once, whatever this says). Each probe may hold two sockets, so this needs a file limit (ulimit -n)
+        /// of twice it plus some: 2,112 for the default. With a lower limit, fewer run at once, with a warning that says so.
+        /// </summary>
         [Parameter]
-        [ValidateRange(1, 1024)]
-        public int ThrottleLimit { get; set; } = 128;
+        [ValidateRange(1, SmtpPortSweep.MaximumThrottleLimit)]
+        public int ThrottleLimit { get; set; } = SmtpPortSweep.DefaultThrottleLimit;
 
         /// <summary>Write results in the order of the input (hosts, then ports as given); without it, in completion order.</summary>
         [Parameter]
@@ -70,6 +76,7 @@ namespace SmtpTools.Commands
             _pump = new PipelinePump();
             var pump = _pump;
             _sweep = new SmtpPortSweep(BuildProbeOptions(pump), ThrottleLimit, InputOrder.IsPresent, CancellationToken);
+            _sweep.ThrottleLowered += warning => pump.Post(() => WriteWarning(warning));
             _sweep.ProgressChanged += progress => pump.Post(() => WriteProgress(Progress(progress)));
             _sweep.ResolutionFailed += (host, failure) => pump.Post(() => WriteError(SmtpErrors.FromException(failure, host)));
             if (Recommended)

@@ -116,6 +116,138 @@ namespace SmtpTools.Engine.Tests
             }
         }
 
+        [Fact]
+        public async Task A_sweep_of_5000_endpoints_gives_one_result_per_endpoint_and_fills_every_slot()
+        {
+            // 1,000 hosts of 5 ports, a quarter silent: no socket, a fake probe that holds its slot until the throttle is full.
+            var probe = new GatedProbe(gateAt: 512);
+            var sweep = new SmtpPortSweep(Options, 512, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = probe.ProbeAsync,
+            };
+            var results = Collect(sweep);
+
+            for (var host = 0; host < 1000; host++)
+            {
+                sweep.Add($"host{host}.example", Enumerable.Range(1, 5));
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(5000, results.Count);
+            Assert.Equal(5000, results.Select(r => (r.ComputerName, r.Port)).Distinct().Count());
+            Assert.Equal(512, probe.MostAtOnce);
+        }
+
+        [Fact]
+        public async Task One_hosts_ports_are_probed_as_widely_as_the_per_host_limit_allows_and_no_wider()
+        {
+            var probe = new GatedProbe(gateAt: SmtpPortSweep.PerHostLimit);
+            var sweep = new SmtpPortSweep(Options, 512, keepInputOrder: true, availableDescriptors: null, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = probe.ProbeAsync,
+            };
+            var results = Collect(sweep);
+
+            sweep.Add("one.example", Enumerable.Range(1, 200));
+            await sweep.CompleteAsync();
+
+            Assert.Equal(Enumerable.Range(1, 200), results.Select(r => r.Port));
+            Assert.Equal(SmtpPortSweep.PerHostLimit, probe.MostAtOnce);
+            Assert.True(SmtpPortSweep.PerHostLimit >= 100, "100 ports of one host must not take twice as long as 100 endpoints over 20 hosts");
+        }
+
+        [Fact]
+        public void A_descriptor_limit_too_low_for_the_throttle_lowers_it_with_a_warning_that_says_how_to_raise_it()
+        {
+            var sweep = new SmtpPortSweep(Options, 512, keepInputOrder: false, availableDescriptors: 300, CancellationToken.None);
+
+            Assert.Equal((300 - 64) / 2, sweep.EffectiveThrottleLimit);
+            Assert.Contains("ulimit -n 2048", sweep.ThrottleWarning);
+            Assert.Contains("-ThrottleLimit 512", sweep.ThrottleWarning);
+        }
+
+        [Fact]
+        public void A_descriptor_limit_that_holds_the_throttle_changes_nothing()
+        {
+            var sweep = new SmtpPortSweep(Options, 512, keepInputOrder: false, availableDescriptors: 20000, CancellationToken.None);
+
+            Assert.Equal(512, sweep.EffectiveThrottleLimit);
+            Assert.Null(sweep.ThrottleWarning);
+        }
+
+        [Fact]
+        public async Task A_sweep_limited_by_descriptors_still_gives_every_endpoint_its_result()
+        {
+            var probe = new GatedProbe(gateAt: 18);
+            var sweep = new SmtpPortSweep(Options, 512, keepInputOrder: false, availableDescriptors: 100, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = probe.ProbeAsync,
+            };
+            var results = Collect(sweep);
+
+            for (var host = 0; host < 100; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 25, 465 });
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(200, results.Count);
+            Assert.Equal(18, probe.MostAtOnce);
+        }
+
+        [Fact]
+        public void The_process_descriptor_limit_is_read_where_there_is_one()
+        {
+            var available = SmtpTools.Probing.DescriptorBudget.Available();
+            if (OperatingSystem.IsWindows())
+            {
+                Assert.Null(available);
+            }
+            else
+            {
+                Assert.NotNull(available);
+                Assert.InRange(available!.Value, 1, long.MaxValue);
+            }
+        }
+
+        /// <summary>
+        /// A probe without sockets: the first <c>gateAt</c> probes wait until that many run at once (at most 10 s), later
+        /// ones answer at once; it records the most that ran together.
+        /// </summary>
+        private sealed class GatedProbe
+        {
+            private readonly int _gateAt;
+            private readonly TaskCompletionSource<bool> _gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            private int _running;
+            private int _most;
+
+            public GatedProbe(int gateAt)
+            {
+                _gateAt = gateAt;
+            }
+
+            public int MostAtOnce => Volatile.Read(ref _most);
+
+            public async Task<SmtpPortResult> ProbeAsync(string host, IReadOnlyList<IPAddress> addresses, int port, SmtpProbeOptions options, CancellationToken token)
+            {
+                var now = Interlocked.Increment(ref _running);
+                InterlockedMax(ref _most, now);
+                if (now >= _gateAt)
+                {
+                    _gate.TrySetResult(true);
+                }
+
+                await Task.WhenAny(_gate.Task, Task.Delay(TimeSpan.FromSeconds(10), token));
+                Interlocked.Decrement(ref _running);
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Closed };
+            }
+        }
+
         private static void InterlockedMax(ref int target, int value)
         {
             int seen;

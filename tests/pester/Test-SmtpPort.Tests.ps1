@@ -111,4 +111,27 @@ Describe 'Test-SmtpPort' {
             $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
     }
+
+    Context 'A process file limit too low for -ThrottleLimit' {
+        It 'sweeps fewer endpoints at once with one warning saying how to raise the limit, and gives every endpoint its result' -Skip:$IsWindows {
+            # A child pwsh under `ulimit -n 256` (soft and hard, so .NET cannot raise it): the default -ThrottleLimit
+            # (1024, two sockets a probe) does not fit. 100 closed ports of loopback answer at once.
+            $script = @"
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$(Get-BuiltSmtpToolsManifest)'
+`$results = Test-SmtpPort -ComputerName 127.0.0.1 -Port (64100..64199) -TimeoutSec 2 -WarningVariable warnings -WarningAction SilentlyContinue
+"results=`$(@(`$results).Count)"
+"closed=`$(@(`$results | Where-Object Status -eq 'Closed').Count)"
+"warnings=`$(@(`$warnings).Count)"
+"warning=`$(`$warnings | Select-Object -First 1)"
+"@
+            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+            $output = bash -c 'ulimit -n 256 && exec "$0" -NoProfile -NonInteractive -EncodedCommand "$1"' (Join-Path $PSHOME 'pwsh') $encoded 2>$null
+
+            $output | Should -Contain 'results=100'
+            $output | Should -Contain 'closed=100'
+            $output | Should -Contain 'warnings=1'
+            ($output | Where-Object { $_ -like 'warning=*' }) | Should -BeLike '*ulimit -n 4096*'
+        }
+    }
 }

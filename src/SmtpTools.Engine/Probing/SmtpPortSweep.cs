@@ -10,48 +10,88 @@ using SmtpTools.Protocol;
 namespace SmtpTools.Probing
 {
     /// <summary>
-    /// Probes many endpoints at once, at most <c>throttleLimit</c> network operations in flight: each host is resolved
-    /// once for all its ports, results come out as they complete (or in input order), and once input is over each
-    /// host's <see cref="SmtpSubmissionRecommendation"/> follows its last result. A sweep of many silent endpoints
-    /// therefore takes about one timeout, not one per endpoint.
+    /// Probes many endpoints at once, at most <c>throttleLimit</c> probes in flight (fewer when the process's file
+    /// descriptor limit cannot hold that many sockets): each host is resolved once for all its ports, results come out
+    /// as they complete (or in input order), and once input is over each host's <see cref="SmtpSubmissionRecommendation"/>
+    /// follows its last result. A silent endpoint holds its slot for about one timeout while using no CPU, so the
+    /// default throttle is large: a sweep whose silent endpoints all fit in it takes about one timeout.
+    /// Endpoints wait in a queue (host, port, place: a few dozen bytes each) until a slot is free; nothing is allocated
+    /// for a probe before it starts, and a finished probe keeps only its result.
     /// Events are raised on worker threads, one at a time: handlers must be quick and must not block (the cmdlet
     /// posts them to the pipeline thread).
     /// </summary>
     public sealed class SmtpPortSweep
     {
-        private readonly SmtpProbeOptions _options;
         /// <summary>
-        /// At most this many ports of one host are probed at once: a sweep of many hosts may run hundreds of probes in
-        /// parallel, but no single server sees more than a handful of connections from us (Postfix allows 50 per client).
+        /// The default for <c>throttleLimit</c> (Test-SmtpPort -ThrottleLimit), chosen from the sweep benchmark (bench/README.md):
+        /// probes waiting on silent endpoints cost a socket each and no CPU, so the sweep stays within about one timeout
+        /// while its silent endpoints fit in this many slots.
         /// </summary>
-        internal const int PerHostLimit = 16;
+        public const int DefaultThrottleLimit = 1024;
+
+        /// <summary>
+        /// At most this many probes are within their greeting wait at once (<see cref="SmtpProbeOptions.GreetingWait"/>,
+        /// 1 s by default): that is when an answering endpoint's probe does its work (connect, greeting, EHLO, TLS
+        /// handshake, certificate checks, usually within milliseconds); one still running after it waits on a silent or
+        /// slow server and no longer counts. The CPU-bound part of a sweep stays this wide however large the throttle, so
+        /// answering endpoints are not starved into false timeouts while hundreds of silent ones wait: with a shorter
+        /// window (250 ms) a busy 2-core machine reported 452 of 750 answering endpoints of a 1,000-endpoint sweep as
+        /// silent (bench/README.md).
+        /// </summary>
+        internal const int StartingLimit = 128;
+
+        /// <summary>The largest <c>throttleLimit</c> accepted (Test-SmtpPort's ValidateRange).</summary>
+        public const int MaximumThrottleLimit = 4096;
+
+        /// <summary>
+        /// At most this many ports of one host are probed at once, so one host cannot take every slot of the throttle.
+        /// Each port is probed once (one or two connections), and servers limit connections per client and listener
+        /// (Postfix: 50 per service), so this bounds only scans of very many ports of one host: 100 ports of one host
+        /// take as long as 100 endpoints spread over 20 hosts (bench/README.md).
+        /// </summary>
+        internal const int PerHostLimit = 128;
 
         /// <summary>How many of the endpoints still pending a progress report names.</summary>
         public const int PendingShown = 3;
 
-        private readonly SemaphoreSlim _throttle;
+        private readonly SmtpProbeOptions _options;
+        private readonly int _limit;
+        private readonly string? _throttleWarning;
+        private readonly TimeSpan _startWindow;
         private readonly bool _keepInputOrder;
         private readonly CancellationToken _cancellationToken;
         private readonly object _gate = new object();
         private readonly Dictionary<string, Host> _hostsByName = new Dictionary<string, Host>(StringComparer.OrdinalIgnoreCase);
         private readonly List<Host> _hosts = new List<Host>();
         private readonly OrderedRelease<SmtpPortResult> _inputOrder = new OrderedRelease<SmtpPortResult>();
-        private readonly List<Task> _probes = new List<Task>();
+
+        // Hosts with endpoints waiting and a free per-host slot, served in turn.
+        private readonly Queue<Host> _ready = new Queue<Host>();
+        private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Endpoints not finished yet, oldest first (insertion order), for the progress report.
         private readonly LinkedList<string> _pending = new LinkedList<string>();
         private int _nextHostToRelease;
         private int _total;
         private int _completed;
+        private int _running;
+        private int _starting;
+        private bool _throttleWarned;
         private bool _inputComplete;
 
         /// <summary>Creates a sweep; nothing runs until <see cref="Add"/>.</summary>
         /// <param name="options">How each endpoint is probed; transcript lines get an "[host:port]" prefix.</param>
-        /// <param name="throttleLimit">How many resolutions and probes run at once.</param>
+        /// <param name="throttleLimit">How many probes (each with its host's name lookup, when it is the host's first) run at once.</param>
         /// <param name="keepInputOrder">Raise <see cref="ResultReady"/> and <see cref="HostCompleted"/> in the order endpoints and hosts were added, not as they complete.</param>
         /// <param name="cancellationToken">Stops every probe.</param>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="throttleLimit"/> is less than 1.</exception>
         public SmtpPortSweep(SmtpProbeOptions options, int throttleLimit, bool keepInputOrder, CancellationToken cancellationToken)
+            : this(options, throttleLimit, keepInputOrder, DescriptorBudget.Available(), cancellationToken)
+        {
+        }
+
+        /// <summary>A sweep that believes <paramref name="availableDescriptors"/> more files or sockets can be opened (null: no limit).</summary>
+        internal SmtpPortSweep(SmtpProbeOptions options, int throttleLimit, bool keepInputOrder, long? availableDescriptors, CancellationToken cancellationToken)
         {
             if (throttleLimit < 1)
             {
@@ -59,10 +99,13 @@ namespace SmtpTools.Probing
             }
 
             _options = options ?? throw new ArgumentNullException(nameof(options));
-            _throttle = new SemaphoreSlim(throttleLimit);
+            _limit = DescriptorBudget.Afford(throttleLimit, availableDescriptors, out _throttleWarning);
+            _startWindow = options.GreetingWait > TimeSpan.Zero && options.GreetingWait < options.Timeout ? options.GreetingWait : options.Timeout;
             _keepInputOrder = keepInputOrder;
             _cancellationToken = cancellationToken;
             Resolver = (name, timeout, token) => SmtpWireSession.ResolveAsync(name, timeout, _options.Dns, token);
+            Prober = SmtpEndpointProbe.ProbeAsync;
+            _cancellationToken.Register(Cancel);
         }
 
         /// <summary>One endpoint's result, as it completes (or in input order).</summary>
@@ -77,12 +120,27 @@ namespace SmtpTools.Probing
         /// <summary>Every probe of a host is done and input is over: which of its endpoints to submit mail to.</summary>
         public event Action<SmtpSubmissionRecommendation>? HostCompleted;
 
+        /// <summary>How many probes run at once: the throttle limit asked for, or less when the descriptor limit is too low for it.</summary>
+        public int EffectiveThrottleLimit => _limit;
+
+        /// <summary>Why <see cref="EffectiveThrottleLimit"/> is below the limit asked for, and how to raise it; null when it is not.</summary>
+        public string? ThrottleWarning => _throttleWarning;
+
+        /// <summary>
+        /// Raised once, the first time endpoints wait because <see cref="EffectiveThrottleLimit"/> was lowered to fit the
+        /// process's descriptor limit (a sweep small enough to fit says nothing): <see cref="ThrottleWarning"/>.
+        /// </summary>
+        public event Action<string>? ThrottleLowered;
+
         /// <summary>Replaces name resolution (tests count lookups with it).</summary>
         internal Func<string, TimeSpan, CancellationToken, Task<IPAddress[]>> Resolver { get; set; }
 
+        /// <summary>Replaces the probe itself (tests sweep thousands of endpoints without a socket).</summary>
+        internal Func<string, IReadOnlyList<IPAddress>, int, SmtpProbeOptions, CancellationToken, Task<SmtpPortResult>> Prober { get; set; }
+
         /// <summary>
-        /// Starts probing <paramref name="ports"/> of <paramref name="computerName"/> (duplicates probed once); the host is
-        /// resolved on its first appearance only. A name that cannot be a host name (empty, a space, a URL...) is not an
+        /// Queues <paramref name="ports"/> of <paramref name="computerName"/> (duplicates probed once); the host is resolved
+        /// when its first port is probed, once. A name that cannot be a host name (empty, a space, a URL...) is not an
         /// exception: like a name that does not resolve, it gets <see cref="ResolutionFailed"/> and NameNotResolved results.
         /// </summary>
         /// <exception cref="ArgumentOutOfRangeException">A port is not 1-65535.</exception>
@@ -105,7 +163,7 @@ namespace SmtpTools.Probing
 
                 if (!_hostsByName.TryGetValue(name, out var host))
                 {
-                    host = new Host(name, Task.Run(() => ResolveAsync(name), _cancellationToken));
+                    host = new Host(name);
                     _hostsByName.Add(name, host);
                     _hosts.Add(host);
                 }
@@ -115,9 +173,11 @@ namespace SmtpTools.Probing
                     host.Pending++;
                     _total++;
                     var place = _keepInputOrder ? _inputOrder.Reserve() : -1;
-                    var pending = _pending.AddLast(EndpointName(name, port));
-                    _probes.Add(Task.Run(() => ProbeAsync(host, port, place, pending), _cancellationToken));
+                    host.Waiting.Enqueue(new Endpoint(port, place, _pending.AddLast(EndpointName(name, port))));
                 }
+
+                MakeReady(host);
+                StartWhatFits();
             }
         }
 
@@ -125,65 +185,107 @@ namespace SmtpTools.Probing
         /// <exception cref="OperationCanceledException">The sweep was cancelled.</exception>
         public Task CompleteAsync()
         {
-            Task[] probes;
             lock (_gate)
             {
                 _inputComplete = true;
                 ReleaseFinishedHosts(null);
-                probes = _probes.ToArray();
+                FinishIfDone();
             }
 
-            return Task.WhenAll(probes);
+            return _done.Task;
+        }
+
+        // Under the lock: a host with endpoints waiting and a free per-host slot joins the line (once).
+        private void MakeReady(Host host)
+        {
+            if (!host.InLine && host.Waiting.Count > 0 && host.Running < PerHostLimit)
+            {
+                host.InLine = true;
+                _ready.Enqueue(host);
+            }
+        }
+
+        // Under the lock: starts probes while slots are free, one endpoint per host in turn.
+        private void StartWhatFits()
+        {
+            while (_running < _limit && _starting < StartingLimit && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
+            {
+                var host = _ready.Dequeue();
+                host.InLine = false;
+                var endpoint = host.Waiting.Dequeue();
+                host.Running++;
+                _running++;
+                _starting++;
+                endpoint.Starting = true;
+                host.Addresses ??= ResolveAsync(host.Name);
+                MakeReady(host);
+                _ = Task.Run(() => ProbeAsync(host, endpoint));
+            }
+
+            if (_running >= _limit && _ready.Count > 0 && _throttleWarning != null && !_throttleWarned)
+            {
+                _throttleWarned = true;
+                ThrottleLowered?.Invoke(_throttleWarning);
+            }
+        }
+
+        // The probe is past its greeting wait (or ended): its starting slot goes to the next endpoint.
+        private void Started(Endpoint endpoint)
+        {
+            lock (_gate)
+            {
+                if (endpoint.Starting)
+                {
+                    endpoint.Starting = false;
+                    _starting--;
+                    StartWhatFits();
+                }
+            }
         }
 
         private async Task<IPAddress[]> ResolveAsync(string name)
         {
-            await _throttle.WaitAsync(_cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await Resolver(name, _options.Timeout, _cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _throttle.Release();
-            }
+            await Task.Yield(); // not under the caller's lock
+            return await Resolver(name, _options.Timeout, _cancellationToken).ConfigureAwait(false);
         }
 
-        private async Task ProbeAsync(Host host, int port, int place, LinkedListNode<string> pending)
+        private async Task ProbeAsync(Host host, Endpoint endpoint)
         {
             SmtpPortResult result;
-            IPAddress[]? addresses = null;
             try
             {
-                addresses = await host.Addresses.ConfigureAwait(false);
+                IPAddress[] addresses;
+                try
+                {
+                    addresses = await host.Addresses!.ConfigureAwait(false);
+                }
+                catch (SmtpConnectionException e)
+                {
+                    ReportResolutionFailure(host, e);
+                    result = SmtpEndpointProbe.Unresolved(host.Name, endpoint.Port, e);
+                    Finish(host, endpoint, result);
+                    return;
+                }
+
+                var probe = Prober(host.Name, addresses, endpoint.Port, OptionsFor(host.Name, endpoint.Port), _cancellationToken);
+                await Task.WhenAny(probe, Task.Delay(_startWindow, _cancellationToken)).ConfigureAwait(false);
+                Started(endpoint);
+                result = await probe.ConfigureAwait(false);
             }
-            catch (SmtpConnectionException e)
+            catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
             {
-                ReportResolutionFailure(host, e);
-                result = SmtpEndpointProbe.Unresolved(host.Name, port, e);
-                Finish(host, place, pending, result);
+                Finish(host, endpoint, null);
+                return;
+            }
+            catch (Exception e)
+            {
+                // A bug, not a network outcome (those are results): the sweep fails with it rather than hang.
+                _done.TrySetException(e);
+                Finish(host, endpoint, null);
                 return;
             }
 
-            await host.Concurrency.WaitAsync(_cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await _throttle.WaitAsync(_cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    result = await SmtpEndpointProbe.ProbeAsync(host.Name, addresses, port, OptionsFor(host.Name, port), _cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _throttle.Release();
-                }
-            }
-            finally
-            {
-                host.Concurrency.Release();
-            }
-
-            Finish(host, place, pending, result);
+            Finish(host, endpoint, result);
         }
 
         // "host:port", with brackets around an IPv6 literal, as in transcripts and progress.
@@ -216,25 +318,87 @@ namespace SmtpTools.Probing
             }
         }
 
-        private void Finish(Host host, int place, LinkedListNode<string> pending, SmtpPortResult result)
+        // A probe ended: its slot goes to the next endpoint, its result out; null when it was cancelled (or failed).
+        private void Finish(Host host, Endpoint endpoint, SmtpPortResult? result)
         {
             lock (_gate)
             {
+                if (endpoint.Starting)
+                {
+                    endpoint.Starting = false;
+                    _starting--;
+                }
+
+                _running--;
+                host.Running--;
+                MakeReady(host);
+                StartWhatFits();
+                if (result == null)
+                {
+                    FinishIfDone();
+                    return;
+                }
+
                 _completed++;
                 host.Pending--;
-                host.Results.Add(result);
-                _pending.Remove(pending);
-                ProgressChanged?.Invoke(new SweepProgress(_completed, _total, _pending.Take(PendingShown).ToList(), _pending.Count));
-                var ready = _keepInputOrder ? _inputOrder.Fill(place, result) : new[] { result };
-                foreach (var item in ready)
+                if (HostCompleted != null)
                 {
-                    ResultReady?.Invoke(item);
+                    host.Results.Add(result); // only a recommendation needs a host's results together
+                }
+
+                _pending.Remove(endpoint.Pending);
+                ProgressChanged?.Invoke(new SweepProgress(_completed, _total, _pending.Take(PendingShown).ToList(), _pending.Count));
+                if (_keepInputOrder)
+                {
+                    foreach (var item in _inputOrder.Fill(endpoint.Place, result))
+                    {
+                        ResultReady?.Invoke(item);
+                    }
+                }
+                else
+                {
+                    ResultReady?.Invoke(result);
                 }
 
                 if (_inputComplete)
                 {
                     ReleaseFinishedHosts(host);
                 }
+
+                FinishIfDone();
+            }
+        }
+
+        private void Cancel()
+        {
+            lock (_gate)
+            {
+                // Endpoints not started never will be; running probes end with the token.
+                foreach (var host in _hosts)
+                {
+                    host.Waiting.Clear();
+                }
+
+                _ready.Clear();
+                FinishIfDone();
+            }
+        }
+
+        // Under the lock: once input is over and nothing runs or waits, the sweep is done (cancelled when it was).
+        private void FinishIfDone()
+        {
+            if (!_inputComplete || _running > 0 || (_completed < _total && !_cancellationToken.IsCancellationRequested))
+            {
+                return;
+            }
+
+            if (_cancellationToken.IsCancellationRequested && _completed < _total)
+            {
+                _done.TrySetCanceled(_cancellationToken);
+            }
+            else
+            {
+                _done.TrySetResult(true);
             }
         }
 
@@ -263,23 +427,51 @@ namespace SmtpTools.Probing
         private void Release(Host host)
         {
             host.Released = true;
-            HostCompleted?.Invoke(SubmissionRanking.Recommend(host.Name, host.Results));
+            if (HostCompleted != null)
+            {
+                HostCompleted(SubmissionRanking.Recommend(host.Name, host.Results));
+                host.Results.Clear();
+            }
+        }
+
+        private sealed class Endpoint
+        {
+            public Endpoint(int port, int place, LinkedListNode<string> pending)
+            {
+                Port = port;
+                Place = place;
+                Pending = pending;
+            }
+
+            public int Port { get; }
+
+            public int Place { get; }
+
+            public LinkedListNode<string> Pending { get; }
+
+            /// <summary>Counted in the sweep's starting probes (see <see cref="StartingLimit"/>).</summary>
+            public bool Starting { get; set; }
         }
 
         private sealed class Host
         {
-            public Host(string name, Task<IPAddress[]> addresses)
+            public Host(string name)
             {
                 Name = name;
-                Addresses = addresses;
             }
 
             public string Name { get; }
 
-            public Task<IPAddress[]> Addresses { get; }
+            /// <summary>Started with the host's first probe, awaited by all of them.</summary>
+            public Task<IPAddress[]>? Addresses { get; set; }
 
-            /// <summary>Bounds how many of this host's ports are probed at once, whatever the sweep's throttle.</summary>
-            public SemaphoreSlim Concurrency { get; } = new SemaphoreSlim(PerHostLimit);
+            /// <summary>Endpoints not started yet, in input order.</summary>
+            public Queue<Endpoint> Waiting { get; } = new Queue<Endpoint>();
+
+            /// <summary>Probes running now (at most <see cref="PerHostLimit"/>).</summary>
+            public int Running { get; set; }
+
+            public bool InLine { get; set; }
 
             public int Pending { get; set; }
 

@@ -255,6 +255,7 @@ namespace SmtpTools.Protocol
             }
             catch (AuthenticationException e) when (verdict != null && !verdict.IsAcceptable && !reportOnly)
             {
+                ssl.Dispose(); // its native TLS state now, not at finalization (sweeps fail thousands of handshakes)
                 _transcript?.Invoke($"=== Certificate rejected: {verdict.Verdict}");
                 throw new SmtpConnectionException(
                     SmtpFailureKind.CertificateRejected,
@@ -264,8 +265,14 @@ namespace SmtpTools.Protocol
             catch (Exception e) when (e is AuthenticationException || e is IOException || e is System.ComponentModel.Win32Exception)
             {
                 ReceivedDuringFailedHandshake = recorder.FirstBytes;
+                ssl.Dispose();
                 _transcript?.Invoke($"=== TLS handshake failed: {e.Message}");
                 throw new SmtpConnectionException(SmtpFailureKind.TlsHandshakeFailed, $"The TLS handshake with {Format(RemoteAddress, RemotePort)} failed: {Innermost(e)}", e);
+            }
+            catch
+            {
+                ssl.Dispose(); // timed out or cancelled: the socket is already closed
+                throw;
             }
 
             _stream = ssl;

@@ -58,12 +58,24 @@ namespace SmtpTools.Tls
             info.HostNameMatches = MatchesHostName(info.SubjectAlternativeNames, hostName);
             info.IsPinned = policy.PinnedThumbprints.Contains(leaf.Thumbprint.ToUpperInvariant()) || policy.PinnedThumbprints.Contains(info.Sha256Thumbprint);
             var chain = JudgeChain(leaf, info, policy);
-            info.WeakSignatureAlgorithm = WeakestSignature(chain);
-            info.Problems = Problems(info, chain, now);
-            if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
+            try
             {
-                var anchor = chain[chain.Count - 1];
-                info.Problems |= CertificateRevocation.Check(leaf, chain.Count > 1 ? chain[1] : null, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
+                info.WeakSignatureAlgorithm = WeakestSignature(chain);
+                info.Problems = Problems(info, chain, now);
+                if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
+                {
+                    var anchor = chain[chain.Count - 1];
+                    info.Problems |= CertificateRevocation.Check(leaf, chain.Count > 1 ? chain[1] : null, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
+                }
+            }
+            finally
+            {
+                // The built path's certificates are copies with native handles: freed now, not whenever a GC finalizes
+                // them (a sweep of thousands of endpoints otherwise piles up native memory the GC does not see).
+                foreach (var element in chain.Where(c => !ReferenceEquals(c, leaf)))
+                {
+                    element.Dispose();
+                }
             }
 
             var refused = info.Problems & ~policy.Tolerated;
@@ -225,7 +237,7 @@ namespace SmtpTools.Tls
                 return null;
             }
 
-            var leaf = new X509Certificate2(certificate.Export(X509ContentType.Cert));
+            var leaf = SharedCertificates.Get(certificate.GetRawCertData());
             var presented = new List<X509Certificate2> { leaf };
             if (chain != null)
             {
@@ -233,7 +245,7 @@ namespace SmtpTools.Tls
                 {
                     if (presented.All(p => p.Thumbprint != extra.Thumbprint))
                     {
-                        presented.Add(new X509Certificate2(extra.RawData));
+                        presented.Add(SharedCertificates.Get(extra.RawData));
                     }
                 }
             }
