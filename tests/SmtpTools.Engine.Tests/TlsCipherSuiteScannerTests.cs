@@ -68,6 +68,7 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // SslStream takes a cipher policy only from OpenSSL (the suite runs on Linux)
         public async Task A_server_that_imposes_its_order_is_reported_so_with_each_suite_ranked()
         {
             // OpenSSL (under SslStream) picks by the server's list when the policy gives one, whatever the client offers first.

@@ -792,8 +792,8 @@ namespace SmtpTools.Module.Tests
         [Fact]
         public void A_pinned_self_signed_port_does_not_make_the_next_port_of_the_same_host_look_self_signed()
         {
-            var pin = new System.Security.Cryptography.X509Certificates.X509Certificate2(
-                System.IO.File.ReadAllBytes(System.IO.Path.Combine(Server.StateDirectory, "certs", "self-signed.pem"))).Thumbprint;
+            var pin = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(
+                System.IO.Path.Combine(Server.StateDirectory, "certs", "self-signed.pem")).Thumbprint;
             var run = Send(
                 "Send-SecureMail -SmtpServer localhost -Port $args[4] -Security ImplicitTls -Credential $cred -CertificateThumbprint $args[6] -From $args[0] -To $args[0] -Subject $args[5] -Body x -PassThru; " +
                 "Send-SecureMail -SmtpServer localhost -Port $args[3] -Security ImplicitTls -Credential $cred -TrustedCertificate $ca -From $args[0] -To $args[0] -Subject $args[5] -Body x -PassThru",
