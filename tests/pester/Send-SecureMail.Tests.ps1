@@ -187,6 +187,86 @@ Describe 'Send-SecureMail' {
             Wait-SmtpTestMessage -Server $server -Address $bob -Marker "$subject row 3" | Should -Not -BeNullOrEmpty
         }
 
+        It 'attaches every piped file to one message, as Send-MailMessage does' {
+            $subject = New-TestSubject
+            $reports = 1..3 | ForEach-Object {
+                $path = Join-Path -Path $TestDrive -ChildPath "report$_.csv"
+                Set-Content -Path $path -Value "Volume,FreeGB`nC,$_"
+                $path
+            }
+
+            $results = Get-ChildItem -Path (Join-Path -Path $TestDrive -ChildPath 'report*.csv') |
+                Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $bob -Subject $subject -PassThru
+
+            $results | Should -HaveCount 1
+            $results.Status | Should -Be 'Sent'
+            $delivered = Wait-SmtpTestMessage -Server $server -Address $bob -Marker $subject
+            [regex]::Matches($delivered, '(?im)^Content-Disposition: attachment;').Count | Should -Be 3
+            foreach ($name in 'report1.csv', 'report2.csv', 'report3.csv') {
+                $delivered | Should -Match "filename=`"?$([regex]::Escape($name))"
+            }
+            $inbox = Join-Path -Path $server.Maildir -ChildPath "$($server.Domain)/$($bob.Split('@')[0])/new"
+            @(Get-ChildItem -Path $inbox -File | Where-Object { (Get-Content -Raw -Path $_.FullName).Contains($subject) }) | Should -HaveCount 1
+        }
+
+        It 'sends one message per piped file with ForEach-Object, as the help shows' {
+            $subject = New-TestSubject
+            'a', 'b' | ForEach-Object { Set-Content -Path (Join-Path -Path $TestDrive -ChildPath "each-$_.txt") -Value $_ }
+
+            $results = Get-ChildItem -Path (Join-Path -Path $TestDrive -ChildPath 'each-*.txt') | ForEach-Object {
+                Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $bob -Subject "$subject $($_.Name)" -Attachments $_.FullName -PassThru
+            }
+
+            $results | Should -HaveCount 2
+            $results.Status | Should -Be @('Sent', 'Sent')
+        }
+
+        It 'takes empty CSV cells of optional columns as not given' {
+            $subject = New-TestSubject
+            $csv = Join-Path -Path $TestDrive -ChildPath 'empty-cells.csv'
+            @(
+                'To,Subject,Body,Cc,Bcc,ReplyTo,Attachments,HtmlBody,Priority,Port,Security,SmtpServer,DeliveryNotificationOption,BodyAsHtml'
+                "$bob,$subject,Body of the row,,,,,,,,,,,"
+            ) | Set-Content -Path $csv
+
+            $result = Import-Csv -Path $csv | Send-SecureMail -TrustedCertificate $server.CaFile -TimeoutSec 10 -SmtpServer $server.Host -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $delivered = Wait-SmtpTestMessage -Server $server -Address $bob -Marker $subject
+            $delivered | Should -Not -Match '(?im)^Content-Disposition: attachment'
+            $delivered | Should -Not -Match '(?im)^(Cc|Reply-To):'
+            $delivered | Should -Not -Match '(?im)^Content-Type: text/html'
+        }
+
+        It 'names the input row when a row has no <Missing>' -ForEach @(
+            @{ Missing = 'To'; Header = 'Subject,Body'; Row = 'Quarterly figures,See attachment'; Field = "Subject 'Quarterly figures'" }
+            @{ Missing = 'Subject'; Header = 'To,Body'; Row = 'ops@smtptools.test,See attachment'; Field = 'To ops@smtptools.test' }
+        ) {
+            $csv = Join-Path -Path $TestDrive -ChildPath "no-$Missing.csv"
+            @($Header, "$($Row)1", "$($Row)2") | Set-Content -Path $csv
+
+            $results = Import-Csv -Path $csv | Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru -ErrorAction SilentlyContinue -ErrorVariable failures
+
+            $results | Should -BeNullOrEmpty
+            $failures | Should -HaveCount 2
+            $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.MissingField,SmtpTools.Commands.SendSecureMailCommand'
+            $failures[1].ToString() | Should -BeLike "Input row 2 ($Field*) has no $Missing*add a $Missing column*-$Missing*"
+        }
+
+        It 'names the input row in an error of the batch' {
+            $rows = @(
+                [pscustomobject]@{ To = $alice; Subject = (New-TestSubject) }
+                [pscustomobject]@{ To = 'not an address'; Subject = (New-TestSubject) }
+            )
+
+            $results = $rows | Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru -ErrorAction SilentlyContinue -ErrorVariable failures
+
+            $results.Status | Should -Be @('Sent', 'Failed')
+            $failures | Should -HaveCount 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.InvalidAddress,SmtpTools.Commands.SendSecureMailCommand'
+            $failures[0].ToString() | Should -BeLike 'Input row 2 (To not an address): *'
+        }
+
         It 'sends nothing with -WhatIf' {
             $subject = New-TestSubject
 
@@ -203,6 +283,24 @@ Describe 'Send-SecureMail' {
             $result.Port | Should -Be $server.Ports.submissions
             $result.Security | Should -Be 'ImplicitTls'
             $result.Status | Should -Be 'Sent'
+        }
+    }
+
+    Context 'Verbose and debug' {
+        It 'writes -Verbose and -Debug lines in the order things happened' {
+            $subject = New-TestSubject
+
+            $lines = Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject $subject -Verbose -Debug 5>&1 4>&1 |
+                ForEach-Object { $_.Message }
+
+            $order = 'Connected to 127.0.0.1', '-> EHLO', '-> STARTTLS', 'TLS started', '~> EHLO', '~> AUTH', '~> MAIL FROM', 'queued as', '~> QUIT' |
+                ForEach-Object {
+                    $needle = $_
+                    $at = 0..($lines.Count - 1) | Where-Object { $lines[$_].Contains($needle) } | Select-Object -First 1
+                    $at | Should -Not -BeNullOrEmpty -Because "a line with '$needle' is written"
+                    $at
+                }
+            $order | Should -Be ($order | Sort-Object)
         }
     }
 
