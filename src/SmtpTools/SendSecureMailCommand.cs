@@ -324,7 +324,7 @@ namespace SmtpTools.Commands
         }
 
         // A field no parameter and no column gave: an error that says which row and what to add.
-        private ErrorRecord? MissingField(bool requireSubject)
+        private SmtpMessageException? MissingField(bool requireSubject)
         {
             string? missing = null;
             string? advice = null;
@@ -352,21 +352,14 @@ namespace SmtpTools.Commands
             var message = _inputLabel == null
                 ? $"Send-SecureMail needs -{missing} ({advice})."
                 : $"{_inputLabel} has no {missing}: add a {missing} column (or property) to the input, or give -{missing} ({advice}). An empty cell counts as not given.";
-            return SmtpErrors.InvalidArgument("SmtpTools.MissingField", message, missing);
+            return new SmtpMessageException(SmtpMessageProblem.MissingField, message, missing);
         }
 
         private void SendMessage(string[] attachments, bool requireSubject)
         {
             _messages++;
-            var missing = MissingField(requireSubject);
-            if (missing != null)
-            {
-                _failed++;
-                WriteInputError(missing);
-                return;
-            }
-
             var outgoing = BuildOutgoingMessage(attachments, out var pathError);
+            pathError = MissingField(requireSubject) ?? pathError;
             using (var request = _batch.Prepare(outgoing, BuildSendOptions(), pathError))
             {
                 if (request.Refusal != null)
@@ -539,9 +532,9 @@ namespace SmtpTools.Commands
         // An error of a batch says which input row it belongs to ("Input row 3 (To bob@example.com): ...").
         private void WriteInputError(ErrorRecord record)
         {
-            if (_inputLabel != null && !(record.Exception is ArgumentException && record.FullyQualifiedErrorId == "SmtpTools.MissingField"))
+            var text = record.ErrorDetails?.Message ?? record.Exception.Message;
+            if (_inputLabel != null && !text.StartsWith(_inputLabel, StringComparison.Ordinal))
             {
-                var text = record.ErrorDetails?.Message ?? record.Exception.Message;
                 record.ErrorDetails = new ErrorDetails(TerminalText.Escape(_inputLabel) + ": " + text);
             }
 

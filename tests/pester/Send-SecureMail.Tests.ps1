@@ -247,7 +247,7 @@ Describe 'Send-SecureMail' {
 
             $results = Import-Csv -Path $csv | Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru -ErrorAction SilentlyContinue -ErrorVariable failures
 
-            $results | Should -BeNullOrEmpty
+            $results.Status | Should -Be @('Failed', 'Failed')
             $failures | Should -HaveCount 2
             $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.MissingField,SmtpTools.Commands.SendSecureMailCommand'
             $failures[1].ToString() | Should -BeLike "Input row 2 ($Field*) has no $Missing*add a $Missing column*-$Missing*"
