@@ -520,6 +520,9 @@ namespace SmtpTools.Commands
             {
                 case SmtpMessageException problem:
                     return SmtpErrors.FromMessageProblem(problem, problem.OffendingValue);
+                case SmtpConnectionException connection when connection.Kind == SmtpFailureKind.ConnectionRefused && SubmissionPortAdvice.WhenRefused(result.SmtpServer, result.Port) is string advice:
+                    result.ErrorMessage = $"{connection.Message} {advice}";
+                    return SmtpErrors.FromFailure(connection.Kind, result.ErrorMessage, recipients, new SmtpConnectionException(connection.Kind, result.ErrorMessage, connection));
                 case SmtpConnectionException connection when connection.Kind == result.FailureKind:
                     return SmtpErrors.FromException(connection, recipients);
                 case ArgumentException noServer:

@@ -13,6 +13,21 @@ AfterAll {
 }
 
 Describe 'Test-SmtpPort' {
+    Context 'Port 25 refused' {
+        # Port 25 of the loopback: nothing listens there on these machines (the test server uses its own ports).
+        It 'says that submission uses 465/587 and that -Recommended finds the right one' {
+            $probe = [System.Net.Sockets.TcpClient]::new()
+            try { $listening = $probe.ConnectAsync('127.0.0.1', 25).Wait(2000) -and $probe.Connected } catch { $listening = $false } finally { $probe.Dispose() }
+            if ($listening) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine' ; return }
+
+            $result = Test-SmtpPort -ComputerName 127.0.0.1 -Port 25 -TimeoutSec 5
+
+            $result.Status | Should -Be 'Closed'
+            $result.ErrorMessage | Should -BeLike "*refused*submission uses 465 (implicit TLS) or 587 (STARTTLS)*'Test-SmtpPort 127.0.0.1 -Recommended'*"
+            ($result.Notes -join "`n") | Should -BeLike "*'Test-SmtpPort 127.0.0.1 -Recommended'*"
+        }
+    }
+
     Context 'Security mode, found by behaviour on the test server' {
         It 'reports the <PortName> port as <Security>' -ForEach @(
             @{ PortName = 'submissions'; Security = 'ImplicitTls' }
@@ -30,6 +45,26 @@ Describe 'Test-SmtpPort' {
 
             $result.TlsProtocol | Should -BeIn @('Tls12', 'Tls13')
             $result.Certificate.Verdict | Should -Be 'valid'
+        }
+
+        It 'says which address of localhost it probed and which it did not' {
+            $result = Test-SmtpPort -ComputerName localhost -Port $server.Ports.submission -TrustedCertificate $server.CaFile -TimeoutSec 10
+
+            $other = if ($result.RemoteAddress.IsIPv4MappedToIPv6 -or $result.RemoteAddress.AddressFamily -eq 'InterNetwork') { '::1' } else { '127.0.0.1' }
+            $result.RemoteAddress | Should -Not -BeNullOrEmpty
+            $result.Notes | Should -Contain "localhost is the loopback ($(@($result.RemoteAddress.ToString(), $other) | Sort-Object { $_ -ne '127.0.0.1' } | Join-String -Separator ', ')): this result is from $($result.RemoteAddress); not probed: $other (Test-SmtpPort $other probes it directly)."
+        }
+
+        It 'names the address probed of a name with an IPv4 and an IPv6 address' {
+            $name = "mail.srv.$($server.Zone)"
+
+            $result = Test-SmtpPort -ComputerName $name -Port $server.Ports.submission -DnsServer $server.DnsServer -TrustedCertificate $server.CaFile -TimeoutSec 10
+
+            $result.Status | Should -Be 'Open'
+            $note = $result.Notes | Where-Object { $_ -like "$name has 2 addresses*" }
+            $note | Should -BeLike "*this result is from $($result.RemoteAddress); not probed: *"
+            $note | Should -Match '127\.0\.0\.1'
+            $note | Should -Match '::1'
         }
 
         It 'reads the greeting of the server' {
