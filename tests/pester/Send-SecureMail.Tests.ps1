@@ -143,7 +143,7 @@ Describe 'Send-SecureMail' {
 
         It 'accepts a self-signed server pinned with -CertificateThumbprint' {
             $probe = Test-SmtpPort -ComputerName $server.Host -Port $server.Ports.selfSigned -SkipCertificateCheck -TimeoutSec 10 -WarningAction SilentlyContinue
-            $thumbprint = $probe.Certificate.Certificate.Thumbprint
+            $thumbprint = $probe.Certificate.Thumbprint
 
             $result = Send-SecureMail -SmtpServer $server.Host -Port $server.Ports.selfSigned -Security ImplicitTls -CertificateThumbprint $thumbprint -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -PassThru
 
@@ -265,6 +265,20 @@ Describe 'Send-SecureMail' {
             $failures | Should -HaveCount 1
             $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.InvalidAddress,SmtpTools.Commands.SendSecureMailCommand'
             $failures[0].ToString() | Should -BeLike 'Input row 2 (To not an address): *'
+        }
+
+        It 'exports results with their recipients to CSV, and to JSON without a warning' {
+            $csv = Join-Path -Path $TestDrive -ChildPath 'sent.csv'
+            $result = Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice, $bob -Subject (New-TestSubject) -PassThru
+
+            $result | Export-Csv -Path $csv
+            $json = $result | ConvertTo-Json -WarningVariable warned -WarningAction SilentlyContinue
+
+            (Import-Csv -Path $csv).Recipients | Should -Be "$alice; $bob"
+            (Import-Csv -Path $csv).AcceptedRecipients | Should -BeLike "*$bob*"
+            $warned | Should -BeNullOrEmpty
+            $json.Length | Should -BeLessThan 16KB
+            ($json | ConvertFrom-Json).Recipients | Should -Contain $bob
         }
 
         It 'sends nothing with -WhatIf' {
