@@ -271,6 +271,15 @@ namespace SmtpTools.Commands
                 _inputs++;
                 if (OnlyAttachmentsCameFromPipeline())
                 {
+                    if ((Attachments ?? Array.Empty<string>()).Length == 0)
+                    {
+                        // $null, '' or an object with no property of a message: nothing to send, nothing to attach.
+                        _failed++;
+                        var message = $"Input row {_inputs.ToString(CultureInfo.InvariantCulture)} binds to no parameter: pipe objects with To, Subject, Body... properties (Import-Csv rows), or files and paths to attach.";
+                        WriteError(new ErrorRecord(new ArgumentException(message), "InputObjectNotBound", ErrorCategory.InvalidArgument, null) { ErrorDetails = new ErrorDetails(message) });
+                        return;
+                    }
+
                     // Get-ChildItem ./report*.csv | Send-SecureMail ...: one message with every file, as Send-MailMessage.
                     _pipedAttachments.AddRange(Attachments ?? Array.Empty<string>());
                     _pipedFiles++;
