@@ -333,9 +333,7 @@ Describe 'Send-SecureMail' {
         }
 
         It 'says, when the default port 25 is refused, that submission uses 465/587 and -Recommended finds it' {
-            $probe = [System.Net.Sockets.TcpClient]::new()
-            try { $listening = $probe.ConnectAsync('127.0.0.1', 25).Wait(2000) -and $probe.Connected } catch { $listening = $false } finally { $probe.Dispose() }
-            if ($listening) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine' ; return }
+            if (Test-LoopbackPortListening -Port 25) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine'; return }
 
             { Send-SecureMail -SmtpServer 127.0.0.1 -From $alice -To $alice -Subject (New-TestSubject) -RetryCount 0 -TimeoutSec 5 -ErrorAction Stop } |
                 Should -Throw -ErrorId 'SmtpTools.ConnectionRefused,SmtpTools.Commands.SendSecureMailCommand' -ExpectedMessage "*refused*submission uses 465 (implicit TLS) or 587 (STARTTLS)*'Test-SmtpPort 127.0.0.1 -Recommended'*"

@@ -16,9 +16,7 @@ Describe 'Test-SmtpPort' {
     Context 'Port 25 refused' {
         # Port 25 of the loopback: nothing listens there on these machines (the test server uses its own ports).
         It 'says that submission uses 465/587 and that -Recommended finds the right one' {
-            $probe = [System.Net.Sockets.TcpClient]::new()
-            try { $listening = $probe.ConnectAsync('127.0.0.1', 25).Wait(2000) -and $probe.Connected } catch { $listening = $false } finally { $probe.Dispose() }
-            if ($listening) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine' ; return }
+            if (Test-LoopbackPortListening -Port 25) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine'; return }
 
             $result = Test-SmtpPort -ComputerName 127.0.0.1 -Port 25 -TimeoutSec 5
 
