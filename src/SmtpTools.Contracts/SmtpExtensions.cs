@@ -14,7 +14,7 @@ namespace SmtpTools
         private SmtpExtensions(string greetingName, IReadOnlyList<string> keywords)
         {
             GreetingName = greetingName;
-            Keywords = keywords;
+            Keywords = SmtpList<string>.From(keywords);
         }
 
         /// <summary>The first line of the EHLO reply: the name the server gave itself.</summary>
@@ -54,7 +54,9 @@ namespace SmtpTools
         public bool RequireTls { get; private set; }
 
         /// <summary>The SASL mechanisms after AUTH (also from the obsolete "AUTH=" form), upper case, in server order.</summary>
-        public IReadOnlyList<string> AuthMechanisms { get; private set; } = Array.Empty<string>();
+        public IReadOnlyList<string> AuthMechanisms { get => _authMechanisms; private set => _authMechanisms = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _authMechanisms = SmtpList<string>.Empty;
 
         /// <summary>Parses the lines of a 250 EHLO reply: the first names the server, the rest are extensions.</summary>
         public static SmtpExtensions Parse(IReadOnlyList<string> replyLines)

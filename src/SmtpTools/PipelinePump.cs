@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace SmtpTools.Commands
@@ -56,6 +57,47 @@ namespace SmtpTools.Commands
             foreach (var action in _queue.GetConsumingEnumerable())
             {
                 action();
+            }
+
+            work.GetAwaiter().GetResult();
+        }
+
+        /// <summary>
+        /// Runs posted actions on the calling (pipeline) thread, in the order they were posted, until
+        /// <paramref name="work"/> completes, then rethrows its failure; the pump stays usable for the next piece of
+        /// work (one per pipeline record). When an action fails (the user answered Halt to a -Debug prompt, the
+        /// pipeline stopped), <paramref name="cancel"/> is cancelled and the work awaited before the failure goes on.
+        /// </summary>
+        public void RunUntil(Task work, CancellationTokenSource cancel)
+        {
+            Action finished = () => { };
+            work.ContinueWith(_ => Post(finished), TaskScheduler.Default);
+            try
+            {
+                while (true)
+                {
+                    var action = _queue.Take();
+                    if (ReferenceEquals(action, finished))
+                    {
+                        break;
+                    }
+
+                    action();
+                }
+            }
+            catch
+            {
+                cancel.Cancel();
+                try
+                {
+                    work.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // The action's failure is the one that counts.
+                }
+
+                throw;
             }
 
             work.GetAwaiter().GetResult();

@@ -20,7 +20,10 @@ namespace SmtpTools.Commands
     /// command. Unlike Send-MailMessage it never sends in clear text by accident: the mode is found by behaviour on any
     /// port (implicit TLS, or STARTTLS required: a server that does not offer it is refused); certificates are verified; TLS 1.2
     /// is the minimum; credentials and tokens never travel unencrypted and never appear in any output or log.
-    /// Each pipeline object is one message; all messages of one pipeline share one SMTP session.
+    /// Each pipeline object that brings message fields (a CSV row from Import-Csv, an object with To, Subject...) is one
+    /// message; files and paths piped alone (Get-ChildItem ./report*.csv | Send-SecureMail ...) are all attached to one
+    /// message, as with Send-MailMessage. All messages of one pipeline share one SMTP session. An empty CSV cell means
+    /// the column was not given; a row without To, From or Subject is an error that names the row.
     /// </para>
     /// <para type="description">
     /// -Port defaults to 25 as in Send-MailMessage, so a script that never named a port keeps reaching the same
@@ -45,77 +48,105 @@ namespace SmtpTools.Commands
         private int _messages;
         private int _sent;
         private int _failed;
+        private HashSet<string> _commandLine = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private int _inputs;
+        private readonly List<string> _pipedAttachments = new List<string>();
+        private int _pipedFiles;
+        private string? _inputLabel;
 
         /// <summary>Recipients: addresses, or strings of comma-separated addresses ("Name &lt;user@example.com&gt;" allowed).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty(IsList = true)]
         public string[] To { get; set; } = Array.Empty<string>();
 
         /// <summary>The subject.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("sub")]
+        [AllowNull]
         [AllowEmptyString]
+        [NotGivenWhenEmpty]
         public string? Subject { get; set; }
 
         /// <summary>The body: plain text, or HTML with -BodyAsHtml. With -HtmlBody, the text version of a multipart/alternative message.</summary>
         [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
         [AllowEmptyString]
+        [NotGivenWhenEmpty]
         public string? Body { get; set; }
 
         /// <summary>The SMTP server; $PSEmailServer when omitted. Binds ComputerName from Test-SmtpPort output.</summary>
         [Parameter(Position = 3, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName")]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
+        [NotGivenWhenEmpty]
         public string? SmtpServer { get; set; }
 
         /// <summary>The sender address.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string From { get; set; } = string.Empty;
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty]
+        public string? From { get; set; } = string.Empty;
 
         /// <summary>Carbon-copy recipients.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty(IsList = true)]
         public string[] Cc { get; set; } = Array.Empty<string>();
 
         /// <summary>Blind carbon-copy recipients: in the envelope only, never in a header.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty(IsList = true)]
         public string[] Bcc { get; set; } = Array.Empty<string>();
 
         /// <summary>Reply-To addresses.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty(IsList = true)]
         public string[] ReplyTo { get; set; } = Array.Empty<string>();
 
         /// <summary>-Body is HTML.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("BAH")]
+        [NotGivenWhenEmpty(false)]
         public SwitchParameter BodyAsHtml { get; set; }
 
         /// <summary>An HTML body. With a text -Body, both are sent as multipart/alternative.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty]
         public string? HtmlBody { get; set; }
 
-        /// <summary>Files to attach (streamed from disk, never read whole into memory).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        /// <summary>Files to attach (streamed from disk, never read whole into memory). Takes paths and files from the pipeline by value, as Send-MailMessage does: all piped files go into one message.</summary>
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PsPath")]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
+        [AttachmentPathsTransformation]
         public string[] Attachments { get; set; } = Array.Empty<string>();
 
         /// <summary>Inline parts for the HTML body: @{ logo = './logo.png' }, referenced as &lt;img src="cid:logo"&gt;.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("InlineImage")]
+        [AllowNull]
+        [NotGivenWhenEmpty]
         public IDictionary? InlineAttachment { get; set; }
 
         /// <summary>Extra header fields: @{ 'X-Ticket' = '4711' }. Names and values are checked so nothing can inject a header line.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [NotGivenWhenEmpty]
         public IDictionary? Headers { get; set; }
 
         /// <summary>Normal, Low or High.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [NotGivenWhenEmpty(MailPriority.Normal)]
         public MailPriority Priority { get; set; } = MailPriority.Normal;
 
         /// <summary>Delivery status notifications to request (RFC 3461): None, OnSuccess, OnFailure, Delay, Never.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("DNO")]
+        [NotGivenWhenEmpty(DeliveryNotificationOptions.None)]
         public DeliveryNotificationOptions DeliveryNotificationOption { get; set; } = DeliveryNotificationOptions.None;
 
         /// <summary>The character set of body and subject: an Encoding or a name such as UTF8, ASCII, Latin1. UTF-8 by default.</summary>
@@ -128,6 +159,7 @@ namespace SmtpTools.Commands
 
         /// <summary>The TCP port; 25 as in Send-MailMessage. The security mode is found by what the port does, not by its number.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [NotGivenWhenEmpty(25)]
         [ValidateRange(1, 65535)]
         [ArgumentCompleter(typeof(SmtpPortCompleter))]
         public int Port { get; set; } = 25;
@@ -207,6 +239,7 @@ namespace SmtpTools.Commands
         protected override void BeginProcessing()
         {
             _pump = new PipelinePump();
+            _commandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             if (Credential != null && AccessToken != null)
             {
                 ThrowTerminatingError(SmtpErrors.InvalidArgument("SmtpTools.ConflictingAuthentication", "Give either -Credential or -AccessToken, not both.", null));
@@ -234,8 +267,110 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            _inputLabel = null;
+            if (MyInvocation.ExpectingInput)
+            {
+                _inputs++;
+                if (OnlyAttachmentsCameFromPipeline())
+                {
+                    if ((Attachments ?? Array.Empty<string>()).Length == 0)
+                    {
+                        // $null, '' or an object with no property of a message: nothing to send, nothing to attach.
+                        _failed++;
+                        var message = $"Input row {_inputs.ToString(CultureInfo.InvariantCulture)} binds to no parameter: pipe objects with To, Subject, Body... properties (Import-Csv rows), or files and paths to attach.";
+                        WriteError(new ErrorRecord(new ArgumentException(message), "InputObjectNotBound", ErrorCategory.InvalidArgument, null) { ErrorDetails = new ErrorDetails(message) });
+                        return;
+                    }
+
+                    // Get-ChildItem ./report*.csv | Send-SecureMail ...: one message with every file, as Send-MailMessage.
+                    _pipedAttachments.AddRange(Attachments ?? Array.Empty<string>());
+                    _pipedFiles++;
+                    return;
+                }
+
+                _inputLabel = DescribeInput();
+            }
+
+            SendMessage(Attachments ?? Array.Empty<string>(), requireSubject: _inputLabel != null);
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            try
+            {
+                if (_pipedFiles > 0)
+                {
+                    _inputLabel = null;
+                    SendMessage(_pipedAttachments.ToArray(), requireSubject: false);
+                }
+
+                _batch.Close(CancellationToken);
+            }
+            finally
+            {
+                _pump?.RunPending();
+            }
+
+            if (_messages > 0)
+            {
+                WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        // The parameters bound for this record beyond those of the command line: pipeline-bound ones are unbound
+        // again after each record, so what remains beyond the command line came from this input object.
+        private bool OnlyAttachmentsCameFromPipeline() =>
+            MyInvocation.BoundParameters.Keys.Where(name => !_commandLine.Contains(name)).All(name => name.Equals(nameof(Attachments), StringComparison.OrdinalIgnoreCase));
+
+        // "Input row 3 (To bob@example.com)": how an error of a batch names the row it belongs to.
+        private string DescribeInput()
+        {
+            var to = (To ?? Array.Empty<string>()).Where(t => !string.IsNullOrWhiteSpace(t)).ToArray();
+            var field = to.Length > 0 ? $"To {string.Join(", ", to.Take(3))}{(to.Length > 3 ? ", ..." : string.Empty)}"
+                : !string.IsNullOrEmpty(Subject) ? $"Subject '{Subject}'"
+                : !string.IsNullOrEmpty(From) ? $"From {From}"
+                : null;
+            return $"Input row {_inputs.ToString(CultureInfo.InvariantCulture)}" + (field == null ? string.Empty : $" ({field})");
+        }
+
+        // A field no parameter and no column gave: an error that says which row and what to add.
+        private SmtpMessageException? MissingField(bool requireSubject)
+        {
+            string? missing = null;
+            string? advice = null;
+            if ((To ?? Array.Empty<string>()).All(string.IsNullOrWhiteSpace))
+            {
+                missing = "To";
+                advice = "the recipients";
+            }
+            else if (string.IsNullOrWhiteSpace(From))
+            {
+                missing = "From";
+                advice = "the sender address";
+            }
+            else if (requireSubject && string.IsNullOrEmpty(Subject) && !_commandLine.Contains(nameof(Subject)))
+            {
+                missing = "Subject";
+                advice = "the subject; -Subject '' sends an empty subject on purpose";
+            }
+
+            if (missing == null)
+            {
+                return null;
+            }
+
+            var message = _inputLabel == null
+                ? $"Send-SecureMail needs -{missing} ({advice})."
+                : $"{_inputLabel} has no {missing}: add a {missing} column (or property) to the input, or give -{missing} ({advice}). An empty cell counts as not given.";
+            return new SmtpMessageException(SmtpMessageProblem.MissingField, message, missing);
+        }
+
+        private void SendMessage(string[] attachments, bool requireSubject)
+        {
             _messages++;
-            var outgoing = BuildOutgoingMessage(out var pathError);
+            var outgoing = BuildOutgoingMessage(attachments, out var pathError);
+            pathError = MissingField(requireSubject) ?? pathError;
             using (var request = _batch.Prepare(outgoing, BuildSendOptions(), pathError))
             {
                 if (request.Refusal != null)
@@ -260,10 +395,17 @@ namespace SmtpTools.Commands
                     _progressShown = System.Diagnostics.Stopwatch.StartNew();
                 }
 
-                SmtpSendResult result;
+                SmtpSendResult? result = null;
                 try
                 {
-                    result = _batch.Send(request, CancellationToken);
+                    // The send runs beside the pipeline thread, which writes its verbose and debug lines as they
+                    // happen and in order (the engine's lines from every thread go through the pump). A -Debug
+                    // "Continue?" prompt holds only the pipeline thread: the attempt goes on and cannot time out.
+                    using (var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken))
+                    {
+                        var send = System.Threading.Tasks.Task.Run(() => result = _batch.Send(request, stop.Token));
+                        _pump!.RunUntil(send, stop);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -282,25 +424,7 @@ namespace SmtpTools.Commands
                     _pump!.RunPending();
                 }
 
-                Report(result);
-            }
-        }
-
-        /// <inheritdoc />
-        protected override void EndProcessing()
-        {
-            try
-            {
-                _batch.Close(CancellationToken);
-            }
-            finally
-            {
-                _pump?.RunPending();
-            }
-
-            if (_messages > 0)
-            {
-                WriteProgress(new ProgressRecord(ProgressId, "Send-SecureMail", $"{_sent} sent, {_failed} failed") { RecordType = ProgressRecordType.Completed });
+                Report(result!);
             }
         }
 
@@ -348,16 +472,16 @@ namespace SmtpTools.Commands
             };
         }
 
-        private OutgoingMessage BuildOutgoingMessage(out SmtpMessageException? pathError)
+        private OutgoingMessage BuildOutgoingMessage(string[] attachments, out SmtpMessageException? pathError)
         {
             pathError = null;
             var message = new OutgoingMessage
             {
-                From = From,
-                To = To.ToList(),
-                Cc = Cc.ToList(),
-                Bcc = Bcc.ToList(),
-                ReplyTo = ReplyTo.ToList(),
+                From = From ?? string.Empty,
+                To = (To ?? Array.Empty<string>()).ToList(),
+                Cc = (Cc ?? Array.Empty<string>()).ToList(),
+                Bcc = (Bcc ?? Array.Empty<string>()).ToList(),
+                ReplyTo = (ReplyTo ?? Array.Empty<string>()).ToList(),
                 Subject = Subject,
                 Body = Body,
                 BodyAsHtml = BodyAsHtml,
@@ -374,7 +498,7 @@ namespace SmtpTools.Commands
 
             try
             {
-                foreach (var path in Attachments)
+                foreach (var path in attachments)
                 {
                     message.Attachments.Add(ResolvePath(path));
                 }
@@ -412,6 +536,9 @@ namespace SmtpTools.Commands
             {
                 case SmtpMessageException problem:
                     return SmtpErrors.FromMessageProblem(problem, problem.OffendingValue);
+                case SmtpConnectionException connection when connection.Kind == SmtpFailureKind.ConnectionRefused && SubmissionPortAdvice.WhenRefused(result.SmtpServer, result.Port) is string advice:
+                    result.ErrorMessage = $"{connection.Message} {advice}";
+                    return SmtpErrors.FromFailure(connection.Kind, result.ErrorMessage, recipients, new SmtpConnectionException(connection.Kind, result.ErrorMessage, connection));
                 case SmtpConnectionException connection when connection.Kind == result.FailureKind:
                     return SmtpErrors.FromException(connection, recipients);
                 case ArgumentException noServer:
@@ -419,6 +546,18 @@ namespace SmtpTools.Commands
                 case var other:
                     return SmtpErrors.FromFailure(result.FailureKind, result.ErrorMessage ?? result.FailureKind.ToString(), recipients, other);
             }
+        }
+
+        // An error of a batch says which input row it belongs to ("Input row 3 (To bob@example.com): ...").
+        private void WriteInputError(ErrorRecord record)
+        {
+            var text = record.ErrorDetails?.Message ?? record.Exception.Message;
+            if (_inputLabel != null && !text.StartsWith(_inputLabel, StringComparison.Ordinal))
+            {
+                record.ErrorDetails = new ErrorDetails(TerminalText.Escape(_inputLabel) + ": " + text);
+            }
+
+            WriteError(record);
         }
 
         private void Report(SmtpSendResult result)
@@ -436,12 +575,12 @@ namespace SmtpTools.Commands
             {
                 var message = $"{result.SmtpServer}:{result.Port} refused the recipient {rejected.Address} of message <{result.MessageId}>: {rejected.ReplyCode} {rejected.Response}. " +
                     (result.AcceptedRecipients.Count > 0 ? "The other recipients got the message; check this address." : "Check the address.");
-                WriteError(SmtpErrors.FromFailure(SmtpFailureKind.RecipientRejected, message, rejected.Address, new SmtpConnectionException(SmtpFailureKind.RecipientRejected, message, null, rejected.ReplyCode)));
+                WriteInputError(SmtpErrors.FromFailure(SmtpFailureKind.RecipientRejected, message, rejected.Address, new SmtpConnectionException(SmtpFailureKind.RecipientRejected, message, null, rejected.ReplyCode)));
             }
 
             if (result.FailureKind != SmtpFailureKind.None && result.FailureKind != SmtpFailureKind.RecipientRejected)
             {
-                WriteError(ErrorFor(result));
+                WriteInputError(ErrorFor(result));
             }
 
             if (PassThru)

@@ -44,6 +44,7 @@ namespace SmtpTools.Commands
                 case SmtpMessageProblem.TooManyRecipients: return ("SmtpTools.TooManyRecipients", ErrorCategory.LimitsExceeded);
                 case SmtpMessageProblem.HeaderTooLong: return ("SmtpTools.HeaderTooLong", ErrorCategory.LimitsExceeded);
                 case SmtpMessageProblem.InvalidText: return ("SmtpTools.InvalidText", ErrorCategory.InvalidData);
+                case SmtpMessageProblem.MissingField: return ("SmtpTools.MissingField", ErrorCategory.InvalidArgument);
                 default: return ("SmtpTools.InvalidBody", ErrorCategory.InvalidArgument);
             }
         }

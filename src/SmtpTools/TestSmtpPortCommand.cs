@@ -85,7 +85,7 @@ namespace SmtpTools.Commands
             }
             else
             {
-                _sweep.ResultReady += result => pump.Post(() => WriteObject(result));
+                _sweep.ResultReady += result => pump.Post(() => WriteObject(Advised(result)));
             }
         }
 
@@ -133,6 +133,18 @@ namespace SmtpTools.Commands
             }
 
             return record;
+        }
+
+        // Port 25 refused: the advice to use 465/587 and -Recommended goes with the result, in ErrorMessage and Notes.
+        private static SmtpPortResult Advised(SmtpPortResult result)
+        {
+            if (result.Status == SmtpPortStatus.Closed && SubmissionPortAdvice.WhenRefused(result.ComputerName, result.Port) is string advice)
+            {
+                result.ErrorMessage = result.ErrorMessage == null ? advice : $"{result.ErrorMessage} {advice}";
+                result.AddNote(advice);
+            }
+
+            return result;
         }
 
         private void EmitRecommendation(SmtpSubmissionRecommendation recommendation)

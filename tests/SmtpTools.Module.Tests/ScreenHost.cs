@@ -24,6 +24,13 @@ namespace SmtpTools.Module.Tests
         public ScreenHost(int width, TextWriter screen) =>
             _ui = new ConsoleUserInterface(width, screen, screen, supportsVirtualTerminal: false);
 
+        /// <param name="width">Columns of the pretend screen.</param>
+        /// <param name="screen">Where everything written goes.</param>
+        /// <param name="slowAnswer">A user slow to answer: the first choice prompt whose text contains this waits <paramref name="answerDelay"/> before answering the default (as someone reading a -Debug "Continue?" prompt).</param>
+        /// <param name="answerDelay">How long that user takes.</param>
+        public ScreenHost(int width, TextWriter screen, string slowAnswer, TimeSpan answerDelay) =>
+            _ui = new ConsoleUserInterface(width, screen, screen, supportsVirtualTerminal: false) { SlowAnswer = slowAnswer, AnswerDelay = answerDelay };
+
         public int ExitCode { get; private set; }
 
         public override CultureInfo CurrentCulture => CultureInfo.CurrentCulture;
@@ -80,7 +87,11 @@ namespace SmtpTools.Module.Tests
 
         public override void WriteErrorLine(string value) => _errors.WriteLine(Rendered(value));
 
-        public override void WriteDebugLine(string message) => _errors.WriteLine("DEBUG: " + Rendered(message));
+        public override void WriteDebugLine(string message)
+        {
+            _lastDebugLine = message;
+            _errors.WriteLine("DEBUG: " + Rendered(message));
+        }
 
         public override void WriteVerboseLine(string message) => _errors.WriteLine("VERBOSE: " + Rendered(message));
 
@@ -103,7 +114,28 @@ namespace SmtpTools.Module.Tests
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
             throw new NotSupportedException("This host does not prompt; pass -Credential.");
 
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => defaultChoice;
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+        {
+            // pwsh writes the debug line, then asks "Continue with this operation?".
+            if (SlowAnswer != null && (_lastDebugLine ?? string.Empty).Contains(SlowAnswer, StringComparison.Ordinal))
+            {
+                SlowAnswer = null;
+                SlowPrompts++;
+                System.Threading.Thread.Sleep(AnswerDelay);
+            }
+
+            return defaultChoice;
+        }
+
+        private string? _lastDebugLine;
+
+        /// <summary>The text of the debug line whose prompt the user is slow to answer (once), or null.</summary>
+        public string? SlowAnswer { get; set; }
+
+        public TimeSpan AnswerDelay { get; set; }
+
+        /// <summary>How many prompts were answered slowly.</summary>
+        public int SlowPrompts { get; private set; }
 
         private string Rendered(string value) => GetOutputString(value, _supportsVirtualTerminal);
     }

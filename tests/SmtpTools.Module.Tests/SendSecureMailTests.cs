@@ -38,6 +38,29 @@ namespace SmtpTools.Module.Tests
             return MimeMessage.Load(file!);
         }
 
+        // Under $DebugPreference = 'Inquire' (or -Debug where pwsh still asks) every debug line waits for the user. The
+        // send goes on beside the prompt, so a user who takes longer than -TimeoutSec to answer costs no timeout and no retry.
+        [Fact]
+        public void A_debug_prompt_the_user_is_slow_to_answer_does_not_time_out_the_attempt()
+        {
+            var marker = NewMarker();
+            using var screen = new StringWriter();
+            var host = new ScreenHost(120, screen, slowAnswer: "~> MAIL FROM", answerDelay: TimeSpan.FromSeconds(3));
+            using var session = new ModuleSession(host);
+
+            var run = session.Run(
+                Prelude + "$DebugPreference = 'Inquire'; Send-SecureMail -From $args[3] -To $args[3] -Subject $args[4] -Body 'slow reader' -SmtpServer localhost -Port $args[5] " +
+                "-Credential $cred -TrustedCertificate $ca -TimeoutSec 1 -RetryCount 1 -PassThru",
+                Server.User, Server.Password, Server.CaFile, Server.User, marker, Server.Submission);
+
+            Assert.Equal(1, ((ConsoleUserInterface)host.UI).SlowPrompts);
+            Assert.Empty(run.Errors);
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Sent", result.Text("Status"));
+            Assert.Equal(1, (int)result.Get("Attempts")!);
+            Delivered(Server.User, marker);
+        }
+
         [Fact]
         public void Auto_on_the_submission_port_requires_STARTTLS_authenticates_and_reports_the_session()
         {
@@ -405,9 +428,9 @@ namespace SmtpTools.Module.Tests
         {
             using var listener = ScriptedListener.Start(ScriptedListener.Tarpit);
             var run = Send(
-                "@([pscustomobject]@{ To = 'not an address' }, " +
-                "  [pscustomobject]@{ To = $args[3]; Attachments = '/nonexistent/file.pdf' }, " +
-                "  [pscustomobject]@{ To = $args[3]; Headers = @{ 'X-Evil' = \"a`r`nBcc: victim@example.com\" } }, " +
+                "@([pscustomobject]@{ To = 'not an address'; Subject = 'one' }, " +
+                "  [pscustomobject]@{ To = $args[3]; Subject = 'two'; Attachments = '/nonexistent/file.pdf' }, " +
+                "  [pscustomobject]@{ To = $args[3]; Subject = 'three'; Headers = @{ 'X-Evil' = \"a`r`nBcc: victim@example.com\" } }, " +
                 "  [pscustomobject]@{ To = $args[3]; Subject = \"two`nlines\" }) | " +
                 "Send-SecureMail -From $args[3] -SmtpServer 127.0.0.1 -Port $args[4] -PassThru",
                 Server.User, listener.Port);

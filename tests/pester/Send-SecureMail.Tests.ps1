@@ -143,7 +143,7 @@ Describe 'Send-SecureMail' {
 
         It 'accepts a self-signed server pinned with -CertificateThumbprint' {
             $probe = Test-SmtpPort -ComputerName $server.Host -Port $server.Ports.selfSigned -SkipCertificateCheck -TimeoutSec 10 -WarningAction SilentlyContinue
-            $thumbprint = $probe.Certificate.Certificate.Thumbprint
+            $thumbprint = $probe.Certificate.Thumbprint
 
             $result = Send-SecureMail -SmtpServer $server.Host -Port $server.Ports.selfSigned -Security ImplicitTls -CertificateThumbprint $thumbprint -Credential $server.Credential -From $alice -To $alice -Subject (New-TestSubject) -PassThru
 
@@ -187,6 +187,100 @@ Describe 'Send-SecureMail' {
             Wait-SmtpTestMessage -Server $server -Address $bob -Marker "$subject row 3" | Should -Not -BeNullOrEmpty
         }
 
+        It 'attaches every piped file to one message, as Send-MailMessage does' {
+            $subject = New-TestSubject
+            $reports = 1..3 | ForEach-Object {
+                $path = Join-Path -Path $TestDrive -ChildPath "report$_.csv"
+                Set-Content -Path $path -Value "Volume,FreeGB`nC,$_"
+                $path
+            }
+
+            $results = Get-ChildItem -Path (Join-Path -Path $TestDrive -ChildPath 'report*.csv') |
+                Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $bob -Subject $subject -PassThru
+
+            $results | Should -HaveCount 1
+            $results.Status | Should -Be 'Sent'
+            $delivered = Wait-SmtpTestMessage -Server $server -Address $bob -Marker $subject
+            [regex]::Matches($delivered, '(?im)^Content-Disposition: attachment;').Count | Should -Be 3
+            foreach ($name in 'report1.csv', 'report2.csv', 'report3.csv') {
+                $delivered | Should -Match "filename=`"?$([regex]::Escape($name))"
+            }
+            $inbox = Join-Path -Path $server.Maildir -ChildPath "$($server.Domain)/$($bob.Split('@')[0])/new"
+            @(Get-ChildItem -Path $inbox -File | Where-Object { (Get-Content -Raw -Path $_.FullName).Contains($subject) }) | Should -HaveCount 1
+        }
+
+        It 'sends one message per piped file with ForEach-Object, as the help shows' {
+            $subject = New-TestSubject
+            'a', 'b' | ForEach-Object { Set-Content -Path (Join-Path -Path $TestDrive -ChildPath "each-$_.txt") -Value $_ }
+
+            $results = Get-ChildItem -Path (Join-Path -Path $TestDrive -ChildPath 'each-*.txt') | ForEach-Object {
+                Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $bob -Subject "$subject $($_.Name)" -Attachments $_.FullName -PassThru
+            }
+
+            $results | Should -HaveCount 2
+            $results.Status | Should -Be @('Sent', 'Sent')
+        }
+
+        It 'takes empty CSV cells of optional columns as not given' {
+            $subject = New-TestSubject
+            $csv = Join-Path -Path $TestDrive -ChildPath 'empty-cells.csv'
+            @(
+                'To,Subject,Body,Cc,Bcc,ReplyTo,Attachments,HtmlBody,Priority,Port,Security,SmtpServer,DeliveryNotificationOption,BodyAsHtml'
+                "$bob,$subject,Body of the row,,,,,,,,,,,"
+            ) | Set-Content -Path $csv
+
+            $result = Import-Csv -Path $csv | Send-SecureMail -TrustedCertificate $server.CaFile -TimeoutSec 10 -SmtpServer $server.Host -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru
+
+            $result.Status | Should -Be 'Sent'
+            $delivered = Wait-SmtpTestMessage -Server $server -Address $bob -Marker $subject
+            $delivered | Should -Not -Match '(?im)^Content-Disposition: attachment'
+            $delivered | Should -Not -Match '(?im)^(Cc|Reply-To):'
+            $delivered | Should -Not -Match '(?im)^Content-Type: text/html'
+        }
+
+        It 'names the input row when a row has no <Missing>' -ForEach @(
+            @{ Missing = 'To'; Header = 'Subject,Body'; Row = 'Quarterly figures,See attachment'; Field = "Subject 'Quarterly figures'" }
+            @{ Missing = 'Subject'; Header = 'To,Body'; Row = 'ops@smtptools.test,See attachment'; Field = 'To ops@smtptools.test' }
+        ) {
+            $csv = Join-Path -Path $TestDrive -ChildPath "no-$Missing.csv"
+            @($Header, "$($Row)1", "$($Row)2") | Set-Content -Path $csv
+
+            $results = Import-Csv -Path $csv | Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru -ErrorAction SilentlyContinue -ErrorVariable failures
+
+            $results.Status | Should -Be @('Failed', 'Failed')
+            $failures | Should -HaveCount 2
+            $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.MissingField,SmtpTools.Commands.SendSecureMailCommand'
+            $failures[1].ToString() | Should -BeLike "Input row 2 ($Field*) has no $Missing*add a $Missing column*-$Missing*"
+        }
+
+        It 'names the input row in an error of the batch' {
+            $rows = @(
+                [pscustomobject]@{ To = $alice; Subject = (New-TestSubject) }
+                [pscustomobject]@{ To = 'not an address'; Subject = (New-TestSubject) }
+            )
+
+            $results = $rows | Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -PassThru -ErrorAction SilentlyContinue -ErrorVariable failures
+
+            $results.Status | Should -Be @('Sent', 'Failed')
+            $failures | Should -HaveCount 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.InvalidAddress,SmtpTools.Commands.SendSecureMailCommand'
+            $failures[0].ToString() | Should -BeLike 'Input row 2 (To not an address): *'
+        }
+
+        It 'exports results with their recipients to CSV, and to JSON without a warning' {
+            $csv = Join-Path -Path $TestDrive -ChildPath 'sent.csv'
+            $result = Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice, $bob -Subject (New-TestSubject) -PassThru
+
+            $result | Export-Csv -Path $csv
+            $json = $result | ConvertTo-Json -WarningVariable warned -WarningAction SilentlyContinue
+
+            (Import-Csv -Path $csv).Recipients | Should -Be "$alice; $bob"
+            (Import-Csv -Path $csv).AcceptedRecipients | Should -BeLike "*$bob*"
+            $warned | Should -BeNullOrEmpty
+            $json.Length | Should -BeLessThan 16KB
+            ($json | ConvertFrom-Json).Recipients | Should -Contain $bob
+        }
+
         It 'sends nothing with -WhatIf' {
             $subject = New-TestSubject
 
@@ -206,6 +300,24 @@ Describe 'Send-SecureMail' {
         }
     }
 
+    Context 'Verbose and debug' {
+        It 'writes -Verbose and -Debug lines in the order things happened' {
+            $subject = New-TestSubject
+
+            $lines = Send-SecureMail @trust -Port $server.Ports.submission -Credential $server.Credential -From $alice -To $alice -Subject $subject -Verbose -Debug 5>&1 4>&1 |
+                ForEach-Object { $_.Message }
+
+            $order = 'Connected to 127.0.0.1', '-> EHLO', '-> STARTTLS', 'TLS started', '~> EHLO', '~> AUTH', '~> MAIL FROM', 'queued as', '~> QUIT' |
+                ForEach-Object {
+                    $needle = $_
+                    $at = 0..($lines.Count - 1) | Where-Object { $lines[$_].Contains($needle) } | Select-Object -First 1
+                    $at | Should -Not -BeNullOrEmpty -Because "a line with '$needle' is written"
+                    $at
+                }
+            $order | Should -Be ($order | Sort-Object)
+        }
+    }
+
     Context 'Failures' {
         It 'reports an unknown recipient by address and still delivers to the others' {
             $subject = New-TestSubject
@@ -218,6 +330,13 @@ Describe 'Send-SecureMail' {
             $failures | Should -HaveCount 1
             $failures[0].FullyQualifiedErrorId | Should -Be 'SmtpTools.RecipientRejected,SmtpTools.Commands.SendSecureMailCommand'
             Wait-SmtpTestMessage -Server $server -Address $alice -Marker $subject | Should -Not -BeNullOrEmpty
+        }
+
+        It 'says, when the default port 25 is refused, that submission uses 465/587 and -Recommended finds it' {
+            if (Test-LoopbackPortListening -Port 25) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine'; return }
+
+            { Send-SecureMail -SmtpServer 127.0.0.1 -From $alice -To $alice -Subject (New-TestSubject) -RetryCount 0 -TimeoutSec 5 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SmtpTools.ConnectionRefused,SmtpTools.Commands.SendSecureMailCommand' -ExpectedMessage "*refused*submission uses 465 (implicit TLS) or 587 (STARTTLS)*'Test-SmtpPort 127.0.0.1 -Recommended'*"
         }
 
         It 'refuses <Case> before connecting' -ForEach @(

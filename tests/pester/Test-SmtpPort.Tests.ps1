@@ -13,6 +13,19 @@ AfterAll {
 }
 
 Describe 'Test-SmtpPort' {
+    Context 'Port 25 refused' {
+        # Port 25 of the loopback: nothing listens there on these machines (the test server uses its own ports).
+        It 'says that submission uses 465/587 and that -Recommended finds the right one' {
+            if (Test-LoopbackPortListening -Port 25) { Set-ItResult -Skipped -Because 'something listens on 127.0.0.1:25 on this machine'; return }
+
+            $result = Test-SmtpPort -ComputerName 127.0.0.1 -Port 25 -TimeoutSec 5
+
+            $result.Status | Should -Be 'Closed'
+            $result.ErrorMessage | Should -BeLike "*refused*submission uses 465 (implicit TLS) or 587 (STARTTLS)*'Test-SmtpPort 127.0.0.1 -Recommended'*"
+            ($result.Notes -join "`n") | Should -BeLike "*'Test-SmtpPort 127.0.0.1 -Recommended'*"
+        }
+    }
+
     Context 'Security mode, found by behaviour on the test server' {
         It 'reports the <PortName> port as <Security>' -ForEach @(
             @{ PortName = 'submissions'; Security = 'ImplicitTls' }
@@ -32,6 +45,29 @@ Describe 'Test-SmtpPort' {
             $result.Certificate.Verdict | Should -Be 'valid'
         }
 
+        It 'says which address of localhost it probed and which it did not' {
+            $result = Test-SmtpPort -ComputerName localhost -Port $server.Ports.submission -TrustedCertificate $server.CaFile -TimeoutSec 10
+
+            $other = if ($result.RemoteAddress.IsIPv4MappedToIPv6 -or $result.RemoteAddress.AddressFamily -eq 'InterNetwork') { '::1' } else { '127.0.0.1' }
+            $result.RemoteAddress | Should -Not -BeNullOrEmpty
+            $note = $result.Notes | Where-Object { $_ -like 'localhost is the loopback (*' }
+            $note | Should -BeLike "*: this result is from $($result.RemoteAddress); not probed: $other (Test-SmtpPort $other probes it directly)."
+            $note | Should -Match '^localhost is the loopback \(.*127\.0\.0\.1.*\)'
+            $note | Should -Match '^localhost is the loopback \(.*::1.*\)'
+        }
+
+        It 'names the address probed of a name with an IPv4 and an IPv6 address' {
+            $name = "mail.srv.$($server.Zone)"
+
+            $result = Test-SmtpPort -ComputerName $name -Port $server.Ports.submission -DnsServer $server.DnsServer -TrustedCertificate $server.CaFile -TimeoutSec 10
+
+            $result.Status | Should -Be 'Open'
+            $note = $result.Notes | Where-Object { $_ -like "$name has 2 addresses*" }
+            $note | Should -BeLike "*this result is from $($result.RemoteAddress); not probed: *"
+            $note | Should -Match '127\.0\.0\.1'
+            $note | Should -Match '::1'
+        }
+
         It 'reads the greeting of the server' {
             $result = Test-SmtpPort -ComputerName localhost -Port $server.Ports.plain -TimeoutSec 10
 
@@ -40,6 +76,48 @@ Describe 'Test-SmtpPort' {
     }
 
     Context 'Results that leave the session' {
+        # Measured 2026-12-01: 11.5 KB for a STARTTLS port, of which about 5.5 KB are the test leaf's 141 names; it
+        # was 36 KB with a depth warning before (the whole X509Certificate2, its chain and a second copy under Tls).
+        It 'converts a result to JSON without -Depth, without a warning, in under 16 KB' {
+            $result = Test-SmtpPort -ComputerName localhost -Port $server.Ports.submission -TrustedCertificate $server.CaFile -TimeoutSec 10
+
+            $json = $result | ConvertTo-Json -WarningVariable warned -WarningAction SilentlyContinue
+
+            $warned | Should -BeNullOrEmpty
+            $json.Length | Should -BeLessThan 16KB
+            $json | Should -Not -Match 'RawData'
+            $back = $json | ConvertFrom-Json
+            $back.Certificate.Thumbprint | Should -Be $result.Certificate.Thumbprint
+            $back.Findings[0].Id | Should -Be 'STARTTLS_ONLY'
+            $back.AuthMechanisms | Should -Contain 'PLAIN'
+            $result.Certificate.GetCertificate().Thumbprint | Should -Be $result.Certificate.Thumbprint
+        }
+
+        It 'converts a Get-SmtpCapability report to JSON without a warning' {
+            $report = Get-SmtpCapability -ComputerName localhost -Port $server.Ports.submission -TrustedCertificate $server.CaFile -TimeoutSec 10
+
+            $json = $report | ConvertTo-Json -WarningVariable warned -WarningAction SilentlyContinue
+
+            $warned | Should -BeNullOrEmpty
+            $json.Length | Should -BeLessThan 16KB
+            ($json | ConvertFrom-Json).TlsVersions.Version | Should -Not -BeNullOrEmpty
+        }
+
+        It 'keeps findings, names and AUTH mechanisms readable through Export-Csv and Import-Csv' {
+            $csv = Join-Path -Path $TestDrive -ChildPath 'ports.csv'
+
+            Test-SmtpPort -ComputerName localhost -Port $server.Ports.submission, $server.Ports.plain -TrustedCertificate $server.CaFile -TimeoutSec 10 |
+                Export-Csv -Path $csv
+            $rows = Import-Csv -Path $csv
+
+            $rows | Should -HaveCount 2
+            Get-Content -Raw -Path $csv | Should -Not -Match 'SmtpTools\.SmtpFinding\[\]|List`1|SmtpList`1'
+            ($rows | Where-Object Port -eq $server.Ports.submission).Findings | Should -BeLike '*STARTTLS_ONLY*'
+            ($rows | Where-Object Port -eq $server.Ports.plain).Findings | Should -BeLike '*NO_TLS*'
+            ($rows | Where-Object Port -eq $server.Ports.submission).AuthMechanisms | Should -Be 'PLAIN; LOGIN; XOAUTH2; OAUTHBEARER'
+            ($rows | Where-Object Port -eq $server.Ports.submission).Certificate | Should -BeLike 'CN=localhost (valid*'
+        }
+
         It 'keeps the certificate verdict of a result received from Start-Job' {
             $manifest = Get-BuiltSmtpToolsManifest
             $job = Start-Job -ScriptBlock {

@@ -107,3 +107,22 @@ function Wait-SmtpTestMessage {
 
     throw "No message containing '$Marker' reached $Address within $TimeoutSec s."
 }
+
+function Test-LoopbackPortListening {
+    <#
+    .SYNOPSIS
+        True when something accepts connections on 127.0.0.1:-Port (tests of a refused port skip then).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([Parameter(Mandatory)] [int] $Port)
+
+    $probe = [System.Net.Sockets.TcpClient]::new()
+    try {
+        return $probe.ConnectAsync('127.0.0.1', $Port).Wait(2000) -and $probe.Connected
+    } catch {
+        return $false
+    } finally {
+        $probe.Dispose()
+    }
+}

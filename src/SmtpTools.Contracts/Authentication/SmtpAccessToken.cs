@@ -42,10 +42,14 @@ namespace SmtpTools
         public string? ClientId { get; internal set; }
 
         /// <summary>Application permissions (roles claim): app-only SMTP needs SMTP.SendAsApp.</summary>
-        public IReadOnlyList<string> Roles { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Roles { get => _roles; internal set => _roles = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _roles = SmtpList<string>.Empty;
 
         /// <summary>Delegated permissions (scp or scope claim): delegated SMTP needs SMTP.Send (Gmail: https://mail.google.com/).</summary>
-        public IReadOnlyList<string> Scopes { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Scopes { get => _scopes; internal set => _scopes = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _scopes = SmtpList<string>.Empty;
 
         /// <summary>The token. Pass the whole object to Send-SecureMail -AccessToken rather than this.</summary>
         public SecureString Token { get; internal set; }

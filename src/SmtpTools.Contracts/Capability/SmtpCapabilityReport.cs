@@ -42,10 +42,10 @@ namespace SmtpTools
         public long? SizeLimit => Extensions?.SizeLimit;
 
         /// <summary>AUTH mechanisms a client works with (inside TLS where TLS works).</summary>
-        public IReadOnlyList<string> AuthMechanisms => Extensions?.AuthMechanisms ?? Array.Empty<string>();
+        public IReadOnlyList<string> AuthMechanisms => Extensions?.AuthMechanisms ?? SmtpList<string>.Empty;
 
         /// <summary>AUTH mechanisms offered in clear, before TLS: any entry here is a finding.</summary>
-        public IReadOnlyList<string> AuthMechanismsBeforeTls => ExtensionsBeforeTls?.AuthMechanisms ?? Array.Empty<string>();
+        public IReadOnlyList<string> AuthMechanismsBeforeTls => ExtensionsBeforeTls?.AuthMechanisms ?? SmtpList<string>.Empty;
 
         /// <summary>The TLS session of the inspection (the operating system's TLS stack), with the certificate and its verdict; null without TLS.</summary>
         public TlsInspection? Tls { get; internal set; }
@@ -70,10 +70,12 @@ namespace SmtpTools
         public SmtpCertificateInfo? Certificate => Tls?.Certificate;
 
         /// <summary>Each TLS version offered alone and what the server answered; empty when the scan was skipped or there is no TLS.</summary>
-        public IReadOnlyList<TlsVersionSupport> TlsVersions { get; internal set; } = Array.Empty<TlsVersionSupport>();
+        public IReadOnlyList<TlsVersionSupport> TlsVersions { get => _tlsVersions; internal set => _tlsVersions = SmtpList<TlsVersionSupport>.From(value); }
+
+        private IReadOnlyList<TlsVersionSupport> _tlsVersions = SmtpList<TlsVersionSupport>.Empty;
 
         /// <summary>The TLS versions the server accepts, oldest first; empty when not scanned.</summary>
-        public IReadOnlyList<TlsProtocolVersion> AcceptedTlsVersions => TlsVersions.Where(v => v.IsAccepted).Select(v => v.Version).OrderBy(v => v).ToArray();
+        public IReadOnlyList<TlsProtocolVersion> AcceptedTlsVersions => SmtpList<TlsProtocolVersion>.From(TlsVersions.Where(v => v.IsAccepted).Select(v => v.Version).OrderBy(v => v));
 
         /// <summary>True when <see cref="TlsVersions"/> holds a scan.</summary>
         public bool TlsVersionsScanned => TlsVersions.Count > 0;
@@ -100,7 +102,9 @@ namespace SmtpTools
         public string? AuthenticationMessage { get; internal set; }
 
         /// <summary>What is wrong (or notable), worst first.</summary>
-        public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
+        public IReadOnlyList<SmtpFinding> Findings { get => _findings; internal set => _findings = SmtpList<SmtpFinding>.From(value); }
+
+        private IReadOnlyList<SmtpFinding> _findings = SmtpList<SmtpFinding>.Empty;
 
         /// <summary>How fit this endpoint is for submitting mail: the same rating Test-SmtpPort gives it, from the same rules (the version scan's findings are reported but do not change it).</summary>
         public SmtpSubmissionRating Rating { get; internal set; }

@@ -70,7 +70,9 @@ namespace SmtpTools
         public bool DnssecAuthenticated { get; internal set; }
 
         /// <summary>The host's addresses (AAAA and A) from the same resolver; empty when it does not resolve.</summary>
-        public IReadOnlyList<IPAddress> Addresses { get; internal set; } = Array.Empty<IPAddress>();
+        public IReadOnlyList<IPAddress> Addresses { get => _addresses; internal set => _addresses = SmtpList<IPAddress>.From(value); }
+
+        private IReadOnlyList<IPAddress> _addresses = SmtpList<IPAddress>.Empty;
 
         /// <summary>Why the host did not resolve; null when it did.</summary>
         internal string? ResolutionFailure { get; set; }
@@ -82,7 +84,9 @@ namespace SmtpTools
         public SmtpObservedSecurity MeasuredSecurity => Measured?.Security ?? SmtpObservedSecurity.Unknown;
 
         /// <summary>Problems found in what was published, and (with -Probe) between what was published and what was measured.</summary>
-        public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
+        public IReadOnlyList<SmtpFinding> Findings { get => _findings; internal set => _findings = SmtpList<SmtpFinding>.From(value); }
+
+        private IReadOnlyList<SmtpFinding> _findings = SmtpList<SmtpFinding>.Empty;
 
         /// <summary>The addresses, comma-separated, for tables and CSV.</summary>
         public string AddressList => string.Join(", ", Addresses.Select(a => a.ToString()));

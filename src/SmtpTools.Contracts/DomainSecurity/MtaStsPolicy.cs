@@ -22,7 +22,9 @@ namespace SmtpTools
         public TimeSpan? MaxAge { get; internal set; }
 
         /// <summary>The policy's mx patterns ("mail.example.com", "*.example.net").</summary>
-        public IReadOnlyList<string> MxPatterns { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> MxPatterns { get => _mxPatterns; internal set => _mxPatterns = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _mxPatterns = SmtpList<string>.Empty;
 
         /// <summary>Why the record or policy cannot be used, or null when it can (or none is published).</summary>
         public string? Problem { get; internal set; }

@@ -17,7 +17,9 @@ namespace SmtpTools
         public string VerdictReason { get; internal set; } = string.Empty;
 
         /// <summary>The MX hosts in preference order, with what each did.</summary>
-        public IReadOnlyList<SmtpMxHostReport> MxHosts { get; internal set; } = Array.Empty<SmtpMxHostReport>();
+        public IReadOnlyList<SmtpMxHostReport> MxHosts { get => _mxHosts; internal set => _mxHosts = SmtpList<SmtpMxHostReport>.From(value); }
+
+        private IReadOnlyList<SmtpMxHostReport> _mxHosts = SmtpList<SmtpMxHostReport>.Empty;
 
         /// <summary>The MX answer was DNSSEC-validated (the AD bit from the resolver named in <see cref="DnsServer"/>).</summary>
         public bool MxSecure { get; internal set; }
@@ -38,7 +40,9 @@ namespace SmtpTools
         public TlsRptPolicy TlsRpt { get; internal set; } = new TlsRptPolicy();
 
         /// <summary>Problems and notable facts, worst first.</summary>
-        public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
+        public IReadOnlyList<SmtpFinding> Findings { get => _findings; internal set => _findings = SmtpList<SmtpFinding>.From(value); }
+
+        private IReadOnlyList<SmtpFinding> _findings = SmtpList<SmtpFinding>.Empty;
 
         /// <summary>Wall time of the check.</summary>
         public TimeSpan Duration { get; internal set; }

@@ -14,7 +14,9 @@ namespace SmtpTools
         public string HostName { get; internal set; } = string.Empty;
 
         /// <summary>Its addresses (AAAA and A).</summary>
-        public IReadOnlyList<IPAddress> Addresses { get; internal set; } = Array.Empty<IPAddress>();
+        public IReadOnlyList<IPAddress> Addresses { get => _addresses; internal set => _addresses = SmtpList<IPAddress>.From(value); }
+
+        private IReadOnlyList<IPAddress> _addresses = SmtpList<IPAddress>.Empty;
 
         /// <summary>The TCP port probed (25 unless -MxPort said otherwise).</summary>
         public int Port { get; internal set; }
@@ -44,7 +46,9 @@ namespace SmtpTools
         public DaneStatus Dane { get; internal set; }
 
         /// <summary>The TLSA records at _port._tcp.host ("3 1 1 fd2a..."), as published.</summary>
-        public IReadOnlyList<string> TlsaRecords { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> TlsaRecords { get => _tlsaRecords; internal set => _tlsaRecords = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _tlsaRecords = SmtpList<string>.Empty;
 
         /// <summary>The TLSA record that matched the presented chain, or null.</summary>
         public string? MatchedTlsa { get; internal set; }

@@ -10,7 +10,9 @@ namespace SmtpTools
         public string? Record { get; internal set; }
 
         /// <summary>The rua targets (mailto: or https: URIs).</summary>
-        public IReadOnlyList<string> ReportUris { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> ReportUris { get => _reportUris; internal set => _reportUris = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _reportUris = SmtpList<string>.Empty;
 
         /// <summary>Why the record cannot be used, or null when it can (or none is published).</summary>
         public string? Problem { get; internal set; }

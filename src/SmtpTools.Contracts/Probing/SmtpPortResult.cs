@@ -29,7 +29,9 @@ namespace SmtpTools
         public string RatingReason { get; internal set; } = string.Empty;
 
         /// <summary>What is wrong (or notable) about this endpoint, worst first: the same rules and ids as Get-SmtpCapability's findings, less those that need its TLS version scan.</summary>
-        public IReadOnlyList<SmtpFinding> Findings { get; internal set; } = Array.Empty<SmtpFinding>();
+        public IReadOnlyList<SmtpFinding> Findings { get => _findings; internal set => _findings = SmtpList<SmtpFinding>.From(value); }
+
+        private IReadOnlyList<SmtpFinding> _findings = SmtpList<SmtpFinding>.Empty;
 
         /// <summary>The server's 220 greeting, as sent.</summary>
         public string? Banner { get; internal set; }
@@ -53,7 +55,7 @@ namespace SmtpTools
         public SmtpExtensions? ExtensionsAfterTls { get; internal set; }
 
         /// <summary>AUTH mechanisms as a client would use them: inside TLS where TLS works, otherwise in clear.</summary>
-        public IReadOnlyList<string> AuthMechanisms => (ExtensionsAfterTls ?? ExtensionsBeforeTls)?.AuthMechanisms ?? Array.Empty<string>();
+        public IReadOnlyList<string> AuthMechanisms => (ExtensionsAfterTls ?? ExtensionsBeforeTls)?.AuthMechanisms ?? SmtpList<string>.Empty;
 
         /// <summary>AUTH was offered before TLS: a client could send its password in clear.</summary>
         public bool AuthOfferedBeforeTls => ExtensionsBeforeTls?.AuthMechanisms.Count > 0;
@@ -81,7 +83,7 @@ namespace SmtpTools
         public string? ErrorMessage { get; internal set; }
 
         /// <summary>Remarks about this port (misconfigurations, protocol oddities).</summary>
-        public IReadOnlyList<string> Notes => _notes;
+        public IReadOnlyList<string> Notes => SmtpList<string>.From(_notes);
 
         private readonly List<string> _notes = new List<string>();
 

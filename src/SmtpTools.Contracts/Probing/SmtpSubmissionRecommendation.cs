@@ -16,7 +16,7 @@ namespace SmtpTools
         {
             ComputerName = computerName;
             Endpoint = endpoint;
-            RankedEndpoints = ranked;
+            RankedEndpoints = SmtpList<SmtpPortResult>.From(ranked);
             Reason = reason;
         }
 
@@ -42,7 +42,7 @@ namespace SmtpTools
         public TlsProtocolVersion TlsProtocol => Endpoint?.TlsProtocol ?? TlsProtocolVersion.None;
 
         /// <summary>The AUTH mechanisms the recommended endpoint offers inside TLS (empty: it takes mail only without credentials).</summary>
-        public IReadOnlyList<string> AuthMechanisms => Endpoint?.AuthMechanisms ?? Array.Empty<string>();
+        public IReadOnlyList<string> AuthMechanisms => Endpoint?.AuthMechanisms ?? SmtpList<string>.Empty;
 
         /// <summary>The probe result of the recommended endpoint, or null when no port is fit for submission.</summary>
         public SmtpPortResult? Endpoint { get; }

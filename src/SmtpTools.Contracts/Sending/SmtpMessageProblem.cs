@@ -32,5 +32,8 @@ namespace SmtpTools
 
         /// <summary>Text the message's encoding cannot carry: malformed UTF-16 (a lone surrogate), or characters outside a narrower -Encoding.</summary>
         InvalidText,
+
+        /// <summary>A field the message needs (To, From; Subject for a message made from a pipeline row) came from no parameter and no input property, or only as an empty value.</summary>
+        MissingField,
     }
 }

@@ -20,13 +20,19 @@ namespace SmtpTools
         public string? Subject { get; internal set; }
 
         /// <summary>Every envelope recipient (To, Cc and Bcc).</summary>
-        public IReadOnlyList<string> Recipients { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Recipients { get => _recipients; internal set => _recipients = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _recipients = SmtpList<string>.Empty;
 
         /// <summary>Recipients the server accepted the message for.</summary>
-        public IReadOnlyList<string> AcceptedRecipients { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> AcceptedRecipients { get => _acceptedRecipients; internal set => _acceptedRecipients = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _acceptedRecipients = SmtpList<string>.Empty;
 
         /// <summary>Recipients the server refused, each with its reply.</summary>
-        public IReadOnlyList<SmtpRejectedRecipient> RejectedRecipients { get; internal set; } = Array.Empty<SmtpRejectedRecipient>();
+        public IReadOnlyList<SmtpRejectedRecipient> RejectedRecipients { get => _rejectedRecipients; internal set => _rejectedRecipients = SmtpList<SmtpRejectedRecipient>.From(value); }
+
+        private IReadOnlyList<SmtpRejectedRecipient> _rejectedRecipients = SmtpList<SmtpRejectedRecipient>.Empty;
 
         /// <summary>The server's final reply to the message data ("2.0.0 Ok: queued as ..."), or to the failing command.</summary>
         public string? ServerResponse { get; internal set; }

@@ -12,8 +12,18 @@ namespace SmtpTools
             Certificate = certificate;
         }
 
-        /// <summary>The leaf certificate the server presented.</summary>
-        public X509Certificate2 Certificate { get; }
+        // The leaf certificate the server presented: a method, not a property, so that ConvertTo-Json and Export-Csv
+        // write the summary below (subject, thumbprints, names, dates, verdict) rather than the whole certificate.
+        internal X509Certificate2 Certificate { get; }
+
+        /// <summary>The leaf certificate the server presented, whole (raw data, extensions, public key): Export-Certificate, Get-PfxCertificate-style inspection, pinning.</summary>
+        public X509Certificate2 GetCertificate() => Certificate;
+
+        /// <summary>The certificates the server presented, leaf first, whole; <see cref="PresentedChainLength"/> says how many.</summary>
+        public IReadOnlyList<X509Certificate2> GetPresentedChain() => PresentedChain;
+
+        /// <summary>How many certificates the server presented (leaf and intermediates).</summary>
+        public int PresentedChainLength => PresentedChain.Count;
 
         /// <summary>The leaf's subject distinguished name.</summary>
         public string Subject => Certificate.Subject;
@@ -28,7 +38,9 @@ namespace SmtpTools
         public string Sha256Thumbprint { get; internal set; } = string.Empty;
 
         /// <summary>Subject alternative names, as "DNS:name" or "IP:address".</summary>
-        public IReadOnlyList<string> SubjectAlternativeNames { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> SubjectAlternativeNames { get => _subjectAlternativeNames; internal set => _subjectAlternativeNames = SmtpList<string>.From(value); }
+
+        private IReadOnlyList<string> _subjectAlternativeNames = SmtpList<string>.Empty;
 
         /// <summary>Start of validity.</summary>
         public DateTimeOffset NotBefore { get; internal set; }
@@ -67,10 +79,14 @@ namespace SmtpTools
         public bool ChainComplete { get; internal set; }
 
         /// <summary>Why the chain is not trusted, one entry per problem; empty when trusted.</summary>
-        public IReadOnlyList<string> ChainStatus { get; internal set; } = Array.Empty<string>();
+        public IReadOnlyList<string> ChainStatus { get => _chainStatus; internal set => _chainStatus = SmtpList<string>.From(value); }
 
-        /// <summary>The certificates the server presented, leaf first.</summary>
-        public IReadOnlyList<X509Certificate2> PresentedChain { get; internal set; } = Array.Empty<X509Certificate2>();
+        private IReadOnlyList<string> _chainStatus = SmtpList<string>.Empty;
+
+        // The certificates the server presented, leaf first (GetPresentedChain()).
+        internal IReadOnlyList<X509Certificate2> PresentedChain { get => _presentedChain; set => _presentedChain = SmtpList<X509Certificate2>.From(value); }
+
+        private IReadOnlyList<X509Certificate2> _presentedChain = SmtpList<X509Certificate2>.Empty;
 
         /// <summary>The certificate passes the policy in force: trusted (or pinned) and for the right host, or the check was skipped.</summary>
         public bool IsAcceptable { get; internal set; }

@@ -37,7 +37,12 @@ namespace SmtpTools
         public string? Detail { get; internal set; }
 
         /// <summary>Time from connecting to the end of the handshake (STARTTLS included).</summary>
-        public TimeSpan Duration { get; }
+        // A TimeSpan inside a list of a result is three levels deep, beyond ConvertTo-Json's default depth; the
+        // milliseconds are what a reader wants anyway.
+        internal TimeSpan Duration { get; }
+
+        /// <summary>Milliseconds from connecting to the end of the handshake (STARTTLS included).</summary>
+        public double DurationMs => Math.Round(Duration.TotalMilliseconds, 1);
 
         /// <inheritdoc />
         public override string ToString() => $"{Version} {Outcome}" + (CipherSuite != null ? " " + CipherSuite : string.Empty);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -70,8 +71,69 @@ namespace SmtpTools.Probing
 
             var result = FromFacts(facts, plan);
             result.Duration = total.Elapsed;
+            NoteAddresses(result, addresses);
             Conclude(result);
             return result;
+        }
+
+        // localhost (127.0.0.1 and ::1) and every name with several addresses: say which address this result is
+        // from, which were tried before it, and which were not probed at all. localhost means both loopbacks (RFC 6761
+        // 6.3) even where the hosts file gives one: a server listening on ::1 only is then not silently missed.
+        private static void NoteAddresses(SmtpPortResult result, IReadOnlyList<IPAddress> resolved)
+        {
+            var addresses = resolved.ToList();
+            var isLocalhost = IsLocalhost(result.ComputerName);
+            if (isLocalhost)
+            {
+                foreach (var loopback in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
+                {
+                    if (!addresses.Any(a => a.AddressFamily == loopback.AddressFamily && IPAddress.IsLoopback(a)))
+                    {
+                        addresses.Add(loopback);
+                    }
+                }
+            }
+
+            if (addresses.Count < 2)
+            {
+                return;
+            }
+
+            var all = string.Join(", ", addresses);
+            var what = isLocalhost ? $"{result.ComputerName} is the loopback ({all})" : $"{result.ComputerName} has {addresses.Count} addresses ({all})";
+            var at = result.RemoteAddress == null ? -1 : IndexOf(addresses, result.RemoteAddress);
+            if (at < 0)
+            {
+                var notTried = addresses.Skip(resolved.Count).ToList();
+                result.AddNote(notTried.Count == 0
+                    ? $"{what}; each was tried and none answered on port {result.Port}."
+                    : $"{what}; {string.Join(", ", resolved)} did not answer on port {result.Port}; not probed: {string.Join(", ", notTried)} (Test-SmtpPort {notTried[0]} probes it directly).");
+                return;
+            }
+
+            var tried = at == 0 ? string.Empty : $" after {string.Join(", ", addresses.Take(at))} did not answer";
+            var rest = addresses.Skip(at + 1).ToList();
+            var notProbed = rest.Count == 0 ? string.Empty : $"; not probed: {string.Join(", ", rest)} (Test-SmtpPort {rest[0]} probes it directly)";
+            result.AddNote($"{what}: this result is from {result.RemoteAddress}{tried}{notProbed}.");
+        }
+
+        private static bool IsLocalhost(string name)
+        {
+            var trimmed = name.Trim().TrimEnd('.');
+            return trimmed.Equals("localhost", StringComparison.OrdinalIgnoreCase) || trimmed.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
+        }
+
+        private static int IndexOf(IReadOnlyList<IPAddress> addresses, IPAddress address)
+        {
+            for (var i = 0; i < addresses.Count; i++)
+            {
+                if (addresses[i].Equals(address))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>The result for a port of a host whose name did not resolve.</summary>

@@ -44,7 +44,7 @@ namespace SmtpTools.Module.Tests.Reliability
             ["port 0"] = ("$h.Port = 0", Binding),
             ["negative port"] = ("$h.Port = -25", Binding),
             ["port above 65535"] = ("$h.Port = 65536", Binding),
-            ["empty host"] = ("$h.SmtpServer = ''", Binding),
+            ["empty host"] = ("$h.SmtpServer = ''", "SmtpTools.NoSmtpServer"), // an empty value means not given
             ["blank host"] = ("$h.SmtpServer = '   '", "SmtpTools.NoSmtpServer"),
             ["host:port as the host"] = ("$h.SmtpServer = 'mail.example.com:587'", "SmtpTools.NameNotResolved"),
             ["URL as the host"] = ("$h.SmtpServer = 'smtp://mail.example.com'", "SmtpTools.NameNotResolved"),
@@ -55,8 +55,8 @@ namespace SmtpTools.Module.Tests.Reliability
             ["malformed UTF-16 in the subject (half an emoji)"] = ("$h.Subject = 'caf' + [char]0xD83D", "SmtpTools.InvalidText"),
             ["malformed UTF-16 in the body"] = ("$h.Body = 'line' + [char]0xDC00 + 'more'", "SmtpTools.InvalidText"),
             ["malformed UTF-16 in a display name"] = ("$h.To = ('\"Bob ' + [char]0xD800 + '\" <bob@fake.test>')", "SmtpTools.InvalidText"),
-            ["null recipient"] = ("$h.To = $null", Binding),
-            ["empty recipient list"] = ("$h.To = @()", Binding),
+            ["null recipient"] = ("$h.To = $null", "SmtpTools.MissingField"),
+            ["empty recipient list"] = ("$h.To = @()", "SmtpTools.MissingField"),
             ["null pipeline value"] = ("$h = $null", "InputObjectNotBound"),
             ["empty string pipeline value"] = ("$h = ''", "InputObjectNotBound"),
         };
