@@ -84,10 +84,12 @@ namespace SmtpTools
         /// With -ScanCipherSuites, every cipher suite the server accepts, one scan per accepted TLS version (oldest first),
         /// with the server's order; empty otherwise.
         /// </summary>
-        public IReadOnlyList<TlsCipherSuiteScan> CipherSuiteScans { get; internal set; } = Array.Empty<TlsCipherSuiteScan>();
+        public IReadOnlyList<TlsCipherSuiteScan> CipherSuiteScans { get => _cipherSuiteScans; internal set => _cipherSuiteScans = SmtpList<TlsCipherSuiteScan>.From(value); }
+
+        private IReadOnlyList<TlsCipherSuiteScan> _cipherSuiteScans = SmtpList<TlsCipherSuiteScan>.Empty;
 
         /// <summary>Every accepted cipher suite of <see cref="CipherSuiteScans"/>, all versions together (each names its Version).</summary>
-        public IReadOnlyList<TlsCipherSuite> AcceptedCipherSuites => CipherSuiteScans.SelectMany(s => s.AcceptedCipherSuites).ToArray();
+        public IReadOnlyList<TlsCipherSuite> AcceptedCipherSuites => SmtpList<TlsCipherSuite>.From(CipherSuiteScans.SelectMany(s => s.AcceptedCipherSuites));
 
         /// <summary>True when <see cref="CipherSuiteScans"/> holds a scan.</summary>
         public bool CipherSuitesScanned => CipherSuiteScans.Count > 0;

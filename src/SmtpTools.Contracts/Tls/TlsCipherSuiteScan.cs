@@ -13,7 +13,7 @@ namespace SmtpTools
         internal TlsCipherSuiteScan(TlsProtocolVersion version, IReadOnlyList<TlsCipherSuite> accepted, TlsCipherOrder order, int offered, int handshakes, bool isComplete, string? detail, TimeSpan duration)
         {
             Version = version;
-            AcceptedCipherSuites = accepted;
+            AcceptedCipherSuites = SmtpList<TlsCipherSuite>.From(accepted);
             Order = order;
             OfferedCount = offered;
             Handshakes = handshakes;
@@ -32,7 +32,7 @@ namespace SmtpTools
         public int AcceptedCount => AcceptedCipherSuites.Count;
 
         /// <summary>The accepted suites that have a <see cref="TlsCipherSuite.Weakness"/>.</summary>
-        public IReadOnlyList<TlsCipherSuite> WeakCipherSuites => AcceptedCipherSuites.Where(s => s.IsWeak).ToArray();
+        public IReadOnlyList<TlsCipherSuite> WeakCipherSuites => SmtpList<TlsCipherSuite>.From(AcceptedCipherSuites.Where(s => s.IsWeak));
 
         /// <summary>How many of them have a weakness.</summary>
         public int WeakCount => AcceptedCipherSuites.Count(s => s.IsWeak);
