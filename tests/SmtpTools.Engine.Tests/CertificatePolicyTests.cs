@@ -136,6 +136,35 @@ namespace SmtpTools.Engine.Tests
             Assert.False(CertificateInspector.Inspect(chain.Leaf, chain.Presented, "localhost", policy, DateTimeOffset.UtcNow).IsAcceptable);
         }
 
+        [Fact]
+        public void A_chain_judged_a_moment_ago_is_judged_again_for_the_clock_and_the_host_name()
+        {
+            // The chain build is remembered for a minute (sweeps meet one certificate on hundreds of ports); dates
+            // and names must not be.
+            var leaf = TestCertificates.Good;
+            Assert.True(Judge(leaf).IsAcceptable);
+
+            var later = CertificateInspector.Inspect(leaf, new[] { leaf }, "localhost", TrustTestCa, new DateTimeOffset(leaf.NotAfter.ToUniversalTime()).AddDays(1));
+            var elsewhere = Judge(leaf, "other.test");
+
+            Assert.Equal(SmtpCertificateProblems.Expired, later.Problems);
+            Assert.Equal(SmtpCertificateProblems.WrongHost, elsewhere.Problems);
+            Assert.True(Judge(leaf).IsAcceptable);
+        }
+
+        [Fact]
+        public void A_chain_judged_under_trusted_roots_is_not_trusted_without_them()
+        {
+            var leaf = TestCertificates.Good;
+            Assert.True(Judge(leaf).IsTrusted);
+
+            var untrusted = CertificateInspector.Inspect(leaf, new[] { leaf }, "localhost", CertificatePolicy.Default, DateTimeOffset.UtcNow);
+
+            Assert.False(untrusted.IsTrusted);
+            Assert.False(untrusted.IsAcceptable);
+            Assert.True(Judge(leaf).IsTrusted);
+        }
+
         // Records the case in the reliability figures (refused or not), for the assertions that follow to judge.
         private static SmtpCertificateInfo Refused(string name, SmtpCertificateInfo info)
         {

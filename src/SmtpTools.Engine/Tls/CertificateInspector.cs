@@ -19,6 +19,9 @@ namespace SmtpTools.Tls
         /// <summary>The smallest RSA (or DSA) key considered strong (NIST SP 800-131A: 112-bit security).</summary>
         public const int MinimumRsaKeyBits = 2048;
 
+        private static readonly VerdictCache<JudgedChain> JudgedChains = new VerdictCache<JudgedChain>();
+        private static readonly VerdictCache<RevocationVerdict> RevocationVerdicts = new VerdictCache<RevocationVerdict>();
+
         /// <summary>The smallest elliptic-curve key considered strong.</summary>
         public const int MinimumEcKeyBits = 256;
 
@@ -57,25 +60,13 @@ namespace SmtpTools.Tls
             ReadKey(leaf, info);
             info.HostNameMatches = MatchesHostName(info.SubjectAlternativeNames, hostName);
             info.IsPinned = policy.PinnedThumbprints.Contains(leaf.Thumbprint.ToUpperInvariant()) || policy.PinnedThumbprints.Contains(info.Sha256Thumbprint);
-            var chain = JudgeChain(leaf, info, policy);
-            try
+            var chain = JudgeChain(leaf, info, policy).Path;
+            info.WeakSignatureAlgorithm = WeakestSignature(chain);
+            info.Problems = Problems(info, chain, now);
+            if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
             {
-                info.WeakSignatureAlgorithm = WeakestSignature(chain);
-                info.Problems = Problems(info, chain, now);
-                if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
-                {
-                    var anchor = chain[chain.Count - 1];
-                    info.Problems |= CertificateRevocation.Check(leaf, chain.Count > 1 ? chain[1] : null, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
-                }
-            }
-            finally
-            {
-                // The built path's certificates are copies with native handles: freed now, not whenever a GC finalizes
-                // them (a sweep of thousands of endpoints otherwise piles up native memory the GC does not see).
-                foreach (var element in chain.Where(c => !ReferenceEquals(c, leaf)))
-                {
-                    element.Dispose();
-                }
+                var anchor = chain[chain.Count - 1];
+                info.Problems |= CheckRevocation(leaf, chain.Count > 1 ? chain[1] : null, info, policy, policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint));
             }
 
             var refused = info.Problems & ~policy.Tolerated;
@@ -318,7 +309,26 @@ namespace SmtpTools.Tls
         }
 
         // The path built, leaf first: trust and completeness go into info; dates, usage and strength are judged on the path.
-        private static IReadOnlyList<X509Certificate2> JudgeChain(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy)
+        // The same chain under the same roots is judged once a minute at most (see VerdictCache).
+        private static JudgedChain JudgeChain(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy)
+        {
+            var key = string.Join(",", info.PresentedChain.Select(c => ReferenceEquals(c, leaf) ? info.Sha256Thumbprint : Sha256Hex(c.RawData)))
+                + "|" + string.Join(",", policy.TrustedRoots.Select(r => r.Thumbprint));
+            var judged = JudgedChains.Find(key);
+            if (judged == null)
+            {
+                judged = BuildChain(leaf, info.PresentedChain, policy);
+                JudgedChains.Remember(key, judged);
+            }
+
+            info.IsSelfSigned = judged.IsSelfSigned;
+            info.ChainComplete = judged.ChainComplete;
+            info.IsTrusted = judged.IsTrusted;
+            info.ChainStatus = judged.ChainStatus;
+            return judged;
+        }
+
+        private static JudgedChain BuildChain(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> presented, CertificatePolicy policy)
         {
             using (var chain = new X509Chain())
             {
@@ -327,7 +337,7 @@ namespace SmtpTools.Tls
                 // Dates are judged on every certificate of the path afterwards; here only the path to a root counts.
                 chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreCtlNotTimeValid;
                 DisableCertificateDownloads(chain.ChainPolicy);
-                foreach (var cert in info.PresentedChain.Skip(1))
+                foreach (var cert in presented.Skip(1))
                 {
                     chain.ChainPolicy.ExtraStore.Add(cert);
                 }
@@ -343,31 +353,61 @@ namespace SmtpTools.Tls
                 var statuses = chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError && !IsTimeStatus(s)).ToList();
                 var anchor = elements.LastOrDefault();
 
-                info.IsSelfSigned = elements.Count == 1 && leaf.SubjectName.RawData.SequenceEqual(leaf.IssuerName.RawData);
+                var isSelfSigned = elements.Count == 1 && leaf.SubjectName.RawData.SequenceEqual(leaf.IssuerName.RawData);
                 // A partial chain is the server's fault only when it sent the leaf alone: servers need not send the
                 // root (RFC 5246 7.4.2), so a partial chain despite intermediates means an unknown root (untrusted).
-                info.ChainComplete = !statuses.Contains(X509ChainStatusFlags.PartialChain) || info.PresentedChain.Count > 1;
+                var chainComplete = !statuses.Contains(X509ChainStatusFlags.PartialChain) || presented.Count > 1;
 
                 var anchoredInPolicy = anchor != null && policy.TrustedRoots.Any(r => r.Thumbprint == anchor.Thumbprint);
-                if (built && statuses.Count == 0)
-                {
-                    info.IsTrusted = true;
-                }
-                else if (anchoredInPolicy && statuses.All(s => s == X509ChainStatusFlags.UntrustedRoot))
-                {
-                    // A private CA the user named explicitly: the only complaint allowed is that the OS does not know it.
-                    info.IsTrusted = true;
-                }
+                // A private CA the user named explicitly: the only complaint allowed is that the OS does not know it.
+                var isTrusted = (built && statuses.Count == 0) || (anchoredInPolicy && statuses.All(s => s == X509ChainStatusFlags.UntrustedRoot));
 
-                info.ChainStatus = info.IsTrusted
+                var chainStatus = isTrusted
                     ? Array.Empty<string>()
                     : chain.ChainStatus
                         .Where(s => s.Status != X509ChainStatusFlags.NoError && !IsTimeStatus(s.Status))
                         .Select(s => s.Status + ": " + s.StatusInformation.Trim())
                         .Distinct()
                         .ToArray();
-                return elements.Count > 0 ? elements : new List<X509Certificate2> { leaf };
+
+                // The path's certificates are copies with native handles; they live as long as the verdict is
+                // remembered (one per distinct chain, a bounded number), not one set per probe.
+                return new JudgedChain(elements.Count > 0 ? elements : new List<X509Certificate2> { leaf }, isSelfSigned, chainComplete, isTrusted, chainStatus);
             }
+        }
+
+        // Revocation learnt from a CRL or an OCSP answer is remembered like the chain; "unknown" never is (the
+        // responder may answer the next time).
+        private static SmtpCertificateProblems CheckRevocation(X509Certificate2 leaf, X509Certificate2? issuer, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy)
+        {
+            var key = info.Sha256Thumbprint + "|" + issuer?.Thumbprint + "|" + policy.Revocation + "|" + string.Join(",", policy.TrustedRoots.Select(r => r.Thumbprint));
+            var known = RevocationVerdicts.Find(key);
+            if (known != null)
+            {
+                info.RevocationStatus = known.Status;
+                return known.Problems;
+            }
+
+            var problems = CertificateRevocation.Check(leaf, issuer, info, policy, anchoredInPolicy);
+            if ((problems & SmtpCertificateProblems.RevocationUnknown) == SmtpCertificateProblems.None)
+            {
+                RevocationVerdicts.Remember(key, new RevocationVerdict(problems, info.RevocationStatus));
+            }
+
+            return problems;
+        }
+
+        private sealed class RevocationVerdict
+        {
+            public RevocationVerdict(SmtpCertificateProblems problems, string status)
+            {
+                Problems = problems;
+                Status = status;
+            }
+
+            public SmtpCertificateProblems Problems { get; }
+
+            public string Status { get; }
         }
 
         private static bool IsTimeStatus(X509ChainStatusFlags status) =>
