@@ -8,13 +8,11 @@ BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'TestServer.ps1')
     Import-Module -Name (Get-BuiltSmtpToolsManifest) -Force -ErrorAction Stop
     $server = Start-SmtpTestServer
-    $stateDirectory = if ($env:SMTPTOOLS_SERVER_DIR) { $env:SMTPTOOLS_SERVER_DIR } else { '/tmp/smtptools-test-server' }
-    $state = Get-Content -Raw -Path (Join-Path -Path $stateDirectory -ChildPath 'server.json') | ConvertFrom-Json
 
     $ports = @($server.Ports.relay, $server.Ports.submissions, $server.Ports.submission, $server.Ports.plain)
     $trust = @{ TrustedCertificate = $server.CaFile; TimeoutSec = 5 }
     $discovery = @{ DnsServer = $server.DnsServer; AutoconfigPort = $server.AutoconfigPort; MxPort = $server.Ports.relay }
-    $lab = @{ DnsServer = $state.resolver; TrustedCertificate = $server.CaFile; MxPort = $server.Ports.relay; PolicyPort = $server.AutoconfigPort; TimeoutSec = 5 }
+    $lab = @{ DnsServer = $server.Resolver; TrustedCertificate = $server.CaFile; MxPort = $server.Ports.relay; PolicyPort = $server.AutoconfigPort; TimeoutSec = 5 }
 
     # What a user sees on an 80-column screen, checked line by line.
     function Assert-FitsEightyColumns {
@@ -48,8 +46,8 @@ Describe "The README's examples at 80 columns" {
         @{ Example = 'Test-SmtpPort <host> (every port)'; Script = { Test-SmtpPort -ComputerName localhost -Port $ports @trust } }
         @{ Example = 'Resolve-SmtpServer <domain> | Test-SmtpPort -Recommended'; Script = { Resolve-SmtpServer -Domain "srv.$($server.Zone)" @discovery | Test-SmtpPort @trust -DnsServer $server.DnsServer -Recommended } }
         @{ Example = 'Resolve-SmtpServer <domain> -Probe'; Script = { Resolve-SmtpServer -Domain "srv.$($server.Zone)" @discovery @trust -Probe } }
-        @{ Example = "'<domain>', '<domain>' | Test-SmtpDomain"; Script = { "enforce.$($state.secureZone)", "testing.$($state.secureZone)" | Test-SmtpDomain @lab } }
-        @{ Example = '(Test-SmtpDomain <domain>).VerdictReason'; Script = { (Test-SmtpDomain -Domain "missmx.$($state.secureZone)" @lab).VerdictReason } }
+        @{ Example = "'<domain>', '<domain>' | Test-SmtpDomain"; Script = { "enforce.$($server.SecureZone)", "testing.$($server.SecureZone)" | Test-SmtpDomain @lab } }
+        @{ Example = '(Test-SmtpDomain <domain>).VerdictReason'; Script = { (Test-SmtpDomain -Domain "missmx.$($server.SecureZone)" @lab).VerdictReason } }
         @{ Example = 'Import-Csv servers.csv | Get-SmtpCapability'; Script = { @([pscustomobject]@{ ComputerName = 'localhost'; Port = $server.Ports.submission }, [pscustomobject]@{ ComputerName = 'localhost'; Port = $server.Ports.plain }) | Get-SmtpCapability @trust } }
         @{ Example = 'Test-SmtpPort -Recommended | Send-SecureMail -PassThru'; Script = { Test-SmtpPort -ComputerName localhost -Port $server.Ports.submission, $server.Ports.submissions @trust -Recommended | Send-SecureMail -From $server.User -To $server.User -Subject Hi -Credential $server.Credential @trust -PassThru } }
     ) {

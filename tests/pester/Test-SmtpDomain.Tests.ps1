@@ -7,16 +7,14 @@ BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'TestServer.ps1')
     Import-Module -Name (Get-BuiltSmtpToolsManifest) -Force -ErrorAction Stop
     $server = Start-SmtpTestServer
-    $stateDirectory = if ($env:SMTPTOOLS_SERVER_DIR) { $env:SMTPTOOLS_SERVER_DIR } else { '/tmp/smtptools-test-server' }
-    $state = Get-Content -Raw -Path (Join-Path -Path $stateDirectory -ChildPath 'server.json') | ConvertFrom-Json
     $lab = @{
-        DnsServer          = $state.resolver
+        DnsServer          = $server.Resolver
         TrustedCertificate = $server.CaFile
         MxPort             = $server.Ports.relay
         PolicyPort         = $server.AutoconfigPort
         TimeoutSec         = 5
     }
-    $zone = $state.secureZone
+    $zone = $server.SecureZone
 }
 
 AfterAll {
@@ -49,14 +47,14 @@ Describe 'Test-SmtpDomain' {
         }
 
         It 'ignores TLSA records the resolver does not vouch for' {
-            $report = Test-SmtpDomain -Domain "dane.$($state.insecureZone)" @lab
+            $report = Test-SmtpDomain -Domain "dane.$($server.InsecureZone)" @lab
 
             $report.MxHosts[0].Dane | Should -Be 'NotSecure'
             $report.Findings.Id | Should -Contain 'DANE_NOT_SECURE'
         }
 
         It 'reports a zone whose signatures do not validate as a DNS failure' {
-            $report = Test-SmtpDomain -Domain $state.bogusZone @lab
+            $report = Test-SmtpDomain -Domain $server.BogusZone @lab
 
             $report.Verdict | Should -Be 'DnsFailure'
             $report.Findings.Id | Should -Contain 'MX_DNS_FAILED'

@@ -61,6 +61,11 @@ function Start-SmtpTestServer {
         DnsServer    = $state.dnsServer
         AutoconfigPort = $state.autoconfigPort
         Zone         = $state.zone
+        # The validating resolver (unbound) and the transport-security zones Test-SmtpDomain's suites use.
+        Resolver     = $state.resolver
+        SecureZone   = $state.secureZone
+        InsecureZone = $state.insecureZone
+        BogusZone    = $state.bogusZone
         StartedHere  = -not $alreadyRunning
     }
 }
