@@ -42,6 +42,8 @@ namespace SmtpTools.Commands
         private Authentication.SmtpTokenSource? _tokenSource;
         private string? _protocolLogPath;
         private bool _transcriptToDebug;
+        private bool _verboseShown;
+        private SmtpSendOptions? _lastOptions;
         private readonly SmtpSendBatch _batch = new SmtpSendBatch();
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
         private System.Diagnostics.Stopwatch? _progressShown;
@@ -258,10 +260,10 @@ namespace SmtpTools.Commands
 
             _certificatePolicy = BuildCertificatePolicy();
             _credential = Credential == null || Credential == PSCredential.Empty ? null : new NetworkCredential(Credential.UserName, Credential.Password);
-            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = line => _pump!.PostOrRun(() => WriteVerbose(line)) };
+            _verboseShown = StreamShown("Verbose", "VerbosePreference");
+            _transcriptToDebug = StreamShown("Debug", "DebugPreference");
+            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = _verboseShown ? line => _pump!.PostOrRun(() => WriteVerbose(line)) : (Action<string>?)null };
             _protocolLogPath = ProtocolLog == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProtocolLog);
-            _transcriptToDebug = MyInvocation.BoundParameters.ContainsKey("Debug")
-                || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue);
         }
 
         /// <inheritdoc />
@@ -398,13 +400,21 @@ namespace SmtpTools.Commands
                 SmtpSendResult? result = null;
                 try
                 {
-                    // The send runs beside the pipeline thread, which writes its verbose and debug lines as they
-                    // happen and in order (the engine's lines from every thread go through the pump). A -Debug
-                    // "Continue?" prompt holds only the pipeline thread: the attempt goes on and cannot time out.
-                    using (var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken))
+                    if (!_verboseShown && !_transcriptToDebug)
                     {
-                        var send = System.Threading.Tasks.Task.Run(() => result = _batch.Send(request, stop.Token));
-                        _pump!.RunUntil(send, stop);
+                        // Nobody reads the verbose or debug lines: nothing to pump, so no thread hand-off per message.
+                        result = _batch.Send(request, CancellationToken);
+                    }
+                    else
+                    {
+                        // The send runs beside the pipeline thread, which writes its verbose and debug lines as they
+                        // happen and in order (the engine's lines from every thread go through the pump). A -Debug
+                        // "Continue?" prompt holds only the pipeline thread: the attempt goes on and cannot time out.
+                        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken))
+                        {
+                            var send = System.Threading.Tasks.Task.Run(() => result = _batch.Send(request, stop.Token));
+                            _pump!.RunUntil(send, stop);
+                        }
                     }
                 }
                 catch (OperationCanceledException)
@@ -440,6 +450,9 @@ namespace SmtpTools.Commands
             base.Dispose(disposing);
         }
 
+        // Only -SmtpServer, -Port and -Security may change from one input row to the next; the rest of the options come
+        // from the command line. Rows that name the same endpoint (most batches: every row) share the options of the
+        // first instead of building them again. Not with a token whose account is not named: each row's sender is its account.
         private SmtpSendOptions BuildSendOptions()
         {
             var server = SmtpServer;
@@ -448,9 +461,23 @@ namespace SmtpTools.Commands
                 server = SessionState.PSVariable.GetValue("PSEmailServer")?.ToString();
             }
 
+            server = server?.Trim() ?? string.Empty;
+            var reused = _lastOptions;
+            if (reused != null && reused.Port == Port && reused.Security == Security && string.Equals(reused.SmtpServer, server, StringComparison.Ordinal))
+            {
+                return reused;
+            }
+
+            var options = NewSendOptions(server);
+            _lastOptions = AccessToken == null || options.AccessTokenUser != null ? options : null;
+            return options;
+        }
+
+        private SmtpSendOptions NewSendOptions(string server)
+        {
             return new SmtpSendOptions
             {
-                SmtpServer = server?.Trim() ?? string.Empty,
+                SmtpServer = server,
                 Port = Port,
                 Security = Security,
                 AllowUnencrypted = AllowUnencrypted,
@@ -468,8 +495,22 @@ namespace SmtpTools.Commands
                 RequireTls = RequireTls,
                 ProtocolLogPath = _protocolLogPath,
                 Transcript = _transcriptToDebug ? line => _pump!.PostOrRun(() => WriteDebug(line)) : (Action<string>?)null,
-                Activity = line => _pump!.PostOrRun(() => WriteVerbose(line)),
+                Activity = _verboseShown ? line => _pump!.PostOrRun(() => WriteVerbose(line)) : (Action<string>?)null,
             };
+        }
+
+        // Whether anything written to the verbose (or debug) stream is shown or kept: -Verbose/-Debug as given, else the
+        // preference variable in the caller's scope. SilentlyContinue and Ignore drop the lines, so none is built.
+        private bool StreamShown(string parameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var given))
+            {
+                return given is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(given);
+            }
+
+            var preference = GetVariableValue(preferenceVariable);
+            return !LanguagePrimitives.TryConvertTo<ActionPreference>(preference, CultureInfo.InvariantCulture, out var value)
+                || (value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore);
         }
 
         private OutgoingMessage BuildOutgoingMessage(string[] attachments, out SmtpMessageException? pathError)
