@@ -54,7 +54,7 @@ namespace SmtpTools.Commands
         private int _inputs;
         private readonly List<string> _pipedAttachments = new List<string>();
         private int _pipedFiles;
-        private string? _inputLabel;
+        private bool _rowInput;
 
         /// <summary>Recipients: addresses, or strings of comma-separated addresses ("Name &lt;user@example.com&gt;" allowed).</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -269,7 +269,7 @@ namespace SmtpTools.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            _inputLabel = null;
+            _rowInput = false;
             if (MyInvocation.ExpectingInput)
             {
                 _inputs++;
@@ -290,10 +290,10 @@ namespace SmtpTools.Commands
                     return;
                 }
 
-                _inputLabel = DescribeInput();
+                _rowInput = true;
             }
 
-            SendMessage(Attachments ?? Array.Empty<string>(), requireSubject: _inputLabel != null);
+            SendMessage(Attachments ?? Array.Empty<string>(), requireSubject: _rowInput);
         }
 
         /// <inheritdoc />
@@ -303,7 +303,7 @@ namespace SmtpTools.Commands
             {
                 if (_pipedFiles > 0)
                 {
-                    _inputLabel = null;
+                    _rowInput = false;
                     SendMessage(_pipedAttachments.ToArray(), requireSubject: false);
                 }
 
@@ -325,7 +325,10 @@ namespace SmtpTools.Commands
         private bool OnlyAttachmentsCameFromPipeline() =>
             MyInvocation.BoundParameters.Keys.Where(name => !_commandLine.Contains(name)).All(name => name.Equals(nameof(Attachments), StringComparison.OrdinalIgnoreCase));
 
-        // "Input row 3 (To bob@example.com)": how an error of a batch names the row it belongs to.
+        // "Input row 3 (To bob@example.com)": how an error of a batch names the row it belongs to. Only errors need
+        // it, so it is built when one is written, from the row's parameters still bound.
+        private string? InputLabel => _rowInput ? DescribeInput() : null;
+
         private string DescribeInput()
         {
             var to = (To ?? Array.Empty<string>()).Where(t => !string.IsNullOrWhiteSpace(t)).ToArray();
@@ -362,9 +365,10 @@ namespace SmtpTools.Commands
                 return null;
             }
 
-            var message = _inputLabel == null
+            var label = InputLabel;
+            var message = label == null
                 ? $"Send-SecureMail needs -{missing} ({advice})."
-                : $"{_inputLabel} has no {missing}: add a {missing} column (or property) to the input, or give -{missing} ({advice}). An empty cell counts as not given.";
+                : $"{label} has no {missing}: add a {missing} column (or property) to the input, or give -{missing} ({advice}). An empty cell counts as not given.";
             return new SmtpMessageException(SmtpMessageProblem.MissingField, message, missing);
         }
 
@@ -532,9 +536,12 @@ namespace SmtpTools.Commands
                 Encoding = Encoding,
             };
 
-            foreach (DictionaryEntry header in Headers ?? new Hashtable())
+            if (Headers != null)
             {
-                message.Headers[header.Key?.ToString() ?? string.Empty] = header.Value?.ToString() ?? string.Empty;
+                foreach (DictionaryEntry header in Headers)
+                {
+                    message.Headers[header.Key?.ToString() ?? string.Empty] = header.Value?.ToString() ?? string.Empty;
+                }
             }
 
             try
@@ -544,9 +551,12 @@ namespace SmtpTools.Commands
                     message.Attachments.Add(ResolvePath(path));
                 }
 
-                foreach (DictionaryEntry inline in InlineAttachment ?? new Hashtable())
+                if (InlineAttachment != null)
                 {
-                    message.InlineAttachments[inline.Key?.ToString() ?? string.Empty] = ResolvePath(inline.Value?.ToString() ?? string.Empty);
+                    foreach (DictionaryEntry inline in InlineAttachment)
+                    {
+                        message.InlineAttachments[inline.Key?.ToString() ?? string.Empty] = ResolvePath(inline.Value?.ToString() ?? string.Empty);
+                    }
                 }
             }
             catch (SmtpMessageException e)
@@ -593,9 +603,10 @@ namespace SmtpTools.Commands
         private void WriteInputError(ErrorRecord record)
         {
             var text = record.ErrorDetails?.Message ?? record.Exception.Message;
-            if (_inputLabel != null && !text.StartsWith(_inputLabel, StringComparison.Ordinal))
+            var label = InputLabel;
+            if (label != null && !text.StartsWith(label, StringComparison.Ordinal))
             {
-                record.ErrorDetails = new ErrorDetails(TerminalText.Escape(_inputLabel) + ": " + text);
+                record.ErrorDetails = new ErrorDetails(TerminalText.Escape(label) + ": " + text);
             }
 
             WriteError(record);
