@@ -42,6 +42,8 @@ namespace SmtpTools.Commands
         private Authentication.SmtpTokenSource? _tokenSource;
         private string? _protocolLogPath;
         private bool _transcriptToDebug;
+        private bool _verboseShown;
+        private SmtpSendOptions? _lastOptions;
         private readonly SmtpSendBatch _batch = new SmtpSendBatch();
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
         private System.Diagnostics.Stopwatch? _progressShown;
@@ -52,7 +54,7 @@ namespace SmtpTools.Commands
         private int _inputs;
         private readonly List<string> _pipedAttachments = new List<string>();
         private int _pipedFiles;
-        private string? _inputLabel;
+        private bool _rowInput;
 
         /// <summary>Recipients: addresses, or strings of comma-separated addresses ("Name &lt;user@example.com&gt;" allowed).</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -258,16 +260,16 @@ namespace SmtpTools.Commands
 
             _certificatePolicy = BuildCertificatePolicy();
             _credential = Credential == null || Credential == PSCredential.Empty ? null : new NetworkCredential(Credential.UserName, Credential.Password);
-            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = line => _pump!.PostOrRun(() => WriteVerbose(line)) };
+            _verboseShown = StreamShown("Verbose", "VerbosePreference");
+            _transcriptToDebug = StreamShown("Debug", "DebugPreference");
+            _tokenSource = AccessToken == null ? null : new Authentication.SmtpTokenSource(AccessToken) { Activity = _verboseShown ? line => _pump!.PostOrRun(() => WriteVerbose(line)) : (Action<string>?)null };
             _protocolLogPath = ProtocolLog == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProtocolLog);
-            _transcriptToDebug = MyInvocation.BoundParameters.ContainsKey("Debug")
-                || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue);
         }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            _inputLabel = null;
+            _rowInput = false;
             if (MyInvocation.ExpectingInput)
             {
                 _inputs++;
@@ -288,10 +290,10 @@ namespace SmtpTools.Commands
                     return;
                 }
 
-                _inputLabel = DescribeInput();
+                _rowInput = true;
             }
 
-            SendMessage(Attachments ?? Array.Empty<string>(), requireSubject: _inputLabel != null);
+            SendMessage(Attachments ?? Array.Empty<string>(), requireSubject: _rowInput);
         }
 
         /// <inheritdoc />
@@ -301,7 +303,7 @@ namespace SmtpTools.Commands
             {
                 if (_pipedFiles > 0)
                 {
-                    _inputLabel = null;
+                    _rowInput = false;
                     SendMessage(_pipedAttachments.ToArray(), requireSubject: false);
                 }
 
@@ -323,7 +325,10 @@ namespace SmtpTools.Commands
         private bool OnlyAttachmentsCameFromPipeline() =>
             MyInvocation.BoundParameters.Keys.Where(name => !_commandLine.Contains(name)).All(name => name.Equals(nameof(Attachments), StringComparison.OrdinalIgnoreCase));
 
-        // "Input row 3 (To bob@example.com)": how an error of a batch names the row it belongs to.
+        // "Input row 3 (To bob@example.com)": how an error of a batch names the row it belongs to. Only errors need
+        // it, so it is built when one is written, from the row's parameters still bound.
+        private string? InputLabel => _rowInput ? DescribeInput() : null;
+
         private string DescribeInput()
         {
             var to = (To ?? Array.Empty<string>()).Where(t => !string.IsNullOrWhiteSpace(t)).ToArray();
@@ -360,9 +365,10 @@ namespace SmtpTools.Commands
                 return null;
             }
 
-            var message = _inputLabel == null
+            var label = InputLabel;
+            var message = label == null
                 ? $"Send-SecureMail needs -{missing} ({advice})."
-                : $"{_inputLabel} has no {missing}: add a {missing} column (or property) to the input, or give -{missing} ({advice}). An empty cell counts as not given.";
+                : $"{label} has no {missing}: add a {missing} column (or property) to the input, or give -{missing} ({advice}). An empty cell counts as not given.";
             return new SmtpMessageException(SmtpMessageProblem.MissingField, message, missing);
         }
 
@@ -398,13 +404,21 @@ namespace SmtpTools.Commands
                 SmtpSendResult? result = null;
                 try
                 {
-                    // The send runs beside the pipeline thread, which writes its verbose and debug lines as they
-                    // happen and in order (the engine's lines from every thread go through the pump). A -Debug
-                    // "Continue?" prompt holds only the pipeline thread: the attempt goes on and cannot time out.
-                    using (var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken))
+                    if (!_verboseShown && !_transcriptToDebug)
                     {
-                        var send = System.Threading.Tasks.Task.Run(() => result = _batch.Send(request, stop.Token));
-                        _pump!.RunUntil(send, stop);
+                        // Nobody reads the verbose or debug lines: nothing to pump, so no thread hand-off per message.
+                        result = _batch.Send(request, CancellationToken);
+                    }
+                    else
+                    {
+                        // The send runs beside the pipeline thread, which writes its verbose and debug lines as they
+                        // happen and in order (the engine's lines from every thread go through the pump). A -Debug
+                        // "Continue?" prompt holds only the pipeline thread: the attempt goes on and cannot time out.
+                        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken))
+                        {
+                            var send = System.Threading.Tasks.Task.Run(() => result = _batch.Send(request, stop.Token));
+                            _pump!.RunUntil(send, stop);
+                        }
                     }
                 }
                 catch (OperationCanceledException)
@@ -440,6 +454,9 @@ namespace SmtpTools.Commands
             base.Dispose(disposing);
         }
 
+        // Only -SmtpServer, -Port and -Security may change from one input row to the next; the rest of the options come
+        // from the command line. Rows that name the same endpoint (most batches: every row) share the options of the
+        // first instead of building them again. Not with a token whose account is not named: each row's sender is its account.
         private SmtpSendOptions BuildSendOptions()
         {
             var server = SmtpServer;
@@ -448,9 +465,23 @@ namespace SmtpTools.Commands
                 server = SessionState.PSVariable.GetValue("PSEmailServer")?.ToString();
             }
 
+            server = server?.Trim() ?? string.Empty;
+            var reused = _lastOptions;
+            if (reused != null && reused.Port == Port && reused.Security == Security && string.Equals(reused.SmtpServer, server, StringComparison.Ordinal))
+            {
+                return reused;
+            }
+
+            var options = NewSendOptions(server);
+            _lastOptions = AccessToken == null || options.AccessTokenUser != null ? options : null;
+            return options;
+        }
+
+        private SmtpSendOptions NewSendOptions(string server)
+        {
             return new SmtpSendOptions
             {
-                SmtpServer = server?.Trim() ?? string.Empty,
+                SmtpServer = server,
                 Port = Port,
                 Security = Security,
                 AllowUnencrypted = AllowUnencrypted,
@@ -468,8 +499,22 @@ namespace SmtpTools.Commands
                 RequireTls = RequireTls,
                 ProtocolLogPath = _protocolLogPath,
                 Transcript = _transcriptToDebug ? line => _pump!.PostOrRun(() => WriteDebug(line)) : (Action<string>?)null,
-                Activity = line => _pump!.PostOrRun(() => WriteVerbose(line)),
+                Activity = _verboseShown ? line => _pump!.PostOrRun(() => WriteVerbose(line)) : (Action<string>?)null,
             };
+        }
+
+        // Whether anything written to the verbose (or debug) stream is shown or kept: -Verbose/-Debug as given, else the
+        // preference variable in the caller's scope. SilentlyContinue and Ignore drop the lines, so none is built.
+        private bool StreamShown(string parameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var given))
+            {
+                return given is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(given);
+            }
+
+            var preference = GetVariableValue(preferenceVariable);
+            return !LanguagePrimitives.TryConvertTo<ActionPreference>(preference, CultureInfo.InvariantCulture, out var value)
+                || (value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore);
         }
 
         private OutgoingMessage BuildOutgoingMessage(string[] attachments, out SmtpMessageException? pathError)
@@ -491,9 +536,12 @@ namespace SmtpTools.Commands
                 Encoding = Encoding,
             };
 
-            foreach (DictionaryEntry header in Headers ?? new Hashtable())
+            if (Headers != null)
             {
-                message.Headers[header.Key?.ToString() ?? string.Empty] = header.Value?.ToString() ?? string.Empty;
+                foreach (DictionaryEntry header in Headers)
+                {
+                    message.Headers[header.Key?.ToString() ?? string.Empty] = header.Value?.ToString() ?? string.Empty;
+                }
             }
 
             try
@@ -503,9 +551,12 @@ namespace SmtpTools.Commands
                     message.Attachments.Add(ResolvePath(path));
                 }
 
-                foreach (DictionaryEntry inline in InlineAttachment ?? new Hashtable())
+                if (InlineAttachment != null)
                 {
-                    message.InlineAttachments[inline.Key?.ToString() ?? string.Empty] = ResolvePath(inline.Value?.ToString() ?? string.Empty);
+                    foreach (DictionaryEntry inline in InlineAttachment)
+                    {
+                        message.InlineAttachments[inline.Key?.ToString() ?? string.Empty] = ResolvePath(inline.Value?.ToString() ?? string.Empty);
+                    }
                 }
             }
             catch (SmtpMessageException e)
@@ -552,9 +603,10 @@ namespace SmtpTools.Commands
         private void WriteInputError(ErrorRecord record)
         {
             var text = record.ErrorDetails?.Message ?? record.Exception.Message;
-            if (_inputLabel != null && !text.StartsWith(_inputLabel, StringComparison.Ordinal))
+            var label = InputLabel;
+            if (label != null && !text.StartsWith(label, StringComparison.Ordinal))
             {
-                record.ErrorDetails = new ErrorDetails(TerminalText.Escape(_inputLabel) + ": " + text);
+                record.ErrorDetails = new ErrorDetails(TerminalText.Escape(label) + ": " + text);
             }
 
             WriteError(record);

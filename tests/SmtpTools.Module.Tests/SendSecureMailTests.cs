@@ -497,6 +497,40 @@ namespace SmtpTools.Module.Tests
             Assert.Contains(run.Verbose, v => v.Contains(": Sent, 1 accepted", StringComparison.Ordinal));
         }
 
+        // A send with no reader of verbose or debug lines runs without the pump; $VerbosePreference in the caller's
+        // scope (a script's, or a function's -Verbose) is a reader as much as -Verbose on the command itself.
+        [Fact]
+        public void VerbosePreference_in_the_callers_scope_gets_the_session_lines_as_Verbose_does()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "function Send-Report { [CmdletBinding()] param($to, $subject, $port) Send-SecureMail -From $to -To $to -Subject $subject -SmtpServer localhost -Port $port -Credential $cred -TrustedCertificate $ca }; " +
+                "Send-Report $args[3] $args[4] $args[5] -Verbose; " +
+                "$VerbosePreference = 'Continue'; Send-SecureMail -From $args[3] -To $args[3] -Subject ($args[4] + ' quiet') -SmtpServer localhost -Port $args[5] -Credential $cred -TrustedCertificate $ca -Verbose:$false",
+                Server.User, marker, Server.Submission);
+
+            Assert.Empty(run.Errors);
+            Assert.Single(run.Verbose, v => v.StartsWith("Authenticated as " + Server.User, StringComparison.Ordinal));
+            Assert.Single(run.Verbose, v => v.Contains(": Sent, 1 accepted", StringComparison.Ordinal));
+            Assert.NotNull(Delivered(Server.User, marker + " quiet"));
+        }
+
+        // Rows share the options of the row before when they name the same endpoint: a row naming another one still goes there.
+        [Fact]
+        public void Rows_that_name_another_endpoint_each_go_to_their_own()
+        {
+            var marker = NewMarker();
+            var run = Send(
+                "$rows = @([pscustomobject]@{ Port = $args[5]; Subject = 'a' }, [pscustomobject]@{ Port = $args[6]; Security = 'ImplicitTls'; Subject = 'b' }, [pscustomobject]@{ Port = $args[5]; Subject = 'c' }); " +
+                "$rows | Send-SecureMail -From $args[3] -To $args[3] -Body $args[4] -SmtpServer localhost -Credential $cred -TrustedCertificate $ca -PassThru",
+                Server.User, marker, Server.Submission, Server.Submissions);
+
+            Assert.Empty(run.Errors);
+            Assert.Equal(new[] { Server.Submission, Server.Submissions, Server.Submission }, run.Output.Select(r => (int)r.Get("Port")!).ToArray());
+            Assert.Equal(new[] { "StartTls", "ImplicitTls", "StartTls" }, run.Output.Select(r => r.Text("Security")).ToArray());
+            Assert.All(run.Output, r => Assert.Equal("Sent", r.Text("Status")));
+        }
+
         [Fact]
         public void Test_SmtpPort_style_objects_bind_server_port_and_security()
         {
