@@ -21,6 +21,7 @@ namespace SmtpTools.Tls
 
         private static readonly VerdictCache<JudgedChain> JudgedChains = new VerdictCache<JudgedChain>();
         private static readonly VerdictCache<RevocationVerdict> RevocationVerdicts = new VerdictCache<RevocationVerdict>();
+        private static readonly VerdictCache<IReadOnlyList<string>> CertificateNames = new VerdictCache<IReadOnlyList<string>>();
 
         /// <summary>The smallest elliptic-curve key considered strong.</summary>
         public const int MinimumEcKeyBits = 256;
@@ -45,13 +46,14 @@ namespace SmtpTools.Tls
             CertificatePolicy policy,
             DateTimeOffset now)
         {
+            var sha256 = Sha256Hex(leaf.RawData);
             var info = new SmtpCertificateInfo(leaf)
             {
                 PresentedChain = presentedChain.Count > 0 ? presentedChain : new[] { leaf },
                 NotBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero),
                 NotAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero),
-                Sha256Thumbprint = Sha256Hex(leaf.RawData),
-                SubjectAlternativeNames = ReadSubjectAlternativeNames(leaf),
+                Sha256Thumbprint = sha256,
+                SubjectAlternativeNames = NamesOf(leaf, sha256),
                 CheckedHostName = hostName,
                 ValidationSkipped = policy.SkipValidation,
             };
@@ -446,6 +448,20 @@ namespace SmtpTools.Tls
 
             info.KeyAlgorithm = leaf.PublicKey.Oid.FriendlyName ?? leaf.PublicKey.Oid.Value ?? "unknown";
             info.KeySize = leaf.PublicKey.EncodedKeyValue.RawData.Length * 8;
+        }
+
+        // One list per distinct certificate while it is remembered: a sweep's results behind one certificate share its
+        // names (a certificate for a hundred host names is kilobytes per result otherwise).
+        private static IReadOnlyList<string> NamesOf(X509Certificate2 leaf, string sha256)
+        {
+            var names = CertificateNames.Find(sha256);
+            if (names == null)
+            {
+                names = SmtpList<string>.From(ReadSubjectAlternativeNames(leaf));
+                CertificateNames.Remember(sha256, names);
+            }
+
+            return names;
         }
 
         internal static IReadOnlyList<string> ReadSubjectAlternativeNames(X509Certificate2 certificate)
