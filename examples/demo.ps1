@@ -39,9 +39,10 @@ $relay, $submission, $submissions, $plain = $state.ports.relay, $state.ports.sub
 $ca = $state.caFile
 $user = $state.user
 $credential = [pscredential]::new($user, (ConvertTo-SecureString -String $state.password -AsPlainText -Force))
-"   relay $relay, submission $submission, submissions (implicit TLS) $submissions, plain $plain; private CA $ca"
+"   relay $relay, submission $submission, submissions (implicit TLS) $submissions, plain $plain"
+"   private CA $ca"
 
-"`n== 2. Which port, which TLS mode? (Test-SmtpPort probes by behaviour, not by number)"
+"`n== 2. Which port, which TLS mode? (Test-SmtpPort measures behaviour, not numbers)"
 Test-SmtpPort -ComputerName localhost -Port $relay, $submission, $submissions, $plain -TrustedCertificate $ca -InputOrder | Out-Default
 
 "`n== 3. Which one should I use to submit mail with a password? (RFC 8314)"
