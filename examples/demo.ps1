@@ -52,7 +52,7 @@ Test-SmtpPort -ComputerName localhost -Port $relay, $submission, $submissions, $
 $audit = Get-SmtpCapability -ComputerName localhost -Port $relay -TrustedCertificate $ca
 $audit | Out-Default
 
-"`n== 5. Send through the recommended endpoint (Send-SecureMail: TLS required, certificate verified)"
+"`n== 5. Send-SecureMail to the recommended endpoint (TLS required, cert verified)"
 $marker = [guid]::NewGuid().ToString('N')
 $sent = Test-SmtpPort -ComputerName localhost -Port $submission, $submissions -TrustedCertificate $ca -Recommended |
     Send-SecureMail -From $user -To $user -Subject "SmtpTools demo $marker" -Body 'Sent with TLS required and the certificate verified.' `
