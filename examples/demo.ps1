@@ -42,7 +42,7 @@ $credential = [pscredential]::new($user, (ConvertTo-SecureString -String $state.
 "   relay $relay, submission $submission, submissions (implicit TLS) $submissions, plain $plain"
 "   private CA $ca"
 
-"`n== 2. Which port, which TLS mode? (Test-SmtpPort measures behaviour, not numbers)"
+"`n== 2. Which port, which TLS mode? (Test-SmtpPort measures behaviour, not ports)"
 Test-SmtpPort -ComputerName localhost -Port $relay, $submission, $submissions, $plain -TrustedCertificate $ca -InputOrder | Out-Default
 
 "`n== 3. Which one should I use to submit mail with a password? (RFC 8314)"
