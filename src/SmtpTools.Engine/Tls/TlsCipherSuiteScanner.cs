@@ -230,21 +230,8 @@ namespace SmtpTools.Tls
 
             try
             {
-                var plan = new SmtpConversationPlan
-                {
-                    TargetHost = target.ServerName,
-                    Port = target.Port,
-                    Requested = target.StartTls ? SmtpRequestedSecurity.StartTls : SmtpRequestedSecurity.ImplicitTls,
-                    Timeout = _timeout,
-                    HeloName = _heloName,
-                    End = ConversationEnd.BeforeHandshake,
-                };
-                using (var conversation = await SmtpConversation.RunAsync(target.ServerName, new[] { target.Address }, plan, throwOnFailure: true, token).ConfigureAwait(false))
-                {
-                    var session = conversation.Session!;
-                    var client = new CipherOfferClient(TlsVersionScanner.ToBouncyCastle(version), TlsVersionScanner.SniName(target.ServerName), suites.ToArray());
-                    return await SmtpWireSession.WithTimeout(ExchangeHellosAsync(client, session.Stream, version), session.Socket, _timeout, token).ConfigureAwait(false);
-                }
+                var client = new CipherOfferClient(TlsVersionScanner.ToBouncyCastle(version), TlsVersionScanner.SniName(target.ServerName), suites.ToArray());
+                return await ScanConnection.RunAsync(target.Address, target.Port, target.ServerName, target.StartTls, _timeout, _heloName, stream => ExchangeHellosAsync(client, stream, version), token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -258,7 +245,7 @@ namespace SmtpTools.Tls
             {
                 return CipherOffer.Failed($"No answer within {_timeout.TotalSeconds:0.#} s.");
             }
-            catch (Exception e) when (e is IOException || e is SocketException || e is ObjectDisposedException || e is SmtpProtocolException || e is TlsException)
+            catch (Exception e) when (ScanConnection.IsNetworkFailure(e))
             {
                 return CipherOffer.Failed(e.Message);
             }

@@ -61,22 +61,11 @@ namespace SmtpTools.Tls
             var client = new SingleVersionClient(crypto, ToBouncyCastle(version), SniName(serverName));
             try
             {
-                // The SMTP part is the shared conversation, stopped at "220 Ready to start TLS" (or right after connecting,
-                // for implicit TLS), so the next bytes on the socket are this scanner's handshake.
-                var plan = new SmtpConversationPlan
+                await ScanConnection.RunAsync(address, port, serverName, startTls, _timeout, _heloName, async stream =>
                 {
-                    TargetHost = serverName,
-                    Port = port,
-                    Requested = startTls ? SmtpRequestedSecurity.StartTls : SmtpRequestedSecurity.ImplicitTls,
-                    Timeout = _timeout,
-                    HeloName = _heloName,
-                    End = ConversationEnd.BeforeHandshake,
-                };
-                using (var conversation = await SmtpConversation.RunAsync(serverName, new[] { address }, plan, throwOnFailure: true, cancellationToken).ConfigureAwait(false))
-                {
-                    var session = conversation.Session!;
-                    await SmtpWireSession.WithTimeout(HandshakeAsync(client, session.Stream), session.Socket, _timeout, cancellationToken).ConfigureAwait(false);
-                }
+                    await HandshakeAsync(client, stream).ConfigureAwait(false);
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
 
                 return Accepted(version, client, crypto, watch.Elapsed);
             }
@@ -96,7 +85,7 @@ namespace SmtpTools.Tls
             {
                 return Failed(version, $"No answer within {_timeout.TotalSeconds:0.#} s.", watch.Elapsed);
             }
-            catch (Exception e) when (e is IOException || e is SocketException || e is ObjectDisposedException || e is SmtpProtocolException || e is TlsException)
+            catch (Exception e) when (ScanConnection.IsNetworkFailure(e))
             {
                 return Failed(version, e.Message, watch.Elapsed);
             }
