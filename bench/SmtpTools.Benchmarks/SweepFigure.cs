@@ -47,7 +47,7 @@ namespace SmtpTools.Benchmarks
                     var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
                     report.Add($"peak working-set growth, {label}", growth.Format("0", "MB"), $"peak {Of(runs, "peakMB").Format("0", "MB")}, before {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, growth.Median);
-                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
+                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU {Of(runs, "cpuSeconds").Format("0.00", "s")}, of which JIT compilation {Of(runs, "jitSeconds").Format("0.00", "s")} ({Of(runs, "jitMethods").Format("0")} methods); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
                 }
             }
 
@@ -82,10 +82,18 @@ namespace SmtpTools.Benchmarks
             System.Collections.ObjectModel.Collection<PSObject> output;
             TimeSpan elapsed;
             int fdPeak;
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            var cpuBefore = process.TotalProcessorTime;
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime(currentThread: false);
+            var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
             using (var descriptors = new DescriptorWatch())
             using (var memory = ProcessMemory.StartWatching())
             {
                 (output, elapsed) = session.Time(script, records, server.CaFile);
+                process.Refresh();
+                ChildProcess.Report("cpuSeconds", (process.TotalProcessorTime - cpuBefore).TotalSeconds);
+                ChildProcess.Report("jitSeconds", (System.Runtime.JitInfo.GetCompilationTime(currentThread: false) - jitBefore).TotalSeconds);
+                ChildProcess.Report("jitMethods", System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - jitMethodsBefore);
                 peak = memory.PeakMegabytes();
                 fdPeak = descriptors.Peak();
             }
