@@ -13,7 +13,10 @@ namespace SmtpTools.Protocol
     {
         protected DelegatingStream(Stream inner) => Inner = inner ?? throw new ArgumentNullException(nameof(inner));
 
-        protected Stream Inner { get; }
+        protected Stream Inner { get; private set; }
+
+        /// <summary>Puts <paramref name="inner"/> in place of the stream passed on to, which is dropped without being disposed.</summary>
+        protected void ReplaceInner(Stream inner) => Inner = inner ?? throw new ArgumentNullException(nameof(inner));
 
         public override bool CanRead => Inner.CanRead;
 

@@ -8,11 +8,18 @@ namespace SmtpTools.Protocol
     /// <summary>A socket's stream that asks for an immediate ACK before each read (see <see cref="TcpQuickAck"/>), under TLS and SMTP alike.</summary>
     internal sealed class QuickAckStream : DelegatingStream
     {
-        private readonly Socket _socket;
+        private Socket _socket;
 
         public QuickAckStream(Stream inner, Socket socket)
             : base(inner)
         {
+            _socket = socket;
+        }
+
+        /// <summary>Reads and writes through <paramref name="inner"/>, the stream of <paramref name="socket"/>, from now on (see <see cref="SmtpWireSession.ContinueSynchronously"/>).</summary>
+        public void Rebind(Stream inner, Socket socket)
+        {
+            ReplaceInner(inner);
             _socket = socket;
         }
 

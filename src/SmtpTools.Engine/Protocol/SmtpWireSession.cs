@@ -27,8 +27,9 @@ namespace SmtpTools.Protocol
     {
         private static readonly byte[] EmptyBuffer = new byte[0];
 
-        private readonly Socket _socket;
         private readonly Action<string>? _transcript;
+        private readonly QuickAckStream _socketStream;
+        private Socket _socket;
         private Stream _stream;
         private SmtpReplyReader _reader;
 
@@ -39,7 +40,8 @@ namespace SmtpTools.Protocol
             RemoteAddress = remoteAddress;
             RemotePort = (socket.RemoteEndPoint as IPEndPoint)?.Port ?? 0; // kept: a socket the peer closed no longer knows it
             ConnectTime = connectTime;
-            _stream = new QuickAckStream(new NetworkStream(socket, ownsSocket: true), socket);
+            _socketStream = new QuickAckStream(new NetworkStream(socket, ownsSocket: true), socket);
+            _stream = _socketStream;
             _reader = new SmtpReplyReader(_stream);
         }
 
@@ -54,6 +56,21 @@ namespace SmtpTools.Protocol
 
         /// <summary>The socket, for bounding operations on <see cref="Stream"/> with <see cref="WithTimeout(Task, Socket, TimeSpan, CancellationToken)"/>.</summary>
         public Socket Socket => _socket;
+
+        /// <summary>
+        /// From here on the connection is used only synchronously (MailKit's send): it moves to a blocking socket off the
+        /// runtime's socket engine (see <see cref="BlockingSocket"/>), under the same <see cref="Stream"/>, TLS included.
+        /// <see cref="Socket"/> is the new socket afterwards. Call it while nothing is pending on the connection.
+        /// </summary>
+        public void ContinueSynchronously()
+        {
+            var blocking = BlockingSocket.TryDetach(_socket);
+            if (blocking != null)
+            {
+                _socketStream.Rebind(new NetworkStream(blocking, ownsSocket: true), blocking);
+                _socket = blocking;
+            }
+        }
 
         /// <summary>Resolves a name (or parses an address) to the addresses to try, IPv6 and IPv4 as the resolver orders them.</summary>
         /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>

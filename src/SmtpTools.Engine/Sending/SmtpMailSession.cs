@@ -423,6 +423,7 @@ namespace SmtpTools
             {
                 Socket socket;
                 (socket, address, _) = SmtpWireSession.ConnectSocketAsync(addresses, _options.Port, _options.Timeout, null, cancellationToken).GetAwaiter().GetResult();
+                socket = BlockingSocket.TryDetach(socket) ?? socket; // as EstablishTls does: MailKit only blocks on it from here
                 socket.ReceiveTimeout = socket.SendTimeout = client.Timeout;
                 _watchdog.Watch(socket);
                 _logger.Note($"Connected to {SmtpWireSession.Format(address, _options.Port)} ({_options.DescribeSecurity()})");
@@ -489,6 +490,7 @@ namespace SmtpTools
             }
 
             var session = conversation.Session!;
+            session.ContinueSynchronously(); // MailKit's sends block on each reply: a socket off the runtime's socket engine costs a fraction of the CPU
             session.Socket.ReceiveTimeout = session.Socket.SendTimeout = timeoutMs;
             _logger.TlsEstablishedBeforeHandOff(greetingReplayed: true);
             _watchdog.Watch(session.Socket); // from here MailKit talks, and the watchdog bounds it

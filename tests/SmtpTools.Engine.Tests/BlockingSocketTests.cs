@@ -1,0 +1,71 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Tasks;
+using SmtpTools.Protocol;
+using Xunit;
+
+namespace SmtpTools.Engine.Tests
+{
+    /// <summary>
+    /// The send path's connection leaves the runtime's asynchronous socket engine once MailKit takes it (it only blocks
+    /// on it from then on): the same connection, now on a socket that blocks in the kernel.
+    /// </summary>
+    public sealed class BlockingSocketTests
+    {
+        private static readonly bool Linux = RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
+
+        [Fact]
+        public async Task A_connection_used_asynchronously_continues_on_a_blocking_socket_with_nothing_lost()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await original.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            using var peer = await listener.AcceptSocketAsync();
+            peer.Send(Encoding.ASCII.GetBytes("220 first\r\n"));
+            var buffer = new byte[64];
+            Assert.Equal(11, await original.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None)); // now registered with the engine
+            original.ReceiveTimeout = 5000;
+
+            using var blocking = BlockingSocket.TryDetach(original);
+
+            if (!Linux)
+            {
+                Assert.Null(blocking);
+                return;
+            }
+
+            Assert.NotNull(blocking);
+            Assert.True(blocking!.Blocking);
+            Assert.Equal(5000, blocking.ReceiveTimeout);
+            Assert.Throws<ObjectDisposedException>(() => original.Available); // the original descriptor is closed...
+            peer.Send(Encoding.ASCII.GetBytes("250 still here\r\n")); // ...and the connection is not
+            Assert.Equal("250 still here\r\n", Encoding.ASCII.GetString(buffer, 0, blocking.Receive(buffer)));
+            blocking.Send(Encoding.ASCII.GetBytes("QUIT\r\n"));
+            peer.ReceiveTimeout = 5000;
+            Assert.Equal("QUIT\r\n", Encoding.ASCII.GetString(buffer, 0, peer.Receive(buffer)));
+        }
+
+        [Fact]
+        public async Task The_moved_connection_ends_with_FIN_when_closed()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await original.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            using var peer = await listener.AcceptSocketAsync();
+            peer.ReceiveTimeout = 5000;
+
+            var blocking = BlockingSocket.TryDetach(original) ?? original;
+            blocking.Send(Encoding.ASCII.GetBytes("QUIT\r\n"));
+            blocking.Dispose();
+
+            var buffer = new byte[64];
+            Assert.Equal(6, peer.Receive(buffer));
+            Assert.Equal(0, peer.Receive(buffer)); // an orderly end of stream; a reset would throw ConnectionReset
+        }
+    }
+}
