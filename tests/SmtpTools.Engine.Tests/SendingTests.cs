@@ -123,6 +123,33 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(new[] { " -> DATA", "<-  354 go ahead", " -> [34 bytes of message data]", "<-  250 ok" }, lines);
         }
 
+        [Fact]
+        public void Unread_transcript_still_follows_the_conversation_across_chunks_and_message_data()
+        {
+            var logger = new SmtpTranscriptLogger(null, null); // no -Debug, no -ProtocolLog: nothing is formatted
+            void Client(string text) => logger.LogClient(Encoding.UTF8.GetBytes(text), 0, text.Length);
+            void Server(string text) => logger.LogServer(Encoding.UTF8.GetBytes(text), 0, text.Length);
+
+            Client("STARTT");
+            Client("LS\r\n");
+            Server("220 2.0.0 Ready to start TLS\r\n");
+            Assert.True(logger.StartTlsSent);
+            Assert.True(logger.IsTls);
+
+            Client("auth plain AGFsaWNlAGh1bnRlcjI=\r\n");
+            Server("235 2.7.0 Authentication successful\r\n");
+            Assert.Equal("PLAIN", logger.LastAuthMechanism);
+
+            Client("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n");
+            Server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n35");
+            Server("4 End data with <CR><LF>.<CR><LF>\r\n");
+            Client("AUTH LOGIN\r\nSubject: a line of the message, not a command\r\n.\r\n");
+            Server("250 2.0.0 Ok: queued\r\n");
+            Client("AUTH XOAUTH2 dG9rZW4=\r\n");
+
+            Assert.Equal("XOAUTH2", logger.LastAuthMechanism); // the message data's "AUTH LOGIN" was data, not a command
+        }
+
         [Theory]
         [InlineData("X-Bad\r\nBcc", "v", SmtpMessageProblem.HeaderInjection)]
         [InlineData("X-Fine", "a\r\nBcc: victim@example.com", SmtpMessageProblem.HeaderInjection)]

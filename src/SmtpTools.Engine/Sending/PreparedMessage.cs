@@ -59,7 +59,11 @@ namespace SmtpTools
             Envelope = recipients;
             _openFiles = openFiles;
             DeliveryNotification = notification;
-            NeedsSmtpUtf8 = NeedsUtf8(sender) || recipients.Any(NeedsUtf8);
+            NeedsSmtpUtf8 = NeedsUtf8(sender);
+            for (var i = 0; i < recipients.Count && !NeedsSmtpUtf8; i++)
+            {
+                NeedsSmtpUtf8 = NeedsUtf8(recipients[i]);
+            }
         }
 
         /// <summary>The Message-ID, without angle brackets.</summary>
@@ -101,20 +105,17 @@ namespace SmtpTools
             var files = new List<Stream>();
             try
             {
-                var sender = ParseMailboxes(new[] { message.From }, "From");
+                var sender = ParseMailboxes(new[] { message.From }, "From", "From address");
                 if (sender.Count != 1)
                 {
                     throw new SmtpMessageException(SmtpMessageProblem.InvalidAddress, $"From must be exactly one address; got '{message.From}'.", message.From);
                 }
 
-                var to = ParseMailboxes(message.To, "To");
-                var cc = ParseMailboxes(message.Cc, "Cc");
-                var bcc = ParseMailboxes(message.Bcc, "Bcc");
-                var replyTo = ParseMailboxes(message.ReplyTo, "ReplyTo");
-                var envelope = to.Concat(cc).Concat(bcc)
-                    .GroupBy(m => m.Address, StringComparer.OrdinalIgnoreCase)
-                    .Select(g => g.First())
-                    .ToList();
+                var to = ParseMailboxes(message.To, "To", "To address");
+                var cc = ParseMailboxes(message.Cc, "Cc", "Cc address");
+                var bcc = ParseMailboxes(message.Bcc, "Bcc", "Bcc address");
+                var replyTo = ParseMailboxes(message.ReplyTo, "ReplyTo", "ReplyTo address");
+                var envelope = EnvelopeOf(to, cc, bcc);
                 if (envelope.Count == 0)
                 {
                     throw new SmtpMessageException(SmtpMessageProblem.NoRecipients, "The message has no recipient: give at least one address in To, Cc or Bcc.");
@@ -132,11 +133,19 @@ namespace SmtpTools
                 CheckText("Subject", message.Subject, encoding);
                 CheckText("Body", message.Body, encoding);
                 CheckText("HtmlBody", message.HtmlBody, encoding);
-                var mime = new MimeMessage();
+                // The Message-ID names the sender's domain, not this machine; given to the constructor, MimeKit does not
+                // generate one of its own first (nor a Date, which it sets to now itself).
+                var messageId = MimeUtils.GenerateMessageId(AsciiDomain(sender[0].Address));
+                var mime = new MimeMessage(new Header(HeaderId.MessageId, "<" + messageId + ">"));
+                if (mime.MessageId != messageId)
+                {
+                    mime.MessageId = messageId;
+                }
+
                 mime.From.Add(sender[0]);
                 mime.To.AddRange(to);
-                mime.Cc.AddRange(cc);
-                mime.ReplyTo.AddRange(replyTo);
+                AddAll(mime.Cc, cc);
+                AddAll(mime.ReplyTo, replyTo);
 
                 // Bcc is deliberately not a header: the recipients are given to the envelope only.
                 if (message.Subject != null)
@@ -146,8 +155,6 @@ namespace SmtpTools
                     mime.Headers.Replace(HeaderId.Subject, encoding, message.Subject);
                 }
 
-                mime.Date = DateTimeOffset.Now;
-                mime.MessageId = MimeUtils.GenerateMessageId(AsciiDomain(sender[0].Address));
                 SetPriority(mime, message.Priority);
                 AddHeaders(mime, message.Headers);
                 mime.Body = BuildBody(message, encoding, files);
@@ -173,11 +180,39 @@ namespace SmtpTools
             }
         }
 
-        private static List<MailboxAddress> ParseMailboxes(IEnumerable<string>? values, string field)
+        // Every recipient once (To, Cc, Bcc, in that order; addresses compared without case), no set for the usual one.
+        private static List<MailboxAddress> EnvelopeOf(List<MailboxAddress> to, List<MailboxAddress> cc, List<MailboxAddress> bcc)
         {
-            var result = new List<MailboxAddress>();
-            foreach (var value in values ?? Enumerable.Empty<string>())
+            var envelope = new List<MailboxAddress>(to.Count + cc.Count + bcc.Count);
+            var seen = envelope.Capacity > 1 ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : null;
+            foreach (var list in new[] { to, cc, bcc })
             {
+                foreach (var mailbox in list)
+                {
+                    if (seen == null || seen.Add(mailbox.Address))
+                    {
+                        envelope.Add(mailbox);
+                    }
+                }
+            }
+
+            return envelope;
+        }
+
+        private static void AddAll(InternetAddressList list, List<MailboxAddress> mailboxes)
+        {
+            if (mailboxes.Count > 0)
+            {
+                list.AddRange(mailboxes);
+            }
+        }
+
+        private static List<MailboxAddress> ParseMailboxes(IList<string>? values, string field, string what)
+        {
+            var result = new List<MailboxAddress>(values?.Count ?? 0);
+            for (var i = 0; i < (values?.Count ?? 0); i++)
+            {
+                var value = values![i];
                 if (string.IsNullOrWhiteSpace(value))
                 {
                     continue;
@@ -188,7 +223,7 @@ namespace SmtpTools
                     throw new SmtpMessageException(SmtpMessageProblem.HeaderInjection, $"The {field} address '{Printable(value)}' contains a line break: refused, it would inject header lines.", value);
                 }
 
-                CheckText(field + " address", value, StrictUtf8);
+                CheckText(what, value, StrictUtf8);
 
                 if (!InternetAddressList.TryParse(StrictParsing, value, out var list) || list.Count == 0)
                 {
@@ -267,7 +302,12 @@ namespace SmtpTools
 
         private static void AddHeaders(MimeMessage mime, IDictionary<string, string>? headers)
         {
-            foreach (var pair in headers ?? new Dictionary<string, string>())
+            if (headers == null || headers.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var pair in headers)
             {
                 var name = pair.Key ?? string.Empty;
                 if (name.IndexOfAny(LineBreaksAndNul) >= 0)
@@ -321,8 +361,9 @@ namespace SmtpTools
                 throw new SmtpMessageException(SmtpMessageProblem.InvalidBody, "Give the HTML either as -Body with -BodyAsHtml or as -HtmlBody, not both. A text -Body with -HtmlBody sends both versions.");
             }
 
-            var inline = message.InlineAttachments ?? new Dictionary<string, string>();
-            if (inline.Count > 0 && html == null)
+            var inline = message.InlineAttachments;
+            var inlineCount = inline?.Count ?? 0;
+            if (inlineCount > 0 && html == null)
             {
                 throw new SmtpMessageException(SmtpMessageProblem.InvalidBody, "Inline attachments are referenced from an HTML body (src=\"cid:...\"): give one with -HtmlBody or -Body -BodyAsHtml.");
             }
@@ -331,11 +372,11 @@ namespace SmtpTools
             if (html != null)
             {
                 var htmlPart = TextPart("html", html, encoding);
-                if (inline.Count > 0)
+                if (inlineCount > 0)
                 {
                     // Root inserts the part it is given: adding it first as well put the HTML in twice.
                     var related = new MultipartRelated { Root = htmlPart };
-                    foreach (var pair in inline)
+                    foreach (var pair in inline!)
                     {
                         related.Add(FilePart(pair.Value, files, inlineId: ValidContentId(pair.Key)));
                     }
@@ -358,8 +399,8 @@ namespace SmtpTools
                 body = htmlEntity ?? TextPart("plain", text ?? string.Empty, encoding);
             }
 
-            var attachments = message.Attachments ?? new List<string>();
-            if (attachments.Count == 0)
+            var attachments = message.Attachments;
+            if (attachments == null || attachments.Count == 0)
             {
                 return body;
             }
@@ -522,7 +563,15 @@ namespace SmtpTools
         {
             var address = mailbox.Address;
             var at = address.LastIndexOf('@');
-            return address.Substring(0, at < 0 ? address.Length : at).Any(c => c > 127);
+            for (var i = 0; i < (at < 0 ? address.Length : at); i++)
+            {
+                if (address[i] > 127)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static string Printable(string value) =>

@@ -151,7 +151,7 @@ namespace SmtpTools
 
             var accepted = new List<string>();
             var rejected = new List<SmtpRejectedRecipient>();
-            var pending = message.Envelope.ToList();
+            var pending = new List<MailboxAddress>(message.Envelope);
             SendFailure? failure = _sessionFailure;
             var attempt = 0;
             var staleReconnectUsed = false;
@@ -170,7 +170,11 @@ namespace SmtpTools
                     }
 
                     result.ServerResponse = _scrubber.Scrub(response);
-                    accepted.AddRange(_client!.Accepted.Select(a => a.Address));
+                    foreach (var mailbox in _client!.Accepted)
+                    {
+                        accepted.Add(mailbox.Address);
+                    }
+
                     pending = SettleRejections(pending, rejected, final: attempt > _options.RetryCount);
                     if (pending.Count > 0)
                     {
@@ -344,6 +348,11 @@ namespace SmtpTools
         private List<MailboxAddress> SettleRejections(List<MailboxAddress> pending, List<SmtpRejectedRecipient> rejected, bool final)
         {
             var client = _client!;
+            if (client.Rejected.Count == 0 && client.Accepted.Count == pending.Count)
+            {
+                return new List<MailboxAddress>(); // the usual answer: every recipient accepted
+            }
+
             var still = new List<MailboxAddress>();
             foreach (var (mailbox, code, response) in client.Rejected)
             {

@@ -20,8 +20,8 @@ namespace SmtpTools.Sending
 
         private readonly Action<string>? _sink;
         private readonly TextWriter? _file;
-        private readonly StringBuilder _clientLine = new StringBuilder();
-        private readonly StringBuilder _serverLine = new StringBuilder();
+        private readonly LineBuffer _clientLine = new LineBuffer();
+        private readonly LineBuffer _serverLine = new LineBuffer();
         private IReadOnlyList<string> _secrets = Array.Empty<string>();
         private bool _inAuth;
         private bool _skipReplayedGreeting;
@@ -111,12 +111,8 @@ namespace SmtpTools.Sending
 
             if (Quiet)
             {
-                // Nobody reads the transcript (no -Debug, no -ProtocolLog): follow the conversation's state, format nothing.
-                foreach (var line in Lines(_clientLine, Encoding.UTF8.GetString(buffer, offset, count)))
-                {
-                    EmitClient(line);
-                }
-
+                // Nobody reads the transcript (no -Debug, no -ProtocolLog): follow the conversation's state, decode nothing.
+                _clientLine.Feed(buffer, offset, count, EmitClient);
                 return;
             }
 
@@ -134,62 +130,11 @@ namespace SmtpTools.Sending
                 }
             }
 
-            foreach (var line in Lines(_clientLine, Encoding.UTF8.GetString(bytes)))
-            {
-                EmitClient(line);
-            }
+            _clientLine.Feed(bytes, 0, count, EmitClient);
         }
 
         /// <inheritdoc />
-        public void LogServer(byte[] buffer, int offset, int count)
-        {
-            foreach (var line in Lines(_serverLine, Encoding.UTF8.GetString(buffer, offset, count)))
-            {
-                if (_skipReplayedGreeting)
-                {
-                    _skipReplayedGreeting = line.Length >= 4 && line[3] == '-';
-                    continue;
-                }
-
-                if (_inData)
-                {
-                    if (!Quiet)
-                    {
-                        Emit((IsTls ? " ~> " : " -> ") + $"[{_dataBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of message data]");
-                    }
-
-                    _inData = false;
-                    _dataBytes = 0;
-                }
-
-                if (!Quiet)
-                {
-                    Emit((IsTls ? "<~  " : "<-  ") + Scrub(line));
-                }
-
-                var final = line.Length < 4 || line[3] != '-';
-                if (!final)
-                {
-                    continue;
-                }
-
-                if (_inAuth && !HasCode(line, "334"))
-                {
-                    _inAuth = false;
-                }
-
-                if (_awaitingDataReply)
-                {
-                    _awaitingDataReply = false;
-                    _inData = HasCode(line, "354");
-                }
-
-                if (_startTlsSent && HasCode(line, "220") && !IsTls)
-                {
-                    IsTls = true;
-                }
-            }
-        }
+        public void LogServer(byte[] buffer, int offset, int count) => _serverLine.Feed(buffer, offset, count, ServerLine);
 
         /// <summary>Pushes buffered lines to the file.</summary>
         public void Flush() => _file?.Flush();
@@ -207,45 +152,90 @@ namespace SmtpTools.Sending
             _file?.Dispose();
         }
 
-        private void EmitClient(string line)
+        private void ServerLine(LineBuffer line)
         {
-            var shown = line;
+            if (_skipReplayedGreeting)
+            {
+                _skipReplayedGreeting = line.Length >= 4 && line[3] == '-';
+                return;
+            }
+
+            if (_inData)
+            {
+                if (!Quiet)
+                {
+                    Emit((IsTls ? " ~> " : " -> ") + $"[{_dataBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes of message data]");
+                }
+
+                _inData = false;
+                _dataBytes = 0;
+            }
+
+            if (!Quiet)
+            {
+                Emit((IsTls ? "<~  " : "<-  ") + Scrub(line.Text()));
+            }
+
+            var final = line.Length < 4 || line[3] != '-';
+            if (!final)
+            {
+                return;
+            }
+
+            if (_inAuth && !line.HasCode("334"))
+            {
+                _inAuth = false;
+            }
+
+            if (_awaitingDataReply)
+            {
+                _awaitingDataReply = false;
+                _inData = line.HasCode("354");
+            }
+
+            if (_startTlsSent && line.HasCode("220") && !IsTls)
+            {
+                IsTls = true;
+            }
+        }
+
+        private void EmitClient(LineBuffer line)
+        {
+            string? shown = null;
             if (_inAuth)
             {
                 // Every line inside an AUTH exchange is a credential or part of one.
-                shown = line.Length == 0 ? line : Redacted;
+                shown = line.Length == 0 ? string.Empty : Redacted;
             }
-            else if (line.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase))
+            else if (line.StartsWith("AUTH "))
             {
-                var parts = line.Split(new[] { ' ' }, 3, StringSplitOptions.RemoveEmptyEntries);
+                var text = line.Text();
+                var parts = text.Split(new[] { ' ' }, 3, StringSplitOptions.RemoveEmptyEntries);
                 LastAuthMechanism = parts.Length > 1 ? parts[1].ToUpperInvariant() : null;
-                shown = parts.Length > 2 ? $"{parts[0]} {parts[1]} {Redacted}" : line;
+                shown = parts.Length > 2 ? $"{parts[0]} {parts[1]} {Redacted}" : text;
                 _inAuth = true;
             }
-            else if (string.Equals(line, "DATA", StringComparison.OrdinalIgnoreCase))
+            else if (line.Is("DATA"))
             {
                 _awaitingDataReply = true;
             }
-            else if (line.StartsWith("BDAT ", StringComparison.OrdinalIgnoreCase))
+            else if (line.StartsWith("BDAT "))
             {
                 _inData = true;
             }
-            else if (string.Equals(line, "STARTTLS", StringComparison.OrdinalIgnoreCase))
+            else if (line.Is("STARTTLS"))
             {
                 _startTlsSent = true;
             }
 
             if (!Quiet)
             {
-                Emit((IsTls ? " ~> " : " -> ") + Scrub(shown));
+                Emit((IsTls ? " ~> " : " -> ") + Scrub(shown ?? line.Text()));
             }
         }
 
         // Nothing reads the transcript: lines are followed for the state (AUTH, DATA, STARTTLS) but never formatted.
         private bool Quiet => _sink == null && _file == null;
-
-        private static bool HasCode(string line, string code) =>
-            line.Length >= 3 ? string.CompareOrdinal(line, 0, code, 0, 3) == 0 : line == code;
 
         private string Scrub(string line)
         {
@@ -266,32 +256,77 @@ namespace SmtpTools.Sending
             _file?.WriteLine(line);
         }
 
-        // Complete lines from a stream of chunks; a partial line waits in the buffer for the rest.
-        private static IEnumerable<string> Lines(StringBuilder pending, string chunk)
+        // The line being received, as bytes: complete lines are handed on without their line end (trailing CRs
+        // dropped), a partial one waits for the rest; text is decoded only for a line that is shown.
+        private sealed class LineBuffer
         {
-            string text;
-            if (pending.Length == 0)
+            private byte[] _bytes = new byte[256];
+            private int _count;
+
+            public int Length { get; private set; }
+
+            public byte this[int index] => _bytes[index];
+
+            public void Feed(byte[] buffer, int offset, int count, Action<LineBuffer> line)
             {
-                text = chunk;
-            }
-            else
-            {
-                pending.Append(chunk);
-                text = pending.ToString();
+                for (var i = offset; i < offset + count; i++)
+                {
+                    var b = buffer[i];
+                    if (b != (byte)'\n')
+                    {
+                        if (_count == _bytes.Length)
+                        {
+                            Array.Resize(ref _bytes, _bytes.Length * 2);
+                        }
+
+                        _bytes[_count++] = b;
+                        continue;
+                    }
+
+                    Length = _count;
+                    while (Length > 0 && _bytes[Length - 1] == (byte)'\r')
+                    {
+                        Length--;
+                    }
+
+                    _count = 0;
+                    line(this);
+                }
             }
 
-            var start = 0;
-            var lines = new List<string>();
-            int newline;
-            while ((newline = text.IndexOf('\n', start)) >= 0)
-            {
-                lines.Add(text.Substring(start, newline - start).TrimEnd('\r'));
-                start = newline + 1;
-            }
+            public void Clear() => _count = 0;
 
-            pending.Clear();
-            pending.Append(text, start, text.Length - start);
-            return lines;
+            public string Text() => Encoding.UTF8.GetString(_bytes, 0, Length);
+
+            // The reply code: the first three characters (a line shorter than that has none).
+            public bool HasCode(string code) => Length >= 3 && _bytes[0] == code[0] && _bytes[1] == code[1] && _bytes[2] == code[2];
+
+            public bool Is(string command) => Length == command.Length && StartsWith(command);
+
+            // ASCII letters compared without case, as SMTP commands are.
+            public bool StartsWith(string prefix)
+            {
+                if (Length < prefix.Length)
+                {
+                    return false;
+                }
+
+                for (var i = 0; i < prefix.Length; i++)
+                {
+                    var b = _bytes[i];
+                    if (b >= (byte)'a' && b <= (byte)'z')
+                    {
+                        b = (byte)(b - 32);
+                    }
+
+                    if (b != prefix[i])
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
         }
     }
 }
