@@ -16,6 +16,7 @@ namespace SmtpTools.Benchmarks
                     1 when args[0] == "mailkit-first-send" => StartupFigure.RunMailKitFirstSend(),
                     1 when args[0] == "import-empty" => StartupFigure.RunEmptyModuleImport(),
                     2 when args[0] == "send-engine" => BulkSendFigure.RunEngineOnly(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
+                    2 when args[0] == "send-module" => BulkSendFigure.RunModuleOnly(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
                     2 when args[0] == "send-mailkit" => BulkSendFigure.RunMailKitOnly(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
                     2 when args[0] == "memory-ours" => MemoryFigure.RunOurs(args[1]),
                     2 when args[0] == "memory-mailkit" => MemoryFigure.RunMailKit(args[1]),
