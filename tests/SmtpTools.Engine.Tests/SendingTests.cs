@@ -123,6 +123,23 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(new[] { " -> DATA", "<-  354 go ahead", " -> [34 bytes of message data]", "<-  250 ok" }, lines);
         }
 
+        [Theory]
+        [InlineData("")]
+        [InlineData("one line, no break")]
+        [InlineData("lf\nonly\n")]
+        [InlineData("crlf\r\nalready\r\n")]
+        [InlineData("bare cr\rsmuggling\r.\r\nend")]
+        [InlineData("\r\r\n\n\r")]
+        [InlineData("\n\r")]
+        [InlineData("trailing cr\r")]
+        [InlineData("Grüße, 日本語 und 😀\nzweite Zeile\r\n😀\r")]
+        public void Text_bodies_are_encoded_from_canonical_lines_without_a_canonical_copy(string text)
+        {
+            var utf8 = new UTF8Encoding(false);
+
+            Assert.Equal(utf8.GetBytes(PreparedMessage.CanonicalLineEnds(text)), PreparedMessage.CanonicalUtf8(text, utf8));
+        }
+
         [Fact]
         public void Unread_transcript_still_follows_the_conversation_across_chunks_and_message_data()
         {

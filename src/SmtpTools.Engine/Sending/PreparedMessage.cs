@@ -417,8 +417,57 @@ namespace SmtpTools
         private static TextPart TextPart(string subtype, string content, Encoding encoding)
         {
             var part = new TextPart(subtype);
-            part.SetText(encoding, CanonicalLineEnds(content));
+            if (encoding.CodePage != Utf8CodePage)
+            {
+                part.SetText(encoding, CanonicalLineEnds(content));
+                return part;
+            }
+
+            // What SetText does, from canonical bytes made in one pass: no canonical copy of the text on the way.
+            part.ContentType.CharsetEncoding = encoding;
+            part.Content = new MimeContent(new MemoryStream(CanonicalUtf8(content, encoding)));
             return part;
+        }
+
+        private const int Utf8CodePage = 65001;
+
+        /// <summary>The UTF-8 bytes of <see cref="CanonicalLineEnds"/>(<paramref name="text"/>), without making that string.</summary>
+        internal static byte[] CanonicalUtf8(string text, Encoding utf8)
+        {
+            var added = 0;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var bareLf = text[i] == '\n' && (i == 0 || text[i - 1] != '\r');
+                var bareCr = text[i] == '\r' && (i + 1 == text.Length || text[i + 1] != '\n');
+                if (bareLf || bareCr)
+                {
+                    added++; // a bare LF gets its CR, a bare CR its LF: one byte each in UTF-8
+                }
+            }
+
+            var bytes = new byte[utf8.GetByteCount(text) + added];
+            int written = 0, start = 0;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (c != '\r' && c != '\n')
+                {
+                    continue;
+                }
+
+                written += utf8.GetBytes(text, start, i - start, bytes, written);
+                bytes[written++] = (byte)'\r';
+                bytes[written++] = (byte)'\n';
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                start = i + 1;
+            }
+
+            utf8.GetBytes(text, start, text.Length - start, bytes, written);
+            return bytes;
         }
 
         /// <summary>
