@@ -55,6 +55,23 @@ namespace SmtpTools.Protocol
         /// <summary>The socket, for bounding operations on <see cref="Stream"/> with <see cref="WithTimeout(Task, Socket, TimeSpan, CancellationToken)"/>.</summary>
         public Socket Socket => _socket;
 
+        /// <summary>
+        /// Called once, the first time the server is seen to send anything on this connection (data ready for the
+        /// greeting, or the first bytes of its answer to our ClientHello); null for no one. A sweep counts the probe busy
+        /// from then on (<see cref="Probing.SmtpPortSweep"/>).
+        /// </summary>
+        internal Action? Answered { get; set; }
+
+        private void NoteAnswer()
+        {
+            var answered = Answered;
+            if (answered != null)
+            {
+                Answered = null;
+                answered();
+            }
+        }
+
         /// <summary>Resolves a name (or parses an address) to the addresses to try, IPv6 and IPv4 as the resolver orders them.</summary>
         /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
         public static Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken) =>
@@ -170,6 +187,7 @@ namespace SmtpTools.Protocol
         {
             if (_socket.Available > 0)
             {
+                NoteAnswer();
                 return true;
             }
 
@@ -181,6 +199,7 @@ namespace SmtpTools.Protocol
             if (finished == readable)
             {
                 // Data, end of stream or a reset: the reader that follows reports which.
+                NoteAnswer();
                 return true;
             }
 
@@ -246,7 +265,7 @@ namespace SmtpTools.Protocol
                 return verdict != null && (verdict.IsAcceptable || reportOnly);
             }
 
-            var recorder = new FirstBytesRecorder(_stream);
+            var recorder = new FirstBytesRecorder(_stream, Answered == null ? null : (Action)NoteAnswer);
             var ssl = new SslStream(recorder, leaveInnerStreamOpen: false, Validate);
             var watch = Stopwatch.StartNew();
             try
