@@ -354,6 +354,12 @@ namespace SmtpTools.Protocol
             NoResumption.OptionsType!.GetProperty("TargetHost")!.SetValue(options, targetHost);
             NoResumption.OptionsType.GetProperty("EnabledSslProtocols")!.SetValue(options, protocols);
             NoResumption.AllowTlsResume!.SetValue(options, false);
+            var chainPolicy = NoResumption.ChainPolicyWithoutRoots();
+            if (chainPolicy != null)
+            {
+                NoResumption.CertificateChainPolicy!.SetValue(options, chainPolicy);
+            }
+
             return (Task)NoResumption.Authenticate.Invoke(ssl, new object[] { options, CancellationToken.None })!;
         }
 
@@ -416,6 +422,33 @@ namespace SmtpTools.Protocol
             public static readonly MethodInfo? Authenticate = AllowTlsResume == null
                 ? null
                 : typeof(SslStream).GetMethod(nameof(SslStream.AuthenticateAsClientAsync), new[] { OptionsType!, typeof(CancellationToken) });
+
+            public static readonly PropertyInfo? CertificateChainPolicy = OptionsType?.GetProperty("CertificateChainPolicy");
+
+            private static readonly PropertyInfo? TrustMode = typeof(X509ChainPolicy).GetProperty("TrustMode");
+
+            private static readonly PropertyInfo? DisableCertificateDownloads = typeof(X509ChainPolicy).GetProperty("DisableCertificateDownloads");
+
+            /// <summary>
+            /// The policy of the chain SslStream builds before our callback: trusting no root at all, downloading nothing,
+            /// checking no revocation. Our callback ignores that chain's verdict (CertificateInspector builds its own
+            /// chain, with the system's roots and the user's, and judges every certificate of it); the server's
+            /// certificates still reach the callback (the chain's ExtraStore). Left to its default, SslStream's chain
+            /// loads the whole system root store into a new OpenSSL store on every handshake: about a tenth of a probe's
+            /// CPU. Null where the runtime cannot take such a policy (then SslStream builds its default chain).
+            /// </summary>
+            public static X509ChainPolicy? ChainPolicyWithoutRoots()
+            {
+                if (CertificateChainPolicy == null || TrustMode == null || DisableCertificateDownloads == null)
+                {
+                    return null;
+                }
+
+                var policy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck };
+                TrustMode.SetValue(policy, Enum.ToObject(TrustMode.PropertyType, 1)); // X509ChainTrustMode.CustomRootTrust, with an empty custom store
+                DisableCertificateDownloads.SetValue(policy, true);
+                return policy;
+            }
         }
     }
 }
