@@ -223,21 +223,9 @@ namespace SmtpTools.Engine.Tests
         public async Task Probes_whose_servers_stay_quiet_give_up_their_starting_slot_so_silent_endpoints_all_start_within_a_second()
         {
             // 400 firewalled or silent endpoints: their probes only wait, so more than the starting limit may wait at once.
-            // The greeting wait is long here, so only the quiet rule can let the 129th start before the probes end.
             var probe = new QuietOrBusyProbe(busy: 0, gateAt: 400, fallback: TimeSpan.FromSeconds(10));
-            var sweep = new SmtpPortSweep(LongGreetingWait, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
-            {
-                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
-                Prober = probe.ProbeAsync,
-            };
-            var results = Collect(sweep);
 
-            for (var host = 0; host < 400; host++)
-            {
-                sweep.Add($"silent{host}.example", new[] { 25 });
-            }
-
-            await sweep.CompleteAsync();
+            var results = await SweepAsync(probe, 400);
 
             Assert.Equal(400, results.Count);
             Assert.Equal(400, probe.MostAtOnce);
@@ -251,25 +239,32 @@ namespace SmtpTools.Engine.Tests
             // Quiet ones must not let more probes in while any is busy: on a busy machine a slow answering server looks
             // quiet too, and more probes would starve it into a false timeout.
             var probe = new QuietOrBusyProbe(busy: 1, gateAt: SmtpPortSweep.StartingLimit + 1, fallback: TimeSpan.FromSeconds(1.5));
-            var sweep = new SmtpPortSweep(LongGreetingWait, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
-            {
-                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
-                Prober = probe.ProbeAsync,
-            };
-            var results = Collect(sweep);
 
-            for (var host = 0; host < 200; host++)
-            {
-                sweep.Add($"host{host}.example", new[] { 25 });
-            }
-
-            await sweep.CompleteAsync();
+            var results = await SweepAsync(probe, 200);
 
             Assert.Equal(200, results.Count);
             Assert.Equal(SmtpPortSweep.StartingLimit, probe.MostAtOnce);
         }
 
-        private static readonly SmtpProbeOptions LongGreetingWait = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) };
+        // One port of each of that many hosts, through the fake probe; the greeting wait is long, so only the quiet rule
+        // can let a probe stop counting as starting before it ends.
+        private static async Task<IReadOnlyCollection<SmtpPortResult>> SweepAsync(QuietOrBusyProbe probe, int hosts)
+        {
+            var options = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) };
+            var sweep = new SmtpPortSweep(options, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = probe.ProbeAsync,
+            };
+            var results = Collect(sweep);
+            for (var host = 0; host < hosts; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 25 });
+            }
+
+            await sweep.CompleteAsync();
+            return results;
+        }
 
         /// <summary>A fake probe: the first <c>busy</c> probes say their server answered; all hold on until <c>gateAt</c> run at once (or the fallback passes).</summary>
         private sealed class QuietOrBusyProbe
