@@ -22,6 +22,7 @@ namespace SmtpTools.Benchmarks
         private const double TimeoutTarget = 1.2;
         private const double MemoryTargetMegabytes = 100;
         private const int MemoryTargetEndpoints = 5000;
+        private const int SilentOnlyEndpoints = 1000;
 
         public static FigureReport Run(ModuleRunspace session, TestServerInfo server, BenchmarkOptions options, Action<string> progress)
         {
@@ -47,8 +48,19 @@ namespace SmtpTools.Benchmarks
                     var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
                     report.Add($"peak working-set growth, {label}", growth.Format("0", "MB"), $"peak {Of(runs, "peakMB").Format("0", "MB")}, before {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, growth.Median);
-                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU {Of(runs, "cpuSeconds").Format("0.00", "s")}, of which JIT compilation {Of(runs, "jitSeconds").Format("0.00", "s")} ({Of(runs, "jitMethods").Format("0")} methods); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
+                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
                 }
+            }
+
+            // Every endpoint silent (a range of firewalled hosts): what the start limit costs when nobody answers.
+            using (var silentOnly = SweepEndpoints.Create(server, 0, SilentOnlyEndpoints))
+            {
+                var file = Path.Combine(directory, $"sweep-{SilentOnlyEndpoints}-silent.csv");
+                silentOnly.WriteFile(file);
+                var runs = Children(file, 0, options.Quick ? 2 : 3, $"{SilentOnlyEndpoints} endpoints, all silent", progress);
+                var seconds = Of(runs, "seconds");
+                report.Add($"wall time, {SilentOnlyEndpoints} endpoints all silent (default -ThrottleLimit)", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.None, null);
+                report.Notes.Add($"{SilentOnlyEndpoints} endpoints all silent: peak working-set growth {Of(runs, "growthMB").Format("0", "MB")}, results not as expected {Of(runs, "unexpected").Format("0")}.");
             }
 
             // The per-host cap: 100 ports of one host against 100 endpoints over 20 hosts (5 each), same mix.
@@ -84,7 +96,7 @@ namespace SmtpTools.Benchmarks
             int fdPeak;
             var process = System.Diagnostics.Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
-            var jitBefore = System.Runtime.JitInfo.GetCompilationTime(currentThread: false);
+            var jitBefore = TieredCompilationCpuSeconds();
             var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
             using (var descriptors = new DescriptorWatch())
             using (var memory = ProcessMemory.StartWatching())
@@ -92,7 +104,7 @@ namespace SmtpTools.Benchmarks
                 (output, elapsed) = session.Time(script, records, server.CaFile);
                 process.Refresh();
                 ChildProcess.Report("cpuSeconds", (process.TotalProcessorTime - cpuBefore).TotalSeconds);
-                ChildProcess.Report("jitSeconds", (System.Runtime.JitInfo.GetCompilationTime(currentThread: false) - jitBefore).TotalSeconds);
+                ChildProcess.Report("jitSeconds", TieredCompilationCpuSeconds() - jitBefore);
                 ChildProcess.Report("jitMethods", System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - jitMethodsBefore);
                 peak = memory.PeakMegabytes();
                 fdPeak = descriptors.Peak();
@@ -143,6 +155,35 @@ namespace SmtpTools.Benchmarks
             return 0;
         }
 
+        // CPU used by the runtime's background compilation thread (".NET Tiered Com"), which recompiles hot methods
+        // optimized: from /proc/self/task/*/stat (utime + stime, in clock ticks of 1/100 s); 0 where there is no /proc.
+        // (JitInfo.GetCompilationTime is wall time inside the JIT, waits for a core included, so it overstates on a busy machine.)
+        private static double TieredCompilationCpuSeconds()
+        {
+            var ticks = 0L;
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    if (open < 0 || close < open || !stat.Substring(open + 1, close - open - 1).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    var fields = stat.Substring(close + 2).Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is FormatException || e is IndexOutOfRangeException)
+            {
+            }
+
+            return ticks / 100.0;
+        }
+
         // The working set once glibc has handed its free memory back (malloc_trim): what the results really hold, as
         // against memory freed but kept by the allocator. Where there is no glibc, the settled figure again.
         private static double TrimmedMegabytes()
@@ -167,7 +208,13 @@ namespace SmtpTools.Benchmarks
             for (var i = 0; i < repetitions; i++)
             {
                 progress($"{Name}: {label}, fresh process, repetition {i + 1} of {repetitions}");
-                runs.Add(ChildProcess.Run(ChildMode, TimeSpan.FromMinutes(5), file, throttle.ToString(CultureInfo.InvariantCulture), TimeoutSeconds.ToString(CultureInfo.InvariantCulture)));
+                var before = CpuAccount.Now();
+                var run = new Dictionary<string, double>(ChildProcess.Run(ChildMode, TimeSpan.FromMinutes(5), file, throttle.ToString(CultureInfo.InvariantCulture), TimeoutSeconds.ToString(CultureInfo.InvariantCulture)), StringComparer.Ordinal);
+                var used = CpuAccount.Now() - before;
+                run["machineCpu"] = used.Machine;
+                run["postfixCpu"] = used.Postfix;
+                run["forwarderCpu"] = used.Self;
+                runs.Add(run);
             }
 
             return runs;

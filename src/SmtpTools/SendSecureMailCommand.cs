@@ -503,20 +503,6 @@ namespace SmtpTools.Commands
             };
         }
 
-        // Whether anything written to the verbose (or debug) stream is shown or kept: -Verbose/-Debug as given, else the
-        // preference variable in the caller's scope. SilentlyContinue and Ignore drop the lines, so none is built.
-        private bool StreamShown(string parameter, string preferenceVariable)
-        {
-            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var given))
-            {
-                return given is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(given);
-            }
-
-            var preference = GetVariableValue(preferenceVariable);
-            return !LanguagePrimitives.TryConvertTo<ActionPreference>(preference, CultureInfo.InvariantCulture, out var value)
-                || (value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore);
-        }
-
         private OutgoingMessage BuildOutgoingMessage(string[] attachments, out SmtpMessageException? pathError)
         {
             pathError = null;

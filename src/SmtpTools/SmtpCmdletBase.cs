@@ -74,7 +74,27 @@ namespace SmtpTools.Commands
             };
         }
 
-        /// <summary>The probe options these parameters ask for.</summary>
+        /// <summary>
+        /// Whether anything written to the verbose (or debug) stream is shown or kept: -Verbose/-Debug as given, else the
+        /// preference variable in the caller's scope. SilentlyContinue and Ignore drop the lines, so none need be built.
+        /// </summary>
+        protected bool StreamShown(string parameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var given))
+            {
+                return given is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(given);
+            }
+
+            var preference = GetVariableValue(preferenceVariable);
+            return !LanguagePrimitives.TryConvertTo<ActionPreference>(preference, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                || (value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore);
+        }
+
+        /// <summary>
+        /// The probe options these parameters ask for. The SMTP transcript goes to the verbose stream, and is not even
+        /// formatted when that stream is dropped (no -Verbose, VerbosePreference SilentlyContinue): a sweep would
+        /// otherwise build, post and throw away a dozen lines per endpoint.
+        /// </summary>
         internal SmtpProbeOptions BuildProbeOptions(PipelinePump? pump)
         {
             return new SmtpProbeOptions
@@ -82,7 +102,7 @@ namespace SmtpTools.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 CertificatePolicy = BuildCertificatePolicy(),
                 HeloName = HeloName,
-                Transcript = pump == null ? null : line => pump.Post(() => WriteVerbose(line)),
+                Transcript = pump == null || !StreamShown("Verbose", "VerbosePreference") ? null : line => pump.Post(() => WriteVerbose(line)),
                 Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
             };
         }

@@ -57,6 +57,38 @@ namespace SmtpTools.Engine.Tests
             Assert.True(facts.Tls!.Certificate!.IsAcceptable);
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_server_that_answers_in_clear_or_in_TLS_is_reported_as_answering(bool implicitTls)
+        {
+            using var server = new FakeSmtpServer(new FakeSmtpScript { Certificate = TestCertificates.Good, ImplicitTls = implicitTls });
+            var answers = 0;
+            var plan = Plan(server.Port);
+            plan.Answered = () => Interlocked.Increment(ref answers);
+
+            var facts = await RecordAsync(plan);
+
+            Assert.Equal(SmtpFailureKind.None, facts.FailureKind);
+            Assert.Equal(implicitTls ? SmtpObservedSecurity.ImplicitTls : SmtpObservedSecurity.StartTls, facts.Observed);
+            Assert.InRange(answers, 1, 2); // the greeting in clear, or the ServerHello on the second connection; at most once per connection
+        }
+
+        [Fact]
+        public async Task A_port_that_never_says_a_word_is_never_reported_as_answering()
+        {
+            using var silent = ScriptedListener.Start(ScriptedListener.Tarpit);
+            var answers = 0;
+            var plan = Plan(silent.Port);
+            plan.Timeout = TimeSpan.FromSeconds(1);
+            plan.Answered = () => Interlocked.Increment(ref answers);
+
+            var facts = await RecordAsync(plan);
+
+            Assert.Equal(SmtpFailureKind.TimedOut, facts.FailureKind);
+            Assert.Equal(0, answers);
+        }
+
         [Fact]
         public async Task An_implicit_TLS_port_gets_a_ClientHello_before_the_greeting_wait_is_over()
         {

@@ -219,6 +219,96 @@ namespace SmtpTools.Engine.Tests
         /// A probe without sockets: the first <c>gateAt</c> probes wait until that many run at once (at most 10 s), later
         /// ones answer at once; it records the most that ran together.
         /// </summary>
+        [Fact]
+        public async Task Probes_whose_servers_stay_quiet_give_up_their_starting_slot_so_silent_endpoints_all_start_within_a_second()
+        {
+            // 400 firewalled or silent endpoints: their probes only wait, so more than the starting limit may wait at once.
+            var probe = new QuietOrBusyProbe(busy: 0, gateAt: 400, fallback: TimeSpan.FromSeconds(10));
+
+            var results = await SweepAsync(probe, 400);
+
+            Assert.Equal(400, results.Count);
+            Assert.Equal(400, probe.MostAtOnce);
+            Assert.True(probe.GateOpenedBeforeFallback, "all 400 should have started long before the 10 s fallback");
+        }
+
+        [Fact]
+        public async Task While_a_probe_is_busy_with_an_answering_server_quiet_ones_keep_their_starting_slot()
+        {
+            // The first probe's server answered and it is still at work (CPU: TLS, certificates); the others are quiet.
+            // Quiet ones must not let more probes in while any is busy: on a busy machine a slow answering server looks
+            // quiet too, and more probes would starve it into a false timeout.
+            var probe = new QuietOrBusyProbe(busy: 1, gateAt: SmtpPortSweep.StartingLimit + 1, fallback: TimeSpan.FromSeconds(1.5));
+
+            var results = await SweepAsync(probe, 200);
+
+            Assert.Equal(200, results.Count);
+            Assert.Equal(SmtpPortSweep.StartingLimit, probe.MostAtOnce);
+        }
+
+        // One port of each of that many hosts, through the fake probe; the greeting wait is long, so only the quiet rule
+        // can let a probe stop counting as starting before it ends.
+        private static async Task<IReadOnlyCollection<SmtpPortResult>> SweepAsync(QuietOrBusyProbe probe, int hosts)
+        {
+            var options = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) };
+            var sweep = new SmtpPortSweep(options, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = probe.ProbeAsync,
+            };
+            var results = Collect(sweep);
+            for (var host = 0; host < hosts; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 25 });
+            }
+
+            await sweep.CompleteAsync();
+            return results;
+        }
+
+        /// <summary>A fake probe: the first <c>busy</c> probes say their server answered; all hold on until <c>gateAt</c> run at once (or the fallback passes).</summary>
+        private sealed class QuietOrBusyProbe
+        {
+            private readonly int _busy;
+            private readonly int _gateAt;
+            private readonly TimeSpan _fallback;
+            private readonly TaskCompletionSource<bool> _gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            private int _started;
+            private int _running;
+            private int _most;
+
+            public QuietOrBusyProbe(int busy, int gateAt, TimeSpan fallback)
+            {
+                _busy = busy;
+                _gateAt = gateAt;
+                _fallback = fallback;
+            }
+
+            public int MostAtOnce => Volatile.Read(ref _most);
+
+            public bool GateOpenedBeforeFallback { get; private set; }
+
+            public async Task<SmtpPortResult> ProbeAsync(string host, IReadOnlyList<IPAddress> addresses, int port, SmtpProbeOptions options, CancellationToken token)
+            {
+                if (Interlocked.Increment(ref _started) <= _busy)
+                {
+                    options.Answered?.Invoke();
+                }
+
+                var now = Interlocked.Increment(ref _running);
+                InterlockedMax(ref _most, now);
+                if (now >= _gateAt && _gate.TrySetResult(true))
+                {
+                    GateOpenedBeforeFallback = true;
+                }
+
+                await Task.WhenAny(_gate.Task, Task.Delay(_fallback, token));
+                _gate.TrySetResult(false);
+                Interlocked.Decrement(ref _running);
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.NoResponse };
+            }
+        }
+
         private sealed class GatedProbe
         {
             private readonly int _gateAt;

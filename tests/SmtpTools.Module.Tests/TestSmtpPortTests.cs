@@ -501,6 +501,21 @@ namespace SmtpTools.Module.Tests
             Assert.Contains(run.Verbose, v => v.StartsWith(prefix + " ~> EHLO"));
         }
 
+        [Theory]
+        [InlineData("$VerbosePreference = 'Continue'; Test-SmtpPort localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5", true)]
+        [InlineData("function Probe { [CmdletBinding()] param($p, $c) Test-SmtpPort localhost -Port $p -TrustedCertificate $c -TimeoutSec 5 }; Probe $args[0] $args[1] -Verbose", true)]
+        [InlineData("$VerbosePreference = 'Continue'; Test-SmtpPort localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5 -Verbose:$false", false)]
+        [InlineData("Test-SmtpPort localhost -Port $args[0] -TrustedCertificate $args[1] -TimeoutSec 5", false)]
+        public void The_transcript_follows_the_verbose_preference_as_well_as_the_switch(string script, bool shown)
+        {
+            // Nothing is formatted for a verbose stream nobody reads; the preference variable, a caller's -Verbose and
+            // -Verbose:$false must still be honoured as PowerShell honours them.
+            var run = _fixture.PowerShell.Run(script, Server.Submission, Server.CaFile);
+
+            Assert.Single(run.Output);
+            Assert.Equal(shown, run.Verbose.Any(v => v.StartsWith($"[localhost:{Server.Submission}] ", StringComparison.Ordinal)));
+        }
+
         // ---- views ----
 
         private PowerShellRun Probe(string computerName, params int[] ports) => ProbeWithin(5, computerName, ports);

@@ -162,6 +162,7 @@ namespace SmtpTools.Probing
             CertificatePolicy = options.CertificatePolicy,
             ExplainSilence = true,
             Transcript = options.Transcript,
+            Answered = options.Answered,
         };
 
         private static SmtpPortResult FromFacts(SmtpEndpointFacts facts, SmtpConversationPlan plan)

@@ -34,8 +34,14 @@ namespace SmtpTools
         /// <summary>Resolves host names instead of the system's resolver (-DnsServer); null for the system's.</summary>
         public Discovery.DnsResolver? Dns { get; set; }
 
+        /// <summary>Called when the server first sends anything (see <see cref="Protocol.SmtpConversationPlan.Answered"/>); null for no one.</summary>
+        internal Action? Answered { get; set; }
+
         /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
-        internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => new SmtpProbeOptions
+        internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => With(transcript, Answered);
+
+        /// <summary>A copy of these options with <paramref name="transcript"/> and <paramref name="answered"/>.</summary>
+        internal SmtpProbeOptions With(Action<string>? transcript, Action? answered) => new SmtpProbeOptions
         {
             Timeout = Timeout,
             GreetingWait = GreetingWait,
@@ -43,6 +49,7 @@ namespace SmtpTools
             HeloName = HeloName,
             Transcript = transcript,
             Dns = Dns,
+            Answered = answered,
         };
     }
 }

@@ -14,11 +14,15 @@ namespace SmtpTools.Protocol
     {
         private const int Capacity = 64;
         private readonly byte[] _first = new byte[Capacity];
+        private Action? _firstRead;
         private int _count;
 
-        public FirstBytesRecorder(Stream inner)
+        /// <param name="inner">The stream read through.</param>
+        /// <param name="firstRead">Called once, when the first bytes arrive; null for none.</param>
+        public FirstBytesRecorder(Stream inner, Action? firstRead = null)
             : base(inner)
         {
+            _firstRead = firstRead;
         }
 
         /// <summary>The first bytes read (at most 64).</summary>
@@ -39,6 +43,13 @@ namespace SmtpTools.Protocol
 
         private int Keep(byte[] buffer, int offset, int read)
         {
+            if (read > 0 && _firstRead != null)
+            {
+                var first = _firstRead;
+                _firstRead = null;
+                first();
+            }
+
             var room = Math.Min(read, Capacity - _count);
             if (room > 0)
             {

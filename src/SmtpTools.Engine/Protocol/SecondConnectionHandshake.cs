@@ -98,6 +98,7 @@ namespace SmtpTools.Protocol
         {
             await Task.Yield(); // the first connection's wait goes on meanwhile
             var session = await SmtpWireSession.ConnectAsync(new[] { address }, plan.Port, budget, _transcript == null ? null : (Action<string>)_transcript.Write, cancellationToken).ConfigureAwait(false);
+            session.Answered = plan.Answered;
             Volatile.Write(ref _session, session);
             if (cancellationToken.IsCancellationRequested)
             {

@@ -163,6 +163,7 @@ namespace SmtpTools.Protocol
             _step = ConversationStep.Connect;
             CloseSession();
             _session = await SmtpWireSession.ConnectAsync(addresses, _plan.Port, _plan.Timeout, _plan.Transcript, cancellationToken).ConfigureAwait(false);
+            _session.Answered = _plan.Answered;
             _sinceConnect = Stopwatch.StartNew();
             _facts.RemoteAddress = _session.RemoteAddress;
             _facts.ConnectTime = _session.ConnectTime;

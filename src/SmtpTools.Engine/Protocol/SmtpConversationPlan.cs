@@ -49,6 +49,9 @@ namespace SmtpTools.Protocol
         /// <summary>Receives the swaks-style transcript.</summary>
         public Action<string>? Transcript { get; set; }
 
+        /// <summary>Called when the server first sends anything, on either connection (each connection may call it once); null for no one.</summary>
+        public Action? Answered { get; set; }
+
         /// <summary>How greeting or silence is told apart; one replaceable strategy.</summary>
         public ISecurityDetection Detection { get; set; } = GreetingWaitDetection.Instance;
     }

@@ -72,6 +72,23 @@ namespace SmtpTools.Protocol
             }
         }
 
+        /// <summary>
+        /// Called once, the first time the server is seen to send anything on this connection (data ready for the
+        /// greeting, or the first bytes of its answer to our ClientHello); null for no one. A sweep counts the probe busy
+        /// from then on (<see cref="Probing.SmtpPortSweep"/>).
+        /// </summary>
+        internal Action? Answered { get; set; }
+
+        private void NoteAnswer()
+        {
+            var answered = Answered;
+            if (answered != null)
+            {
+                Answered = null;
+                answered();
+            }
+        }
+
         /// <summary>Resolves a name (or parses an address) to the addresses to try, IPv6 and IPv4 as the resolver orders them.</summary>
         /// <exception cref="SmtpConnectionException">NameNotResolved, or TimedOut.</exception>
         public static Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken) =>
@@ -187,6 +204,7 @@ namespace SmtpTools.Protocol
         {
             if (_socket.Available > 0)
             {
+                NoteAnswer();
                 return true;
             }
 
@@ -198,6 +216,7 @@ namespace SmtpTools.Protocol
             if (finished == readable)
             {
                 // Data, end of stream or a reset: the reader that follows reports which.
+                NoteAnswer();
                 return true;
             }
 
@@ -263,7 +282,7 @@ namespace SmtpTools.Protocol
                 return verdict != null && (verdict.IsAcceptable || reportOnly);
             }
 
-            var recorder = new FirstBytesRecorder(_stream);
+            var recorder = new FirstBytesRecorder(_stream, Answered == null ? null : (Action)NoteAnswer);
             var ssl = new SslStream(recorder, leaveInnerStreamOpen: false, Validate);
             var watch = Stopwatch.StartNew();
             try
@@ -352,6 +371,12 @@ namespace SmtpTools.Protocol
             NoResumption.OptionsType!.GetProperty("TargetHost")!.SetValue(options, targetHost);
             NoResumption.OptionsType.GetProperty("EnabledSslProtocols")!.SetValue(options, protocols);
             NoResumption.AllowTlsResume!.SetValue(options, false);
+            var chainPolicy = NoResumption.ChainPolicyWithoutRoots();
+            if (chainPolicy != null)
+            {
+                NoResumption.CertificateChainPolicy!.SetValue(options, chainPolicy);
+            }
+
             return (Task)NoResumption.Authenticate.Invoke(ssl, new object[] { options, CancellationToken.None })!;
         }
 
@@ -414,6 +439,33 @@ namespace SmtpTools.Protocol
             public static readonly MethodInfo? Authenticate = AllowTlsResume == null
                 ? null
                 : typeof(SslStream).GetMethod(nameof(SslStream.AuthenticateAsClientAsync), new[] { OptionsType!, typeof(CancellationToken) });
+
+            public static readonly PropertyInfo? CertificateChainPolicy = OptionsType?.GetProperty("CertificateChainPolicy");
+
+            private static readonly PropertyInfo? TrustMode = typeof(X509ChainPolicy).GetProperty("TrustMode");
+
+            private static readonly PropertyInfo? DisableCertificateDownloads = typeof(X509ChainPolicy).GetProperty("DisableCertificateDownloads");
+
+            /// <summary>
+            /// The policy of the chain SslStream builds before our callback: trusting no root at all, downloading nothing,
+            /// checking no revocation. Our callback ignores that chain's verdict (CertificateInspector builds its own
+            /// chain, with the system's roots and the user's, and judges every certificate of it); the server's
+            /// certificates still reach the callback (the chain's ExtraStore). Left to its default, SslStream's chain
+            /// loads the whole system root store into a new OpenSSL store on every handshake: about a tenth of a probe's
+            /// CPU. Null where the runtime cannot take such a policy (then SslStream builds its default chain).
+            /// </summary>
+            public static X509ChainPolicy? ChainPolicyWithoutRoots()
+            {
+                if (CertificateChainPolicy == null || TrustMode == null || DisableCertificateDownloads == null)
+                {
+                    return null;
+                }
+
+                var policy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck };
+                TrustMode.SetValue(policy, Enum.ToObject(TrustMode.PropertyType, 1)); // X509ChainTrustMode.CustomRootTrust, with an empty custom store
+                DisableCertificateDownloads.SetValue(policy, true);
+                return policy;
+            }
         }
     }
 }

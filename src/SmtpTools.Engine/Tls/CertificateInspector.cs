@@ -21,7 +21,11 @@ namespace SmtpTools.Tls
 
         private static readonly VerdictCache<JudgedChain> JudgedChains = new VerdictCache<JudgedChain>();
         private static readonly VerdictCache<RevocationVerdict> RevocationVerdicts = new VerdictCache<RevocationVerdict>();
-        private static readonly VerdictCache<IReadOnlyList<string>> CertificateNames = new VerdictCache<IReadOnlyList<string>>();
+
+        // What never changes for a given certificate object (its hash, names, key), read once: sweeps see the same
+        // shared certificate thousands of times (SharedCertificates), and decoding its key or matching its hundred names
+        // afresh was a good part of each probe's CPU and allocation.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, LeafFacts> Facts = new System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, LeafFacts>();
 
         /// <summary>The smallest elliptic-curve key considered strong.</summary>
         public const int MinimumEcKeyBits = 256;
@@ -46,22 +50,23 @@ namespace SmtpTools.Tls
             CertificatePolicy policy,
             DateTimeOffset now)
         {
-            var sha256 = Sha256Hex(leaf.RawData);
+            var facts = FactsOf(leaf);
             var info = new SmtpCertificateInfo(leaf)
             {
                 PresentedChain = presentedChain.Count > 0 ? presentedChain : new[] { leaf },
-                NotBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero),
-                NotAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero),
-                Sha256Thumbprint = sha256,
-                SubjectAlternativeNames = NamesOf(leaf, sha256),
+                NotBefore = facts.NotBefore,
+                NotAfter = facts.NotAfter,
+                Sha256Thumbprint = facts.Sha256,
+                SubjectAlternativeNames = facts.Names,
                 CheckedHostName = hostName,
                 ValidationSkipped = policy.SkipValidation,
+                KeyAlgorithm = facts.KeyAlgorithm,
+                KeySize = facts.KeySize,
             };
             info.DaysUntilExpiry = (int)Math.Floor((info.NotAfter - now).TotalDays);
             info.IsExpired = now > info.NotAfter || now < info.NotBefore;
-            ReadKey(leaf, info);
-            info.HostNameMatches = MatchesHostName(info.SubjectAlternativeNames, hostName);
-            info.IsPinned = policy.PinnedThumbprints.Contains(leaf.Thumbprint.ToUpperInvariant()) || policy.PinnedThumbprints.Contains(info.Sha256Thumbprint);
+            info.HostNameMatches = facts.NameSet.Matches(hostName);
+            info.IsPinned = policy.PinnedThumbprints.Count > 0 && (policy.PinnedThumbprints.Contains(leaf.Thumbprint.ToUpperInvariant()) || policy.PinnedThumbprints.Contains(info.Sha256Thumbprint));
             var chain = JudgeChain(leaf, info, policy).Path;
             info.WeakSignatureAlgorithm = WeakestSignature(chain);
             info.Problems = Problems(info, chain, now);
@@ -250,71 +255,14 @@ namespace SmtpTools.Tls
         /// RFC 9525 6.3 (which replaced RFC 6125): DNS names from the SAN only (a wildcard covers exactly one left-most
         /// label), IP literals only against IP SANs. The subject CN is never used, not even without DNS SANs.
         /// </summary>
-        internal static bool MatchesHostName(IReadOnlyList<string> subjectAlternativeNames, string hostName)
-        {
-            if (string.IsNullOrWhiteSpace(hostName))
-            {
-                return false;
-            }
-
-            var host = hostName.Trim().TrimEnd('.');
-            if (host.StartsWith("[", StringComparison.Ordinal) && host.EndsWith("]", StringComparison.Ordinal))
-            {
-                host = host.Substring(1, host.Length - 2);
-            }
-
-            if (IPAddress.TryParse(host, out var address))
-            {
-                return subjectAlternativeNames
-                    .Where(n => n.StartsWith("IP:", StringComparison.Ordinal))
-                    .Any(n => IPAddress.TryParse(n.Substring(3), out var san) && san.Equals(address));
-            }
-
-            host = ToAscii(host);
-            var dnsNames = subjectAlternativeNames
-                .Where(n => n.StartsWith("DNS:", StringComparison.Ordinal))
-                .Select(n => n.Substring(4))
-                .ToList();
-            return dnsNames.Any(pattern => DnsNameMatches(pattern, host));
-        }
-
-        private static bool DnsNameMatches(string pattern, string host)
-        {
-            pattern = ToAscii(pattern.Trim().TrimEnd('.'));
-            if (!pattern.StartsWith("*.", StringComparison.Ordinal))
-            {
-                return string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase);
-            }
-
-            var suffix = pattern.Substring(1); // ".example.com"
-            if (!host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
-
-            var label = host.Substring(0, host.Length - suffix.Length);
-
-            // One whole label, and never a wildcard directly under a public suffix-like single label ("*.com").
-            return label.Length > 0 && label.IndexOf('.') < 0 && suffix.IndexOf('.', 1) > 0;
-        }
-
-        private static string ToAscii(string name)
-        {
-            try
-            {
-                return new IdnMapping().GetAscii(name);
-            }
-            catch (ArgumentException)
-            {
-                return name;
-            }
-        }
+        internal static bool MatchesHostName(IReadOnlyList<string> subjectAlternativeNames, string hostName) =>
+            new CertificateNameSet(subjectAlternativeNames).Matches(hostName);
 
         // The path built, leaf first: trust and completeness go into info; dates, usage and strength are judged on the path.
         // The same chain under the same roots is judged once a minute at most (see VerdictCache).
         private static JudgedChain JudgeChain(X509Certificate2 leaf, SmtpCertificateInfo info, CertificatePolicy policy)
         {
-            var key = string.Join(",", info.PresentedChain.Select(c => ReferenceEquals(c, leaf) ? info.Sha256Thumbprint : Sha256Hex(c.RawData)))
+            var key = string.Join(",", info.PresentedChain.Select(c => ReferenceEquals(c, leaf) ? info.Sha256Thumbprint : FactsOf(c).Sha256))
                 + "|" + string.Join(",", policy.TrustedRoots.Select(r => r.Thumbprint));
             var judged = JudgedChains.Find(key);
             if (judged == null)
@@ -424,15 +372,13 @@ namespace SmtpTools.Tls
             chainPolicy.UrlRetrievalTimeout = TimeSpan.FromMilliseconds(1);
         }
 
-        private static void ReadKey(X509Certificate2 leaf, SmtpCertificateInfo info)
+        private static (string Algorithm, int Size) ReadKey(X509Certificate2 leaf)
         {
             using (var rsa = leaf.GetRSAPublicKey())
             {
                 if (rsa != null)
                 {
-                    info.KeyAlgorithm = "RSA";
-                    info.KeySize = rsa.KeySize;
-                    return;
+                    return ("RSA", rsa.KeySize);
                 }
             }
 
@@ -440,28 +386,42 @@ namespace SmtpTools.Tls
             {
                 if (ecdsa != null)
                 {
-                    info.KeyAlgorithm = "ECDSA";
-                    info.KeySize = ecdsa.KeySize;
-                    return;
+                    return ("ECDSA", ecdsa.KeySize);
                 }
             }
 
-            info.KeyAlgorithm = leaf.PublicKey.Oid.FriendlyName ?? leaf.PublicKey.Oid.Value ?? "unknown";
-            info.KeySize = leaf.PublicKey.EncodedKeyValue.RawData.Length * 8;
+            return (leaf.PublicKey.Oid.FriendlyName ?? leaf.PublicKey.Oid.Value ?? "unknown", leaf.PublicKey.EncodedKeyValue.RawData.Length * 8);
         }
 
-        // One list per distinct certificate while it is remembered: a sweep's results behind one certificate share its
-        // names (a certificate for a hundred host names is kilobytes per result otherwise).
-        private static IReadOnlyList<string> NamesOf(X509Certificate2 leaf, string sha256)
+        private static LeafFacts FactsOf(X509Certificate2 certificate) => Facts.GetValue(certificate, c => new LeafFacts(c));
+
+        // One per certificate object: results behind one shared certificate share its names list too (a certificate for
+        // a hundred host names is kilobytes per result otherwise).
+        private sealed class LeafFacts
         {
-            var names = CertificateNames.Find(sha256);
-            if (names == null)
+            public LeafFacts(X509Certificate2 certificate)
             {
-                names = SmtpList<string>.From(ReadSubjectAlternativeNames(leaf));
-                CertificateNames.Remember(sha256, names);
+                Sha256 = Sha256Hex(certificate.RawData);
+                NotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+                NotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+                Names = SmtpList<string>.From(ReadSubjectAlternativeNames(certificate));
+                NameSet = new CertificateNameSet(Names);
+                (KeyAlgorithm, KeySize) = ReadKey(certificate);
             }
 
-            return names;
+            public string Sha256 { get; }
+
+            public DateTimeOffset NotBefore { get; }
+
+            public DateTimeOffset NotAfter { get; }
+
+            public IReadOnlyList<string> Names { get; }
+
+            public CertificateNameSet NameSet { get; }
+
+            public string KeyAlgorithm { get; }
+
+            public int KeySize { get; }
         }
 
         internal static IReadOnlyList<string> ReadSubjectAlternativeNames(X509Certificate2 certificate)
