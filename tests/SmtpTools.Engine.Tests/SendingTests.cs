@@ -199,6 +199,19 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public void Every_message_has_one_Date_of_now_and_one_Message_ID_in_the_senders_domain()
+        {
+            var before = DateTimeOffset.Now.AddSeconds(-2);
+            using var prepared = PreparedMessage.Create(new OutgoingMessage { From = "a@example.com", To = { "b@example.com" }, Subject = "s", Body = "b" });
+
+            var headers = prepared.Mime.Headers;
+            Assert.Single(headers, h => h.Id == MimeKit.HeaderId.Date);
+            Assert.Single(headers, h => h.Id == MimeKit.HeaderId.MessageId);
+            Assert.InRange(prepared.Mime.Date, before, DateTimeOffset.Now.AddSeconds(2));
+            Assert.EndsWith("@example.com", prepared.Mime.MessageId, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void A_thousand_recipients_are_one_message_and_more_are_refused_before_any_connection()
         {
             static OutgoingMessage To(int count) => new OutgoingMessage { From = "a@example.com", To = Enumerable.Range(1, count).Select(i => $"r{i}@example.com").ToList() };
