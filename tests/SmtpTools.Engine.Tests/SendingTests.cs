@@ -108,6 +108,26 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public void An_endless_server_line_is_not_kept_nor_shown_in_part()
+        {
+            var lines = new List<string>();
+            var logger = new SmtpTranscriptLogger(lines.Add, null);
+            logger.SetSecrets(new[] { "hunter2" });
+            var chunk = Encoding.ASCII.GetBytes(new string('x', 4096));
+            var start = Encoding.ASCII.GetBytes("250-");
+            logger.LogServer(start, 0, start.Length);
+            for (var i = 0; i < 100; i++)
+            {
+                logger.LogServer(chunk, 0, chunk.Length); // 400 KB without a line end
+            }
+
+            var end = Encoding.ASCII.GetBytes("hunter2\r\n250 OK\r\n");
+            logger.LogServer(end, 0, end.Length);
+
+            Assert.Equal(new[] { "<-  [a line of more than 65,536 bytes, not shown]", "<-  250 OK" }, lines);
+        }
+
+        [Fact]
         public void Message_data_is_summarised_not_copied()
         {
             var lines = new List<string>();

@@ -260,8 +260,13 @@ namespace SmtpTools.Sending
         // dropped), a partial one waits for the rest; text is decoded only for a line that is shown.
         private sealed class LineBuffer
         {
+            // A longer line is not kept (a hostile server's endless line must not grow the buffer, and a cut line could
+            // show part of a secret that Scrub would no longer recognise): the transcript says how long it was.
+            private const int MaxLine = 64 * 1024;
+
             private byte[] _bytes = new byte[256];
             private int _count;
+            private bool _dropped;
 
             public int Length { get; private set; }
 
@@ -276,6 +281,12 @@ namespace SmtpTools.Sending
                     {
                         if (_count == _bytes.Length)
                         {
+                            if (_bytes.Length >= MaxLine)
+                            {
+                                _dropped = true; // its start still tells the reply code or command
+                                continue;
+                            }
+
                             Array.Resize(ref _bytes, _bytes.Length * 2);
                         }
 
@@ -291,12 +302,15 @@ namespace SmtpTools.Sending
 
                     _count = 0;
                     line(this);
+                    _dropped = false;
                 }
             }
 
             public void Clear() => _count = 0;
 
-            public string Text() => Encoding.UTF8.GetString(_bytes, 0, Length);
+            public string Text() => !_dropped
+                ? Encoding.UTF8.GetString(_bytes, 0, Length)
+                : $"[a line of more than {MaxLine.ToString("N0", CultureInfo.InvariantCulture)} bytes, not shown]";
 
             // The reply code: the first three characters (a line shorter than that has none).
             public bool HasCode(string code) => Length >= 3 && _bytes[0] == code[0] && _bytes[1] == code[1] && _bytes[2] == code[2];
