@@ -50,6 +50,42 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public async Task A_read_blocked_on_the_moved_connection_ends_when_its_stream_is_closed_from_another_thread()
+        {
+            // What a stopped pipeline or a disposed batch does: close the connection's stream under a blocked read. On a
+            // socket BlockingSocket made, Socket.Dispose alone would wait for that read; NetworkStream shuts it down first.
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await original.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            using var peer = await listener.AcceptSocketAsync();
+            var stream = new QuickAckStream(new NetworkStream(original, ownsSocket: true), original);
+            var blocking = BlockingSocket.TryDetach(original);
+            if (blocking != null)
+            {
+                stream.Rebind(new NetworkStream(blocking, ownsSocket: true), blocking);
+            }
+
+            var read = Task.Run(() =>
+            {
+                try
+                {
+                    return stream.Read(new byte[16], 0, 16);
+                }
+                catch (Exception e) when (e is System.IO.IOException || e is ObjectDisposedException)
+                {
+                    return -1;
+                }
+            });
+            await Task.Delay(200);
+            Assert.False(read.IsCompleted);
+            var closing = Task.Run(() => stream.Dispose());
+
+            Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))));
+            Assert.Same(closing, await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(10))));
+        }
+
+        [Fact]
         public async Task The_moved_connection_ends_with_FIN_when_closed()
         {
             using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -21,6 +21,9 @@ namespace SmtpTools.Protocol
     /// the original's epoll registration while the connection lives, so each arriving segment still wakes the epoll
     /// thread, which finds no socket for it (40-80 us per message here); no worker is woken and no read waits for one.
     /// Windows (overlapped sockets block natively) and other systems keep the socket as it is.
+    /// Closing: Socket.Dispose alone does not end a read blocked on such a socket (it waits for it); what closes these
+    /// connections shuts them down first, which does: NetworkStream.Dispose (the stream MailKit and SmtpWireSession
+    /// read through) and the watchdog (Shutdown, then Dispose). Keep it that way for any new closing path.
     /// </remarks>
     internal static class BlockingSocket
     {
