@@ -20,11 +20,8 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task A_connection_used_asynchronously_continues_on_a_blocking_socket_with_nothing_lost()
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await original.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-            using var peer = await listener.AcceptSocketAsync();
+            using var pair = await Pair.ConnectAsync();
+            var (original, peer) = (pair.Client, pair.Peer);
             peer.Send(Encoding.ASCII.GetBytes("220 first\r\n"));
             var buffer = new byte[64];
             Assert.Equal(11, await original.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None)); // now registered with the engine
@@ -54,11 +51,8 @@ namespace SmtpTools.Engine.Tests
         {
             // What a stopped pipeline or a disposed batch does: close the connection's stream under a blocked read. On a
             // socket BlockingSocket made, Socket.Dispose alone would wait for that read; NetworkStream shuts it down first.
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await original.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-            using var peer = await listener.AcceptSocketAsync();
+            using var pair = await Pair.ConnectAsync();
+            var (original, peer) = (pair.Client, pair.Peer);
             var stream = new QuickAckStream(new NetworkStream(original, ownsSocket: true), original);
             var blocking = BlockingSocket.TryDetach(original);
             if (blocking != null)
@@ -88,11 +82,8 @@ namespace SmtpTools.Engine.Tests
         [Fact]
         public async Task The_moved_connection_ends_with_FIN_when_closed()
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await original.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-            using var peer = await listener.AcceptSocketAsync();
+            using var pair = await Pair.ConnectAsync();
+            var (original, peer) = (pair.Client, pair.Peer);
             peer.ReceiveTimeout = 5000;
 
             var blocking = BlockingSocket.TryDetach(original) ?? original;
@@ -102,6 +93,38 @@ namespace SmtpTools.Engine.Tests
             var buffer = new byte[64];
             Assert.Equal(6, peer.Receive(buffer));
             Assert.Equal(0, peer.Receive(buffer)); // an orderly end of stream; a reset would throw ConnectionReset
+        }
+
+        // A loopback connection whose client side has been used asynchronously (connected with ConnectAsync).
+        private sealed class Pair : IDisposable
+        {
+            private readonly TcpListener _listener;
+
+            private Pair(TcpListener listener, Socket client, Socket peer)
+            {
+                _listener = listener;
+                Client = client;
+                Peer = peer;
+            }
+
+            public Socket Client { get; }
+
+            public Socket Peer { get; }
+
+            public static async Task<Pair> ConnectAsync()
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+                return new Pair(listener, client, await listener.AcceptSocketAsync());
+            }
+
+            public void Dispose()
+            {
+                Peer.Dispose();
+                _listener.Stop();
+            }
         }
     }
 }
