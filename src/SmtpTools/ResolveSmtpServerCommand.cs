@@ -87,7 +87,7 @@ namespace SmtpTools.Commands
                     AutoconfigPort = AutoconfigPort,
                     MxPort = MxPort,
                     IncludeGuesses = IncludeGuesses,
-                    Transcript = line => pump.Post(() => WriteVerbose(line)),
+                    Transcript = VerboseLines(pump),
                 };
                 var discovery = new SmtpServerDiscovery(dns, options);
                 pump.Run(DiscoverAllAsync(discovery, pump));

@@ -91,10 +91,14 @@ namespace SmtpTools.Commands
         }
 
         /// <summary>
-        /// The probe options these parameters ask for. The SMTP transcript goes to the verbose stream, and is not even
-        /// formatted when that stream is dropped (no -Verbose, VerbosePreference SilentlyContinue): a sweep would
-        /// otherwise build, post and throw away a dozen lines per endpoint.
+        /// Where the engine's transcript lines go: the verbose stream, through <paramref name="pump"/>; null when that
+        /// stream is dropped (no -Verbose, VerbosePreference SilentlyContinue or Ignore), so no line is even formatted: a
+        /// sweep would otherwise build, post and throw away a dozen lines per endpoint.
         /// </summary>
+        internal Action<string>? VerboseLines(PipelinePump? pump) =>
+            pump == null || !StreamShown("Verbose", "VerbosePreference") ? null : line => pump.Post(() => WriteVerbose(line));
+
+        /// <summary>The probe options these parameters ask for; the transcript goes to <see cref="VerboseLines"/>.</summary>
         internal SmtpProbeOptions BuildProbeOptions(PipelinePump? pump)
         {
             return new SmtpProbeOptions
@@ -102,7 +106,7 @@ namespace SmtpTools.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 CertificatePolicy = BuildCertificatePolicy(),
                 HeloName = HeloName,
-                Transcript = pump == null || !StreamShown("Verbose", "VerbosePreference") ? null : line => pump.Post(() => WriteVerbose(line)),
+                Transcript = VerboseLines(pump),
                 Dns = DnsServer.Length == 0 ? null : BuildDnsResolver(),
             };
         }

@@ -82,7 +82,7 @@ namespace SmtpTools.Commands
                 PolicyPort = PolicyPort,
                 ThrottleLimit = ThrottleLimit,
                 HeloName = HeloName,
-                Transcript = line => pump.Post(() => WriteVerbose(line)),
+                Transcript = VerboseLines(pump),
             });
         }
 
