@@ -123,6 +123,17 @@ namespace SmtpTools.Module.Tests
             Assert.Equal(("Mx", "Relay", 25, (object?)10), (mx.Text("Source"), mx.Text("Security"), (int)mx.Get("Port")!, mx.Get("Preference")));
         }
 
+        [Theory]
+        [InlineData(" -Verbose", true)]
+        [InlineData("", false)]
+        public void Verbose_shows_each_DNS_answer_and_nothing_is_written_without_it(string verbose, bool shown)
+        {
+            var run = _fixture.PowerShell.Run("Resolve-SmtpServer -Domain $args[0] -DnsServer $args[1]" + verbose, Server.Case("mx"), Server.DnsServer);
+
+            Assert.Single(run.Output);
+            Assert.Equal(shown, run.Verbose.Any(v => v.StartsWith("DNS ", StringComparison.Ordinal) && v.Contains(" MX: ", StringComparison.Ordinal)));
+        }
+
         [Fact]
         public void Srv_target_dot_means_not_offered_and_yields_no_candidate()
         {
