@@ -213,6 +213,44 @@ namespace SmtpTools.Engine.Tests
             Assert.Equal(before, EndpointRules.Rate(EndpointEvidence.Of(report)));
         }
 
+        [Fact]
+        public void A_wrong_host_finding_names_a_few_of_a_certificates_many_names_and_counts_the_rest()
+        {
+            // Shared-hosting and provider certificates carry a hundred names or more: the finding (and the refusal's
+            // remedy) must stay a readable sentence, and a sweep keeps one per result.
+            var names = Enumerable.Range(1, 142).Select(i => $"host{i}.provider.test").ToArray();
+            var certificate = GoodCertificate();
+            certificate.HostNameMatches = false;
+            certificate.CheckedHostName = "mail.test";
+            certificate.SubjectAlternativeNames = names;
+            certificate.Problems = SmtpCertificateProblems.WrongHost;
+
+            var finding = Assert.Single(EndpointRules.Evaluate(ImplicitTls(ModernEhlo, certificate: certificate)), f => f.Id == "CERT_WRONG_HOST");
+            var remedy = CertificateInspector.Remedy(certificate);
+
+            foreach (var text in new[] { finding.Message, remedy })
+            {
+                Assert.Contains("host1.provider.test, host2.provider.test, host3.provider.test", text);
+                Assert.Contains("and 137 more", text);
+                Assert.DoesNotContain("host6.provider.test", text);
+                Assert.True(text.Length < 500, $"{text.Length} characters: {text}");
+            }
+        }
+
+        [Fact]
+        public void A_wrong_host_finding_names_every_name_of_a_certificate_with_few()
+        {
+            var certificate = GoodCertificate();
+            certificate.HostNameMatches = false;
+            certificate.CheckedHostName = "mail.test";
+            certificate.SubjectAlternativeNames = new[] { "a.test", "b.test", "c.test", "d.test", "e.test" };
+
+            var finding = Assert.Single(EndpointRules.Evaluate(ImplicitTls(ModernEhlo, certificate: certificate)), f => f.Id == "CERT_WRONG_HOST");
+
+            Assert.Contains("(it names a.test, b.test, c.test, d.test, e.test)", finding.Message);
+            Assert.DoesNotContain("more", finding.Message);
+        }
+
         private static TlsCipherSuiteScan CipherScan(TlsProtocolVersion version, params int[] suites) =>
             new TlsCipherSuiteScan(version, suites.Select(s => TlsCipherSuiteCatalog.Describe(version, s)).ToArray(), TlsCipherOrder.Client, 100, suites.Length + 1, true, null, TimeSpan.Zero);
 

@@ -156,6 +156,32 @@ namespace SmtpTools
             }
         }
 
+        /// <summary>How many of its subject alternative names a message lists before it counts the rest.</summary>
+        internal const int NamesListed = 5;
+
+        /// <summary>
+        /// Its names for a message: all of them up to <see cref="NamesListed"/>, else that many and how many more
+        /// ("DNS:a, DNS:b, DNS:c, DNS:d, DNS:e and 137 more"), so a provider's certificate with a hundred names still makes a
+        /// readable sentence (and a sweep does not keep a page of names in every result); empty when it has none.
+        /// <see cref="SubjectAlternativeNames"/> has them all.
+        /// </summary>
+        internal string ListNames()
+        {
+            var names = SubjectAlternativeNames;
+            if (names.Count <= NamesListed)
+            {
+                return string.Join(", ", names);
+            }
+
+            var listed = new string[NamesListed];
+            for (var i = 0; i < NamesListed; i++)
+            {
+                listed[i] = names[i];
+            }
+
+            return string.Join(", ", listed) + " and " + (names.Count - NamesListed).ToString(System.Globalization.CultureInfo.InvariantCulture) + " more";
+        }
+
         private static string Days(int days) => days == 1 ? "1 day" : days.ToString(System.Globalization.CultureInfo.InvariantCulture) + " days";
     }
 }

@@ -121,7 +121,7 @@ namespace SmtpTools.Discovery
             string.Join(", ", candidates.Select(c => $"{c.ComputerName}:{c.Port}"));
 
         private static string Names(SmtpCertificateInfo certificate) =>
-            certificate.SubjectAlternativeNames.Count == 0 ? certificate.Subject : "it names " + string.Join(", ", certificate.SubjectAlternativeNames.Take(4)) + (certificate.SubjectAlternativeNames.Count > 4 ? ", ..." : string.Empty);
+            certificate.SubjectAlternativeNames.Count == 0 ? certificate.Subject : "it names " + certificate.ListNames();
 
         private static string Describe(SmtpServerCandidate candidate)
         {

@@ -152,7 +152,7 @@ namespace SmtpTools.Rules
 
             if (!certificate.HostNameMatches)
             {
-                var names = certificate.SubjectAlternativeNames.Count > 0 ? string.Join(", ", certificate.SubjectAlternativeNames) : certificate.Subject;
+                var names = certificate.SubjectAlternativeNames.Count > 0 ? certificate.ListNames() : certificate.Subject;
                 findings.Add(new SmtpFinding("CERT_WRONG_HOST", SmtpFindingSeverity.High,
                     $"The certificate is not valid for '{certificate.CheckedHostName}' (it names {names}): clients that check the name refuse it. Install a certificate that names this host, or connect by a name it has.",
                     "RFC 6125 6"));

@@ -113,7 +113,7 @@ namespace SmtpTools.Tls
 
             if (problems.HasFlag(SmtpCertificateProblems.WrongHost))
             {
-                var names = verdict.SubjectAlternativeNames.Count == 0 ? "no name at all" : string.Join(", ", verdict.SubjectAlternativeNames);
+                var names = verdict.SubjectAlternativeNames.Count == 0 ? "no name at all" : verdict.ListNames();
                 advice.Add($"It covers {names}, not '{verdict.CheckedHostName}': connect with a name it covers, or have it reissued with '{verdict.CheckedHostName}' as a subject alternative name.");
             }
 
