@@ -32,6 +32,9 @@ namespace SmtpTools.Benchmarks
         /// <summary>The sweep figure's -ThrottleLimit values (--sweep-throttles 128,512; 0 for the default); null for the default alone.</summary>
         public int[]? SweepThrottles { get; private set; }
 
+        /// <summary>--sweep-sizes-only: the sweep figure times only its sizes (no all-silent, per-host or one-by-one rows), for measuring one change quickly.</summary>
+        public bool SweepSizesOnly { get; private set; }
+
         /// <summary>The markdown file the results table is written to.</summary>
         public string ResultsFile { get; private set; } = Path.Combine(Repo.Root, "bench", "results", "latest.md");
 
@@ -67,6 +70,9 @@ namespace SmtpTools.Benchmarks
                         break;
                     case "--sweep-sizes" when i + 1 < args.Count:
                         options.SweepSizes = Numbers(args[++i], "--sweep-sizes", 4);
+                        break;
+                    case "--sweep-sizes-only":
+                        options.SweepSizesOnly = true;
                         break;
                     case "--sweep-throttles" when i + 1 < args.Count:
                         options.SweepThrottles = Numbers(args[++i], "--sweep-throttles", 0);

@@ -17,6 +17,10 @@ namespace SmtpTools.Benchmarks
         private readonly bool _kernelPeakReset;
         private volatile bool _stop;
         private long _sampledPeak;
+        private long _anonAtPeak;
+        private long _fileAtPeak;
+        private long _gcPeak;
+        private long _threadsPeak;
 
         private ProcessMemory()
         {
@@ -35,6 +39,9 @@ namespace SmtpTools.Benchmarks
             Thread.Sleep(200);
             return CurrentBytes() / Megabyte;
         }
+
+        /// <summary>The anonymous part of the working set now (heaps, stacks), in MB; 0 where there is no procfs.</summary>
+        public static double AnonymousMegabytes() => (ReadStatus("RssAnon:") ?? 0) / Megabyte;
 
         /// <summary>Starts tracking the peak from now.</summary>
         public static ProcessMemory StartWatching() => new ProcessMemory();
@@ -62,6 +69,18 @@ namespace SmtpTools.Benchmarks
             _sampler.Join();
         }
 
+        /// <summary>At the sampled peak: its anonymous part (heaps, stacks), in MB (0 where there is no procfs).</summary>
+        public double AnonymousAtPeakMegabytes => _anonAtPeak / Megabyte;
+
+        /// <summary>At the sampled peak: its file-backed part (mapped assemblies and libraries), in MB.</summary>
+        public double FileAtPeakMegabytes => _fileAtPeak / Megabyte;
+
+        /// <summary>The largest managed heap seen (GC.GetTotalMemory without collecting: live and not yet collected), in MB.</summary>
+        public double ManagedPeakMegabytes => _gcPeak / Megabyte;
+
+        /// <summary>The most threads seen.</summary>
+        public long ThreadsPeak => _threadsPeak;
+
         private void Sample()
         {
             while (!_stop)
@@ -70,8 +89,12 @@ namespace SmtpTools.Benchmarks
                 if (now > _sampledPeak)
                 {
                     _sampledPeak = now;
+                    _anonAtPeak = ReadStatus("RssAnon:") ?? 0;
+                    _fileAtPeak = ReadStatus("RssFile:") ?? 0;
                 }
 
+                _gcPeak = Math.Max(_gcPeak, GC.GetTotalMemory(false));
+                _threadsPeak = Math.Max(_threadsPeak, (ReadStatus("Threads:") ?? 0) / 1024);
                 Thread.Sleep(5);
             }
         }

@@ -48,8 +48,13 @@ namespace SmtpTools.Benchmarks
                     var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
                     report.Add($"peak working-set growth, {label}", growth.Format("0", "MB"), $"peak {Of(runs, "peakMB").Format("0", "MB")}, before {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, growth.Median);
-                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
+                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); at the peak, anonymous memory {Of(runs, "peakAnonMB").Format("0", "MB")} (before {Of(runs, "beforeAnonMB").Format("0", "MB")}), file-backed {Of(runs, "peakFileMB").Format("0", "MB")}, managed heap at most {Of(runs, "peakManagedMB").Format("0", "MB")} (before {Of(runs, "beforeManagedMB").Format("0", "MB")}), at most {Of(runs, "peakThreads").Format("0")} threads; {Of(runs, "fullCollections").Format("0")} full garbage collections during the sweep, the GC's pauses {Of(runs, "gcPauseMs").Format("0", "ms")} in all; probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
                 }
+            }
+
+            if (options.SweepSizesOnly)
+            {
+                return report;
             }
 
             // Every endpoint silent (a range of firewalled hosts): what the start limit costs when nobody answers.
@@ -89,6 +94,8 @@ namespace SmtpTools.Benchmarks
             session.Invoke($"Test-SmtpPort -ComputerName 127.0.0.1 -Port {string.Join(",", server.Ports.Values)} -TimeoutSec {timeoutSeconds} -TrustedCertificate $args[0]", server.CaFile);
             var records = endpoints.Select(e => e.Record).ToList();
             var before = ProcessMemory.SettledMegabytes();
+            ChildProcess.Report("beforeManagedMB", GC.GetTotalMemory(false) / (1024.0 * 1024));
+            ChildProcess.Report("beforeAnonMB", ProcessMemory.AnonymousMegabytes());
             var script = $"$args[0] | Test-SmtpPort -TimeoutSec {timeoutSeconds} -TrustedCertificate $args[1]" + (throttle > 0 ? $" -ThrottleLimit {throttle}" : string.Empty);
             double peak;
             System.Collections.ObjectModel.Collection<PSObject> output;
@@ -98,6 +105,8 @@ namespace SmtpTools.Benchmarks
             var cpuBefore = process.TotalProcessorTime;
             var jitBefore = TieredCompilationCpuSeconds();
             var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+            var fullCollectionsBefore = GC.CollectionCount(2);
+            var pauseBefore = GC.GetTotalPauseDuration();
             using (var descriptors = new DescriptorWatch())
             using (var memory = ProcessMemory.StartWatching())
             {
@@ -105,8 +114,14 @@ namespace SmtpTools.Benchmarks
                 process.Refresh();
                 ChildProcess.Report("cpuSeconds", (process.TotalProcessorTime - cpuBefore).TotalSeconds);
                 ChildProcess.Report("jitSeconds", TieredCompilationCpuSeconds() - jitBefore);
+                ChildProcess.Report("fullCollections", GC.CollectionCount(2) - fullCollectionsBefore);
+                ChildProcess.Report("gcPauseMs", (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds);
                 ChildProcess.Report("jitMethods", System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - jitMethodsBefore);
                 peak = memory.PeakMegabytes();
+                ChildProcess.Report("peakAnonMB", memory.AnonymousAtPeakMegabytes);
+                ChildProcess.Report("peakFileMB", memory.FileAtPeakMegabytes);
+                ChildProcess.Report("peakManagedMB", memory.ManagedPeakMegabytes);
+                ChildProcess.Report("peakThreads", memory.ThreadsPeak);
                 fdPeak = descriptors.Peak();
             }
 

@@ -141,6 +141,62 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public async Task A_long_sweep_keeps_its_garbage_bounded_whatever_the_collectors_own_budget()
+        {
+            // Each probe leaves 256 KB of garbage (a real one: its TLS session, buffers, tasks); 2,000 of them make 500 MB.
+            // The GC sizes its first generation by the processor's cache (hundreds of MB on a server's), so on its own the
+            // heap can grow by that much before a collection; the sweep collects once it has grown by 16 MB.
+            var probe = new LitteringProbe(256 * 1024);
+            var sweep = new SmtpPortSweep(Options, 32, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = probe.ProbeAsync,
+            };
+            var results = Collect(sweep);
+            GC.Collect();
+            var start = GC.GetTotalMemory(false);
+
+            for (var host = 0; host < 400; host++)
+            {
+                sweep.Add($"host{host}.example", Enumerable.Range(1, 5));
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(2000, results.Count);
+            var growth = (probe.LargestHeap - start) / (1024.0 * 1024);
+            Assert.True(growth < 48, $"the heap grew by {growth:0} MB during a sweep whose probes each left 256 KB of garbage (at most 32 at once)");
+        }
+
+        /// <summary>A probe that leaves garbage behind and notes the largest managed heap it has seen.</summary>
+        private sealed class LitteringProbe
+        {
+            private readonly int _bytes;
+            private long _largest;
+
+            public LitteringProbe(int bytes) => _bytes = bytes;
+
+            public long LargestHeap => Interlocked.Read(ref _largest);
+
+            public async Task<SmtpPortResult> ProbeAsync(string host, IReadOnlyList<IPAddress> addresses, int port, SmtpProbeOptions options, CancellationToken token)
+            {
+                await Task.Yield();
+                for (var i = 0; i < _bytes / 8192; i++)
+                {
+                    GC.KeepAlive(new byte[8192]);
+                }
+
+                var now = GC.GetTotalMemory(false);
+                long seen;
+                while (now > (seen = Interlocked.Read(ref _largest)) && Interlocked.CompareExchange(ref _largest, now, seen) != seen)
+                {
+                }
+
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Closed };
+            }
+        }
+
+        [Fact]
         public async Task One_hosts_ports_are_probed_as_widely_as_the_per_host_limit_allows_and_no_wider()
         {
             var probe = new GatedProbe(gateAt: SmtpPortSweep.PerHostLimit);

@@ -76,6 +76,7 @@ namespace SmtpTools.Probing
         private readonly Dictionary<string, Host> _hostsByName = new Dictionary<string, Host>(StringComparer.OrdinalIgnoreCase);
         private readonly List<Host> _hosts = new List<Host>();
         private readonly OrderedRelease<SmtpPortResult> _inputOrder = new OrderedRelease<SmtpPortResult>();
+        private readonly SweepMemory _memory = new SweepMemory();
 
         // Hosts with endpoints waiting and a free per-host slot, served in turn.
         private readonly Queue<Host> _ready = new Queue<Host>();
@@ -300,6 +301,7 @@ namespace SmtpTools.Probing
             }
 
             Finish(host, endpoint, result);
+            _memory.ProbeFinished();
         }
 
         // "host:port", with brackets around an IPv6 literal, as in transcripts and progress.
