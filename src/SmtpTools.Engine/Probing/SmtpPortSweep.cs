@@ -52,6 +52,15 @@ namespace SmtpTools.Probing
         /// </summary>
         internal static readonly TimeSpan QuietAfter = TimeSpan.FromMilliseconds(100);
 
+        /// <summary>
+        /// How long a probe started while the sweep was already idle (nothing busy, no server heard from for
+        /// <see cref="QuietAfter"/>) holds its starting slot when its server stays quiet too: a range of firewalled or
+        /// silent hosts then starts 128 probes every 25 ms, and 1,000 of them within about a quarter of a second instead
+        /// of 0.8 s (the sweep took 1.43 timeouts). Nothing answering needs the CPU meanwhile; the first server that
+        /// answers ends the idle time, and the sweep is back to <see cref="QuietAfter"/> and the busy rule.
+        /// </summary>
+        internal static readonly TimeSpan QuietWhileIdle = TimeSpan.FromMilliseconds(25);
+
         /// <summary>The largest <c>throttleLimit</c> accepted (Test-SmtpPort's ValidateRange).</summary>
         public const int MaximumThrottleLimit = 4096;
 
@@ -312,7 +321,13 @@ namespace SmtpTools.Probing
         // or else the start window passes.
         private async Task HoldStartingSlotAsync(Endpoint endpoint, Task probe)
         {
-            var first = _startWindow < QuietAfter ? _startWindow : QuietAfter;
+            TimeSpan quiet;
+            lock (_gate)
+            {
+                quiet = _busy == 0 && _sinceLastAnswer.Elapsed >= QuietAfter ? QuietWhileIdle : QuietAfter;
+            }
+
+            var first = _startWindow < quiet ? _startWindow : quiet;
             if (await Task.WhenAny(probe, Task.Delay(first, _cancellationToken)).ConfigureAwait(false) == probe || _cancellationToken.IsCancellationRequested || first == _startWindow)
             {
                 return;

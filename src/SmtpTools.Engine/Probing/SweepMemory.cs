@@ -24,6 +24,7 @@ namespace SmtpTools.Probing
         private static int _collections;
 
         private long _collectAbove = GC.GetTotalMemory(false) + GrowthAllowed;
+        private int _collectionsSeen = GC.CollectionCount(0);
         private int _collecting;
 
         /// <summary>How many collections sweeps have run in this process.</summary>
@@ -32,16 +33,32 @@ namespace SmtpTools.Probing
         /// <summary>Called as each probe ends, on its worker thread, outside the sweep's lock.</summary>
         public void ProbeFinished()
         {
-            if (GC.GetTotalMemory(false) < Interlocked.Read(ref _collectAbove) || Interlocked.Exchange(ref _collecting, 1) == 1)
+            if (Interlocked.Exchange(ref _collecting, 1) == 1)
             {
                 return;
             }
 
             try
             {
+                var heap = GC.GetTotalMemory(false);
+                var collections = GC.CollectionCount(0); // every collection counts here, whatever its generation
+                if (collections != _collectionsSeen)
+                {
+                    // The GC collected on its own (or someone else did): the heap is measured from what it kept, so
+                    // garbage that was there when the sweep began does not count as room.
+                    _collectionsSeen = collections;
+                    _collectAbove = Math.Min(_collectAbove, heap + GrowthAllowed);
+                }
+
+                if (heap < _collectAbove)
+                {
+                    return;
+                }
+
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
                 TrimNativeHeap();
-                Interlocked.Exchange(ref _collectAbove, GC.GetTotalMemory(false) + GrowthAllowed);
+                _collectAbove = GC.GetTotalMemory(false) + GrowthAllowed;
+                _collectionsSeen = GC.CollectionCount(0);
                 Interlocked.Increment(ref _collections);
             }
             finally
