@@ -81,20 +81,25 @@ namespace SmtpTools.Benchmarks
         /// <summary>The most threads seen.</summary>
         public long ThreadsPeak => _threadsPeak;
 
+        // One read of /proc/self/status per sample (each read makes the kernel format the whole file): every 5 ms,
+        // about 4 ms of CPU a second in the process measured.
         private void Sample()
         {
+            var fields = new[] { "VmRSS:", "RssAnon:", "RssFile:", "Threads:" };
+            var values = new long?[fields.Length];
             while (!_stop)
             {
-                var now = CurrentBytes();
+                ReadStatus(fields, values);
+                var now = values[0] ?? Process.GetCurrentProcess().WorkingSet64;
                 if (now > _sampledPeak)
                 {
                     _sampledPeak = now;
-                    _anonAtPeak = ReadStatus("RssAnon:") ?? 0;
-                    _fileAtPeak = ReadStatus("RssFile:") ?? 0;
+                    _anonAtPeak = values[1] ?? 0;
+                    _fileAtPeak = values[2] ?? 0;
                 }
 
                 _gcPeak = Math.Max(_gcPeak, GC.GetTotalMemory(false));
-                _threadsPeak = Math.Max(_threadsPeak, (ReadStatus("Threads:") ?? 0) / 1024);
+                _threadsPeak = Math.Max(_threadsPeak, (values[3] ?? 0) / 1024); // a count, not kB
                 Thread.Sleep(5);
             }
         }
@@ -104,22 +109,32 @@ namespace SmtpTools.Benchmarks
         // "VmRSS:     123456 kB" in /proc/self/status; null where there is no procfs.
         private static long? ReadStatus(string field)
         {
+            var values = new long?[1];
+            ReadStatus(new[] { field }, values);
+            return values[0];
+        }
+
+        // Several fields of /proc/self/status in one read, times 1024 (the file gives kB); null where absent.
+        private static void ReadStatus(string[] fields, long?[] values)
+        {
+            Array.Clear(values, 0, values.Length);
             try
             {
                 foreach (var line in File.ReadLines("/proc/self/status"))
                 {
-                    if (line.StartsWith(field, StringComparison.Ordinal))
+                    for (var i = 0; i < fields.Length; i++)
                     {
-                        var parts = line.Substring(field.Length).Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                        if (line.StartsWith(fields[i], StringComparison.Ordinal))
+                        {
+                            var parts = line.Substring(fields[i].Length).Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                            values[i] = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                        }
                     }
                 }
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
             }
-
-            return null;
         }
 
         // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0 and later).
