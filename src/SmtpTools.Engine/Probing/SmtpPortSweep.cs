@@ -53,8 +53,9 @@ namespace SmtpTools.Probing
         internal static readonly TimeSpan QuietAfter = TimeSpan.FromMilliseconds(100);
 
         /// <summary>
-        /// How long a probe started while the sweep was already idle (nothing busy, no server heard from for
-        /// <see cref="QuietAfter"/>) holds its starting slot when its server stays quiet too: a range of firewalled or
+        /// How long a probe started while the sweep was already idle (nothing busy, and a quiet probe has already left its
+        /// slot under the rule of <see cref="QuietAfter"/> since any server was last heard from) holds its starting slot
+        /// when its server stays quiet too: a range of firewalled or
         /// silent hosts then starts 128 probes every 25 ms, and 1,000 of them within about a quarter of a second instead
         /// of 0.8 s (the sweep took 1.43 timeouts). Nothing answering needs the CPU meanwhile; the first server that
         /// answers ends the idle time, and the sweep is back to <see cref="QuietAfter"/> and the busy rule.
@@ -101,6 +102,8 @@ namespace SmtpTools.Probing
         private int _busy;
         private readonly System.Diagnostics.Stopwatch _sinceLastAnswer = System.Diagnostics.Stopwatch.StartNew();
         private bool _throttleWarned;
+        private bool _anyStarted;
+        private bool _idleReleased;
         private bool _inputComplete;
 
         /// <summary>Creates a sweep; nothing runs until <see cref="Add"/>.</summary>
@@ -155,6 +158,9 @@ namespace SmtpTools.Probing
         /// process's descriptor limit (a sweep small enough to fit says nothing): <see cref="ThrottleWarning"/>.
         /// </summary>
         public event Action<string>? ThrottleLowered;
+
+        /// <summary>How many finished probes the sweep's memory keeper has been told of (tests).</summary>
+        internal int MemoryChecks => _memory.Checks;
 
         /// <summary>Replaces name resolution (tests count lookups with it).</summary>
         internal Func<string, TimeSpan, CancellationToken, Task<IPAddress[]>> Resolver { get; set; }
@@ -234,6 +240,14 @@ namespace SmtpTools.Probing
         {
             while (_running < _limit && _starting < StartingLimit && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
             {
+                if (!_anyStarted)
+                {
+                    // Idle time counts from the first probe, not from construction: the cmdlet builds the sweep before
+                    // its input arrives, and a first wave must not count as started in an already idle sweep.
+                    _anyStarted = true;
+                    _sinceLastAnswer.Restart();
+                }
+
                 var host = _ready.Dequeue();
                 host.InLine = false;
                 var endpoint = host.Waiting.Dequeue();
@@ -309,8 +323,8 @@ namespace SmtpTools.Probing
                 return;
             }
 
+            _memory.ProbeFinished(); // before the result leaves: the sweep is not done while it collects
             Finish(host, endpoint, result);
-            _memory.ProbeFinished();
         }
 
         // "host:port", with brackets around an IPv6 literal, as in transcripts and progress.
@@ -321,12 +335,7 @@ namespace SmtpTools.Probing
         // or else the start window passes.
         private async Task HoldStartingSlotAsync(Endpoint endpoint, Task probe)
         {
-            TimeSpan quiet;
-            lock (_gate)
-            {
-                quiet = _busy == 0 && _sinceLastAnswer.Elapsed >= QuietAfter ? QuietWhileIdle : QuietAfter;
-            }
-
+            var quiet = QuietHold();
             var first = _startWindow < quiet ? _startWindow : quiet;
             if (await Task.WhenAny(probe, Task.Delay(first, _cancellationToken)).ConfigureAwait(false) == probe || _cancellationToken.IsCancellationRequested || first == _startWindow)
             {
@@ -337,11 +346,24 @@ namespace SmtpTools.Probing
             {
                 if (!endpoint.Answered && _busy == 0 && _sinceLastAnswer.Elapsed >= QuietAfter)
                 {
+                    _idleReleased = true; // until a server answers, the next quiet probes leave after QuietWhileIdle
                     return;
                 }
             }
 
             await Task.WhenAny(probe, Task.Delay(_startWindow - first, _cancellationToken)).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// How long a probe starting now holds its starting slot while its server stays quiet: <see cref="QuietWhileIdle"/>
+        /// once a quiet probe has left under the idle rule and no server has answered since, else <see cref="QuietAfter"/>.
+        /// </summary>
+        internal TimeSpan QuietHold()
+        {
+            lock (_gate)
+            {
+                return _busy == 0 && _idleReleased ? QuietWhileIdle : QuietAfter;
+            }
         }
 
         // The probe's server sent its first bytes: the probe is busy (CPU: the greeting's EHLO, the TLS handshake and
@@ -351,6 +373,7 @@ namespace SmtpTools.Probing
             lock (_gate)
             {
                 _sinceLastAnswer.Restart();
+                _idleReleased = false;
                 if (!endpoint.Answered && !endpoint.Finished)
                 {
                     endpoint.Answered = true;

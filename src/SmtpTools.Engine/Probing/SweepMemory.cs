@@ -26,13 +26,18 @@ namespace SmtpTools.Probing
         private long _collectAbove = GC.GetTotalMemory(false) + GrowthAllowed;
         private int _collectionsSeen = GC.CollectionCount(0);
         private int _collecting;
+        private int _checks;
 
         /// <summary>How many collections sweeps have run in this process.</summary>
         internal static int Collections => Volatile.Read(ref _collections);
 
+        /// <summary>How many times <see cref="ProbeFinished"/> was called (tests).</summary>
+        internal int Checks => Volatile.Read(ref _checks);
+
         /// <summary>Called as each probe ends, on its worker thread, outside the sweep's lock.</summary>
         public void ProbeFinished()
         {
+            Interlocked.Increment(ref _checks);
             if (Interlocked.Exchange(ref _collecting, 1) == 1)
             {
                 return;
