@@ -21,6 +21,13 @@ namespace SmtpTools.Probing
         /// <summary>How much the managed heap may grow (live data and garbage) before a collection: 16 MB.</summary>
         internal const long GrowthAllowed = 16L * 1024 * 1024;
 
+        /// <summary>
+        /// A sweep collects only once this many of its probes have ended: about what leaves 16 MB of garbage (some 60 KB
+        /// each). The heap is the whole process's, so a sweep of a few endpoints in a busy process (a host running other
+        /// pipelines, a test run) would otherwise pay for everyone else's garbage with full collections of a large heap.
+        /// </summary>
+        internal const int ProbesBeforeCollecting = 256;
+
         private static int _trimAvailable = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? 1 : 0;
 
         private long _collectAbove = GC.GetTotalMemory(false) + GrowthAllowed;
@@ -34,8 +41,7 @@ namespace SmtpTools.Probing
         /// <summary>Called as each probe ends, on its worker thread, outside the sweep's lock.</summary>
         public void ProbeFinished()
         {
-            Interlocked.Increment(ref _checks);
-            if (Interlocked.Exchange(ref _collecting, 1) == 1)
+            if (Interlocked.Increment(ref _checks) < ProbesBeforeCollecting || Interlocked.Exchange(ref _collecting, 1) == 1)
             {
                 return;
             }
