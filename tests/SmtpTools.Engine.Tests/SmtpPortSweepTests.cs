@@ -12,6 +12,7 @@ using Xunit;
 namespace SmtpTools.Engine.Tests
 {
     /// <summary>The sweep behind Test-SmtpPort: one lookup per host, one failure report per host, a result per port.</summary>
+    [Collection(MeasuredAloneCollection.Name)] // thousands of probes: their collections (SweepMemory) would pause timing tests beside them
     public sealed class SmtpPortSweepTests
     {
         private static readonly SmtpProbeOptions Options = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(2) };

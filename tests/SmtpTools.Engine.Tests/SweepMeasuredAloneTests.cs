@@ -9,7 +9,7 @@ using Xunit;
 
 namespace SmtpTools.Engine.Tests
 {
-    /// <summary>No other test may run beside these: they measure the process's managed heap, or timing.</summary>
+    /// <summary>No other test may run beside these: they measure the process's managed heap, or sweep thousands of probes whose full collections would pause timing tests beside them.</summary>
     [CollectionDefinition(Name, DisableParallelization = true)]
     public sealed class MeasuredAloneCollection
     {
