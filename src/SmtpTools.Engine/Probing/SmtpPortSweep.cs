@@ -102,7 +102,6 @@ namespace SmtpTools.Probing
         private int _busy;
         private readonly System.Diagnostics.Stopwatch _sinceLastAnswer = System.Diagnostics.Stopwatch.StartNew();
         private bool _throttleWarned;
-        private bool _anyStarted;
         private bool _idleReleased;
         private bool _inputComplete;
 
@@ -240,14 +239,6 @@ namespace SmtpTools.Probing
         {
             while (_running < _limit && _starting < StartingLimit && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
             {
-                if (!_anyStarted)
-                {
-                    // Idle time counts from the first probe, not from construction: the cmdlet builds the sweep before
-                    // its input arrives, and a first wave must not count as started in an already idle sweep.
-                    _anyStarted = true;
-                    _sinceLastAnswer.Restart();
-                }
-
                 var host = _ready.Dequeue();
                 host.InLine = false;
                 var endpoint = host.Waiting.Dequeue();
