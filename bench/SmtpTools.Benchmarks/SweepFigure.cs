@@ -107,6 +107,9 @@ namespace SmtpTools.Benchmarks
             var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
             var fullCollectionsBefore = GC.CollectionCount(2);
             var pauseBefore = GC.GetTotalPauseDuration();
+            // Diagnostics (bench/README.md): which methods the runtime compiles during the sweep, and the wrong results.
+            var jitLogFile = Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_JIT_LOG");
+            using var jitLog = string.IsNullOrEmpty(jitLogFile) ? null : new JitLog();
             using (var descriptors = new DescriptorWatch())
             using (var memory = ProcessMemory.StartWatching())
             {
@@ -125,6 +128,7 @@ namespace SmtpTools.Benchmarks
                 fdPeak = descriptors.Peak();
             }
 
+            jitLog?.Write(jitLogFile!);
             if (output.Count != records.Count)
             {
                 throw new InvalidOperationException($"Test-SmtpPort returned {output.Count} results for {records.Count} endpoints.");
@@ -140,6 +144,11 @@ namespace SmtpTools.Benchmarks
                 var status = result.Properties["Status"].Value?.ToString();
                 if (isSilent ? status != "NoResponse" : status == "NoResponse" || status == "Filtered")
                 {
+                    if (Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_UNEXPECTED") is { Length: > 0 } dump)
+                    {
+                        File.AppendAllText(dump, $"{Key(result)} {status} {result.Properties["Duration"].Value} {result.Properties["FailureKind"]?.Value} {result.Properties["ConnectTime"]?.Value} {result.Properties["ErrorMessage"]?.Value}\n");
+                    }
+
                     unexpected++;
                     unexpectedSilent += isSilent ? 1 : 0;
                 }
