@@ -234,19 +234,13 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
-        public async Task Once_quiet_probes_have_left_an_idle_sweep_the_next_ones_hold_their_slot_25_ms_not_100()
+        public async Task Before_any_server_answers_a_quiet_probe_holds_its_starting_slot_25_ms()
         {
-            // A firewalled range: nothing answers, so nothing needs the CPU. Each quiet probe held its starting slot for
-            // 100 ms, so 128 probes started every tenth of a second (1,000 silent endpoints: 1.43 timeouts, benchmark).
-            var options = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) };
+            // A firewalled range: nothing answers, so nothing needs the CPU, and probes start 128 every 25 ms or so.
             var probe = new QuietOrBusyProbe(busy: 0, gateAt: 300, fallback: TimeSpan.FromSeconds(10));
-            var sweep = new SmtpPortSweep(options, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
-            {
-                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
-                Prober = probe.ProbeAsync,
-            };
-            var results = Collect(sweep);
+            var sweep = Sweep(probe.ProbeAsync);
             Assert.Equal(SmtpPortSweep.QuietAfter, sweep.QuietHold());
+            var results = Collect(sweep);
 
             for (var host = 0; host < 300; host++)
             {
@@ -257,22 +251,103 @@ namespace SmtpTools.Engine.Tests
 
             Assert.Equal(300, results.Count);
             Assert.True(probe.GateOpenedBeforeFallback, "all 300 should have started long before the 10 s fallback");
-            Assert.Equal(SmtpPortSweep.QuietWhileIdle, sweep.QuietHold());
+            Assert.Equal(SmtpPortSweep.QuietAfter, sweep.QuietHold());
         }
 
         [Fact]
-        public async Task While_a_probe_is_busy_with_an_answering_server_quiet_ones_keep_their_starting_slot()
+        public async Task Once_servers_answer_slowly_quiet_probes_hold_their_starting_slot_four_times_as_long()
         {
-            // The first probe's server answered and it is still at work (CPU: TLS, certificates); the others are quiet.
-            // Quiet ones must not let more probes in while any is busy: on a busy machine a slow answering server looks
-            // quiet too, and more probes would starve it into a false timeout.
-            var probe = new QuietOrBusyProbe(busy: 1, gateAt: SmtpPortSweep.StartingLimit + 1, fallback: TimeSpan.FromSeconds(1.5));
+            // Servers that take 100 ms to answer (a busy machine, a slow network): a probe quiet for 25 ms may well be one
+            // of them, so the next probes hold their slot about 400 ms while their servers stay quiet.
+            var sweep = Sweep(async (host, addresses, port, options, token) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), token);
+                options.Answered?.Invoke();
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+            });
+            var results = Collect(sweep);
+            for (var host = 0; host < 64; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 25 });
+            }
 
-            var results = await SweepAsync(probe, 200);
+            await sweep.CompleteAsync();
 
-            Assert.Equal(200, results.Count);
-            Assert.Equal(SmtpPortSweep.StartingLimit, probe.MostAtOnce);
+            Assert.Equal(64, results.Count);
+            Assert.InRange(sweep.QuietHold(), TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(3)); // 400 ms, more on a loaded machine
         }
+
+        [Fact]
+        public async Task While_servers_answer_slowly_quiet_probes_keep_their_starting_slot_for_longer()
+        {
+            // The first 200 servers answer after 100 ms; then 200 more probes stay quiet until 200 of them run at once
+            // (or 1.5 s pass). After slow answers a quiet probe holds its slot 300 ms or more, so within the greeting
+            // wait the quiet ones cannot all be let in as fast as when nothing had answered: fewer than 200 run at once
+            // within the first 250 ms of the quiet ones.
+            var started = 0;
+            var quietGate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var quietRunning = 0;
+            var mostQuiet = 0;
+            var quietStartedAt = new System.Diagnostics.Stopwatch();
+            var mostWithin250Ms = 0;
+            var sweep = Sweep(async (host, addresses, port, options, token) =>
+            {
+                if (Interlocked.Increment(ref started) <= 200)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), token);
+                    options.Answered?.Invoke();
+                    return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+                }
+
+                lock (quietGate)
+                {
+                    quietStartedAt.Start();
+                    quietRunning++;
+                    mostQuiet = Math.Max(mostQuiet, quietRunning);
+                    if (quietStartedAt.Elapsed < TimeSpan.FromMilliseconds(250))
+                    {
+                        mostWithin250Ms = Math.Max(mostWithin250Ms, quietRunning);
+                    }
+                }
+
+                await Task.WhenAny(quietGate.Task, Task.Delay(TimeSpan.FromSeconds(1.5), token));
+                lock (quietGate)
+                {
+                    quietRunning--;
+                }
+
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.NoResponse };
+            });
+            var results = Collect(sweep);
+            for (var host = 0; host < 200; host++)
+            {
+                sweep.Add($"answers{host}.example", new[] { 25 });
+            }
+
+            // The quiet ones come after the answering ones have set the average.
+            while (Volatile.Read(ref started) < 200)
+            {
+                await Task.Delay(10);
+            }
+
+            await Task.Delay(300);
+            for (var host = 0; host < 200; host++)
+            {
+                sweep.Add($"quiet{host}.example", new[] { 25 });
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(400, results.Count);
+            Assert.InRange(mostWithin250Ms, 1, SmtpPortSweep.StartingLimit);
+        }
+
+        private static SmtpPortSweep Sweep(Func<string, IReadOnlyList<IPAddress>, int, SmtpProbeOptions, CancellationToken, Task<SmtpPortResult>> prober) =>
+            new SmtpPortSweep(new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) }, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
+            {
+                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
+                Prober = prober,
+            };
 
         // One port of each of that many hosts, through the fake probe; the greeting wait is long, so only the quiet rule
         // can let a probe stop counting as starting before it ends.

@@ -33,7 +33,7 @@ namespace SmtpTools.Probing
         /// At most this many probes are within their greeting wait at once (<see cref="SmtpProbeOptions.GreetingWait"/>,
         /// 1 s by default): that is when an answering endpoint's probe does its work (connect, greeting, EHLO, TLS
         /// handshake, certificate checks, usually within milliseconds); one still running after it waits on a silent or
-        /// slow server and no longer counts, nor does one whose server has sent nothing after <see cref="QuietAfter"/>. The CPU-bound part of a sweep stays this wide however large the throttle, so
+        /// slow server and no longer counts, nor does one whose server has sent nothing for <see cref="QuietHold"/>. The CPU-bound part of a sweep stays this wide however large the throttle, so
         /// answering endpoints are not starved into false timeouts while hundreds of silent ones wait: with a shorter
         /// window (250 ms) a busy 2-core machine reported 452 of 750 answering endpoints of a 1,000-endpoint sweep as
         /// silent (bench/README.md).
@@ -41,26 +41,26 @@ namespace SmtpTools.Probing
         internal const int StartingLimit = 128;
 
         /// <summary>
-        /// A probe whose server has sent nothing at all this long after it started (no connection yet, no greeting, no
-        /// answer to the ClientHello beside it) gives up its starting slot, but only while the whole sweep is idle: no
-        /// probe busy with a server that answered, and no server heard from for this long either. So a sweep of
-        /// silent or firewalled endpoints starts them 128 every tenth of a second instead of 128 a second (1,250 silent
-        /// endpoints took 5.5 timeouts when each held its slot for the whole greeting wait). While answering servers
-        /// keep the sweep busy, quiet probes keep their slots for the greeting wait, as before: a probe whose server is
-        /// only slow because the machine is busy looks quiet too, and letting more probes in then starves answering
-        /// servers into false timeouts (measured: 271 of 1,000 wrong results when any quiet probe could leave early).
+        /// The least time a probe whose server has sent nothing at all (no connection yet, no greeting, no answer to the
+        /// ClientHello beside it) holds its starting slot: while servers answer within milliseconds, one still quiet
+        /// after 25 ms most likely waits on a silent or firewalled endpoint, and gives its slot to the next endpoint;
+        /// so a range of silent endpoints starts its probes 128 at a time about every 50 ms (the hold and the work of
+        /// starting them), 1,000 of them within about 0.4 s (1.30 timeouts for the sweep, bench/README.md).
         /// </summary>
-        internal static readonly TimeSpan QuietAfter = TimeSpan.FromMilliseconds(100);
+        internal static readonly TimeSpan QuietAfter = TimeSpan.FromMilliseconds(25);
 
         /// <summary>
-        /// How long a probe started while the sweep was already idle (nothing busy, and a quiet probe has already left its
-        /// slot under the rule of <see cref="QuietAfter"/> since any server was last heard from) holds its starting slot
-        /// when its server stays quiet too: a range of firewalled or silent hosts then starts its probes in waves of 128
-        /// about 50 ms apart (the hold and the work of starting them), 1,000 of them within about 0.4 s instead of 0.8 s
-        /// (1.30 timeouts for the sweep instead of 1.43, bench/README.md). Nothing answering needs the CPU meanwhile; the first server that
-        /// answers ends the idle time, and the sweep is back to <see cref="QuietAfter"/> and the busy rule.
+        /// A quiet probe holds its starting slot this many times as long as servers have lately taken to answer (see
+        /// <see cref="QuietHold"/>), between <see cref="QuietAfter"/> and the start window. On a busy machine, or over a
+        /// slow network, an answering server looks quiet for longer too; letting more probes in then would starve
+        /// answering servers into false timeouts (measured: 271 of 1,000 wrong results when any probe quiet for 100 ms
+        /// could leave, 622 of 750 when every probe started at once). Holding for a multiple of the answer time lets
+        /// new probes in only as fast as the answers come, whatever the machine and the network.
         /// </summary>
-        internal static readonly TimeSpan QuietWhileIdle = TimeSpan.FromMilliseconds(25);
+        internal const int QuietFactor = 4;
+
+        // Each answer's time weighs this fraction in the moving average of how long servers take to answer.
+        private const int AnswerAverageWeight = 8;
 
         /// <summary>The largest <c>throttleLimit</c> accepted (Test-SmtpPort's ValidateRange).</summary>
         public const int MaximumThrottleLimit = 4096;
@@ -99,10 +99,8 @@ namespace SmtpTools.Probing
         private int _completed;
         private int _running;
         private int _starting;
-        private int _busy;
-        private readonly System.Diagnostics.Stopwatch _sinceLastAnswer = System.Diagnostics.Stopwatch.StartNew();
+        private long _answerTicks; // how long servers take to answer: a moving average, in ticks
         private bool _throttleWarned;
-        private bool _idleReleased;
         private bool _inputComplete;
 
         /// <summary>Creates a sweep; nothing runs until <see cref="Add"/>.</summary>
@@ -246,6 +244,7 @@ namespace SmtpTools.Probing
                 _running++;
                 _starting++;
                 endpoint.Starting = true;
+                endpoint.StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 host.Addresses ??= ResolveAsync(host.Name);
                 MakeReady(host);
                 _ = Task.Run(() => ProbeAsync(host, endpoint));
@@ -322,53 +321,51 @@ namespace SmtpTools.Probing
         private static string EndpointName(string host, int port) =>
             (IPAddress.TryParse(host.Trim('[', ']'), out var a) && a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]" : host) + ":" + port;
 
-        // While the probe starts: until it ends, or its server is still quiet after QuietAfter while the sweep is idle,
-        // or else the start window passes.
+        // While the probe starts: until it ends, or its server is still quiet after QuietHold, or else the start window passes.
         private async Task HoldStartingSlotAsync(Endpoint endpoint, Task probe)
         {
             var quiet = QuietHold();
-            var first = _startWindow < quiet ? _startWindow : quiet;
-            if (await Task.WhenAny(probe, Task.Delay(first, _cancellationToken)).ConfigureAwait(false) == probe || _cancellationToken.IsCancellationRequested || first == _startWindow)
+            if (await Task.WhenAny(probe, Task.Delay(quiet, _cancellationToken)).ConfigureAwait(false) == probe || _cancellationToken.IsCancellationRequested || quiet >= _startWindow)
             {
                 return;
             }
 
             lock (_gate)
             {
-                if (!endpoint.Answered && _busy == 0 && _sinceLastAnswer.Elapsed >= QuietAfter)
+                if (!endpoint.Answered)
                 {
-                    _idleReleased = true; // until a server answers, the next quiet probes leave after QuietWhileIdle
-                    return;
+                    return; // quiet: it only waits from now on
                 }
             }
 
-            await Task.WhenAny(probe, Task.Delay(_startWindow - first, _cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(probe, Task.Delay(_startWindow - quiet, _cancellationToken)).ConfigureAwait(false);
         }
 
         /// <summary>
-        /// How long a probe starting now holds its starting slot while its server stays quiet: <see cref="QuietWhileIdle"/>
-        /// once a quiet probe has left under the idle rule and no server has answered since, else <see cref="QuietAfter"/>.
+        /// How long a probe starting now holds its starting slot while its server stays quiet: <see cref="QuietFactor"/>
+        /// times the moving average of how long this sweep's servers took to answer (from the probe's start to their
+        /// first bytes), at least <see cref="QuietAfter"/> (also before any has answered) and at most the start window.
         /// </summary>
         internal TimeSpan QuietHold()
         {
             lock (_gate)
             {
-                return _busy == 0 && _idleReleased ? QuietWhileIdle : QuietAfter;
+                var hold = TimeSpan.FromTicks(_answerTicks * QuietFactor);
+                return hold < QuietAfter ? QuietAfter : hold > _startWindow ? _startWindow : hold;
             }
         }
 
-        // The probe's server sent its first bytes: the probe is busy (CPU: the greeting's EHLO, the TLS handshake and
-        // certificate checks) until it ends.
+        // The probe's server sent its first bytes: the probe holds its starting slot while it works (CPU: the greeting's
+        // EHLO, the TLS handshake and certificate checks), and how long the server took counts in the average.
         private void Answered(Endpoint endpoint)
         {
             lock (_gate)
             {
-                _sinceLastAnswer.Restart();
-                _idleReleased = false;
                 if (!endpoint.Answered && !endpoint.Finished)
                 {
                     endpoint.Answered = true;
-                    _busy++;
+                    var took = (long)((System.Diagnostics.Stopwatch.GetTimestamp() - endpoint.StartedAt) * ((double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+                    _answerTicks += (took - _answerTicks) / AnswerAverageWeight;
                 }
             }
         }
@@ -406,10 +403,6 @@ namespace SmtpTools.Probing
                 }
 
                 endpoint.Finished = true;
-                if (endpoint.Answered)
-                {
-                    _busy--;
-                }
 
                 _running--;
                 host.Running--;
@@ -534,8 +527,11 @@ namespace SmtpTools.Probing
             /// <summary>Counted in the sweep's starting probes (see <see cref="StartingLimit"/>).</summary>
             public bool Starting { get; set; }
 
-            /// <summary>Its server has sent something: counted busy until the probe ends.</summary>
+            /// <summary>Its server has sent something: it holds its starting slot until it ends or the start window passes.</summary>
             public bool Answered { get; set; }
+
+            /// <summary>When it was given its slot (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for how long its server takes to answer.</summary>
+            public long StartedAt { get; set; }
 
             public bool Finished { get; set; }
         }
