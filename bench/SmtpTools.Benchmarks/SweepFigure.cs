@@ -110,6 +110,18 @@ namespace SmtpTools.Benchmarks
             // Diagnostics (bench/README.md): which methods the runtime compiles during the sweep, and the wrong results.
             var jitLogFile = Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_JIT_LOG");
             using var jitLog = string.IsNullOrEmpty(jitLogFile) ? null : new JitLog();
+            var exceptionsFile = Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_EXCEPTIONS");
+            var exceptions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+            var countExceptions = !string.IsNullOrEmpty(exceptionsFile);
+            EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> onException = (_, e) =>
+            {
+                if (countExceptions)
+                {
+                    var frame = new System.Diagnostics.StackTrace(e.Exception, false).GetFrame(0)?.GetMethod();
+                    exceptions.AddOrUpdate($"{e.Exception.GetType().Name} at {frame?.DeclaringType?.FullName}.{frame?.Name}", 1, (_, c) => c + 1);
+                }
+            };
+            AppDomain.CurrentDomain.FirstChanceException += onException;
             using (var descriptors = new DescriptorWatch())
             using (var memory = ProcessMemory.StartWatching())
             {
@@ -129,6 +141,12 @@ namespace SmtpTools.Benchmarks
             }
 
             jitLog?.Write(jitLogFile!);
+            AppDomain.CurrentDomain.FirstChanceException -= onException;
+            if (countExceptions)
+            {
+                File.WriteAllLines(exceptionsFile!, exceptions.OrderByDescending(e => e.Value).Select(e => $"{e.Value}\t{e.Key}"));
+            }
+
             if (output.Count != records.Count)
             {
                 throw new InvalidOperationException($"Test-SmtpPort returned {output.Count} results for {records.Count} endpoints.");
