@@ -230,7 +230,8 @@ namespace SmtpTools.Module.Tests
             var candidate = Assert.Single(Resolve("ac-weak", "-Probe").Output);
 
             Assert.Equal("Plain", candidate.Text("Security"));
-            Assert.Equal("ImplicitTls", candidate.Text("MeasuredSecurity"));
+            // Seen once as Unknown after 5 s in a full CI run (the probe's failure was not shown): say it next time.
+            Assert.True(candidate.Text("MeasuredSecurity") == "ImplicitTls", $"measured {candidate.Text("MeasuredSecurity")}: {candidate.Text("Measured.Status")}, {candidate.Text("Measured.FailureKind")}, {candidate.Text("Measured.ErrorMessage")}");
             Assert.Equal("High", Finding(candidate, "PUBLISHED_PLAIN_WHERE_TLS_WORKS").Text("Severity"));
         }
 
