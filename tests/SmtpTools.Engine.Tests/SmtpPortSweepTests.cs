@@ -342,6 +342,8 @@ namespace SmtpTools.Engine.Tests
             Assert.InRange(mostWithin250Ms, 1, SmtpPortSweep.StartingLimit);
         }
 
+        // A sweep of fake probes; the greeting wait is long, so only the quiet rule can let a probe stop counting as
+        // starting before it ends.
         private static SmtpPortSweep Sweep(Func<string, IReadOnlyList<IPAddress>, int, SmtpProbeOptions, CancellationToken, Task<SmtpPortResult>> prober) =>
             new SmtpPortSweep(new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) }, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
             {
@@ -353,12 +355,7 @@ namespace SmtpTools.Engine.Tests
         // can let a probe stop counting as starting before it ends.
         private static async Task<IReadOnlyCollection<SmtpPortResult>> SweepAsync(QuietOrBusyProbe probe, int hosts)
         {
-            var options = new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) };
-            var sweep = new SmtpPortSweep(options, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
-            {
-                Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
-                Prober = probe.ProbeAsync,
-            };
+            var sweep = Sweep(probe.ProbeAsync);
             var results = Collect(sweep);
             for (var host = 0; host < hosts; host++)
             {
