@@ -45,13 +45,35 @@ namespace SmtpTools.Benchmarks
         public static CpuAccount operator -(CpuAccount after, CpuAccount before) =>
             new CpuAccount(after.Machine - before.Machine, after.Self - before.Self, after.Postfix - before.Postfix);
 
-        private static double PostfixSeconds()
+        /// <summary>How many smtpd processes the test server's Postfix runs now (busy or idle); 0 when it cannot be told.</summary>
+        public static int PostfixSmtpdProcesses()
         {
-            // The master of this test server: the one whose MAIL_CONFIG is the server's postfix directory (its pid file
-            // is locked, and .NET will not read a file another process holds a lock on).
+            var (master, processes) = PostfixMaster();
+            return master == null ? 0 : processes.Count(pid => Read(pid, "comm").Trim() == "smtpd" && ParentOf(pid) == master);
+        }
+
+        // The master of this test server, and every process of the machine: the master is the one whose MAIL_CONFIG is
+        // the server's postfix directory (its pid file is locked, and .NET will not read a file another process holds a lock on).
+        private static (string? Master, System.Collections.Generic.List<string> Processes) PostfixMaster()
+        {
             var config = "MAIL_CONFIG=" + Path.Combine(Path.GetDirectoryName(TestServerInfo.StateFile)!, "postfix") + "\0";
             var processes = Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsDigit)).ToList();
-            var master = processes.FirstOrDefault(pid => Read(pid, "comm").Trim() == "master" && (Read(pid, "environ") + "\0").Contains(config));
+            return (processes.FirstOrDefault(pid => Read(pid, "comm").Trim() == "master" && (Read(pid, "environ") + "\0").Contains(config)), processes);
+        }
+
+        // The fields of /proc/PID/stat after the command's closing parenthesis (state, parent, ...); null when it is gone.
+        private static string[]? StatFields(string pid)
+        {
+            var stat = Read(pid, "stat");
+            var close = stat.LastIndexOf(')');
+            return close < 0 ? null : stat.Substring(close + 2).Split(' ');
+        }
+
+        private static string? ParentOf(string pid) => StatFields(pid) is { Length: > 1 } fields ? fields[1] : null;
+
+        private static double PostfixSeconds()
+        {
+            var (master, processes) = PostfixMaster();
             if (master == null)
             {
                 return 0;
@@ -60,14 +82,11 @@ namespace SmtpTools.Benchmarks
             long ticks = 0;
             foreach (var pid in processes)
             {
-                var stat = Read(pid, "stat");
-                var close = stat.LastIndexOf(')');
-                if (close < 0)
+                if (StatFields(pid) is not { Length: > 14 } fields)
                 {
                     continue; // gone meanwhile
                 }
 
-                var fields = stat.Substring(close + 2).Split(' ');
                 if (pid == master)
                 {
                     ticks += Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)); // utime stime cutime cstime

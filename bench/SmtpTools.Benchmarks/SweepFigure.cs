@@ -41,14 +41,14 @@ namespace SmtpTools.Benchmarks
                 foreach (var throttle in throttles)
                 {
                     var label = $"{size} endpoints ({size / 4} silent), {(throttle == 0 ? "default -ThrottleLimit" : $"-ThrottleLimit {throttle}")}";
-                    var runs = Children(file, throttle, repetitions, label, progress);
+                    var runs = Children(server, file, throttle, repetitions, label, progress);
                     var seconds = Of(runs, "seconds");
                     report.Add($"wall time, {label}, -TimeoutSec {TimeoutSeconds}", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.AtMost(TimeoutTarget, $"{TimeoutTarget} timeouts"));
                     // Judged on the growth: the hosted PowerShell with the module loaded is about 125 MB before any sweep.
                     var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
                     report.Add($"peak working-set growth, {label}", growth.Format("0", "MB"), $"peak {Of(runs, "peakMB").Format("0", "MB")}, before {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, growth.Median);
-                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); at the peak, anonymous memory {Of(runs, "peakAnonMB").Format("0", "MB")} (before {Of(runs, "beforeAnonMB").Format("0", "MB")}), file-backed {Of(runs, "peakFileMB").Format("0", "MB")}, managed heap at most {Of(runs, "peakManagedMB").Format("0", "MB")} (before {Of(runs, "beforeManagedMB").Format("0", "MB")}), at most {Of(runs, "peakThreads").Format("0")} threads; {Of(runs, "fullCollections").Format("0")} full garbage collections during the sweep, the GC's pauses {Of(runs, "gcPauseMs").Format("0", "ms")} in all; probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
+                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); at the peak, anonymous memory {Of(runs, "peakAnonMB").Format("0", "MB")} (before {Of(runs, "beforeAnonMB").Format("0", "MB")}), file-backed {Of(runs, "peakFileMB").Format("0", "MB")}, managed heap at most {Of(runs, "peakManagedMB").Format("0", "MB")} (before {Of(runs, "beforeManagedMB").Format("0", "MB")}), at most {Of(runs, "peakThreads").Format("0")} threads; {Of(runs, "fullCollections").Format("0")} full garbage collections during the sweep, the GC's pauses {Of(runs, "gcPauseMs").Format("0", "ms")} in all; probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; before each run the test server's Postfix ran {Of(runs, "smtpdProcesses").Format("0")} smtpd processes (warmed up in {Of(runs, "warmUpSeconds").Format("0.0", "s")}, see PostfixWarmUp); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
                 }
             }
 
@@ -62,7 +62,7 @@ namespace SmtpTools.Benchmarks
             {
                 var file = Path.Combine(directory, $"sweep-{SilentOnlyEndpoints}-silent.csv");
                 silentOnly.WriteFile(file);
-                var runs = Children(file, 0, options.Quick ? 2 : 3, $"{SilentOnlyEndpoints} endpoints, all silent", progress);
+                var runs = Children(server, file, 0, options.Quick ? 2 : 3, $"{SilentOnlyEndpoints} endpoints, all silent", progress);
                 var seconds = Of(runs, "seconds");
                 report.Add($"wall time, {SilentOnlyEndpoints} endpoints all silent (default -ThrottleLimit)", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.None, null);
                 report.Notes.Add($"{SilentOnlyEndpoints} endpoints all silent: peak working-set growth {Of(runs, "growthMB").Format("0", "MB")}, results not as expected {Of(runs, "unexpected").Format("0")}.");
@@ -74,7 +74,7 @@ namespace SmtpTools.Benchmarks
                 using var endpoints = SweepEndpoints.Create(server, 75, 25, hosts);
                 var file = Path.Combine(directory, $"sweep-100-on-{hosts}.csv");
                 endpoints.WriteFile(file);
-                return Of(Children(file, 0, options.Quick ? 2 : 3, $"100 endpoints on {hosts} host(s)", progress), "seconds");
+                return Of(Children(server, file, 0, options.Quick ? 2 : 3, $"100 endpoints on {hosts} host(s)", progress), "seconds");
             }
 
             var oneHost = Spread(1);
@@ -244,18 +244,22 @@ namespace SmtpTools.Benchmarks
         [System.Runtime.InteropServices.DllImport("libc")]
         private static extern int malloc_trim(UIntPtr pad);
 
-        private static List<IReadOnlyDictionary<string, double>> Children(string file, int throttle, int repetitions, string label, Action<string> progress)
+        private static List<IReadOnlyDictionary<string, double>> Children(TestServerInfo server, string file, int throttle, int repetitions, string label, Action<string> progress)
         {
             var runs = new List<IReadOnlyDictionary<string, double>>();
             for (var i = 0; i < repetitions; i++)
             {
                 progress($"{Name}: {label}, fresh process, repetition {i + 1} of {repetitions}");
+                var (smtpd, warming) = PostfixWarmUp.Run(server);
+                Thread.Sleep(PostfixWarmUp.Settle); // the smtpd processes log the warm-up's connections before the child starts
                 var before = CpuAccount.Now();
                 var run = new Dictionary<string, double>(ChildProcess.Run(ChildMode, TimeSpan.FromMinutes(5), file, throttle.ToString(CultureInfo.InvariantCulture), TimeoutSeconds.ToString(CultureInfo.InvariantCulture)), StringComparer.Ordinal);
                 var used = CpuAccount.Now() - before;
                 run["machineCpu"] = used.Machine;
                 run["postfixCpu"] = used.Postfix;
                 run["forwarderCpu"] = used.Self;
+                run["smtpdProcesses"] = smtpd;
+                run["warmUpSeconds"] = warming.TotalSeconds;
                 runs.Add(run);
             }
 
