@@ -35,6 +35,9 @@ namespace SmtpTools.Benchmarks
         /// <summary>--sweep-sizes-only: the sweep figure times only its sizes (no all-silent, per-host or one-by-one rows), for measuring one change quickly.</summary>
         public bool SweepSizesOnly { get; private set; }
 
+        /// <summary>--user-forwarders: the sweep's forwarded endpoints relay through this process even where the kernel could forward them (the figures before 2026-12-02 evening).</summary>
+        public bool UserForwarders { get; private set; }
+
         /// <summary>The markdown file the results table is written to.</summary>
         public string ResultsFile { get; private set; } = Path.Combine(Repo.Root, "bench", "results", "latest.md");
 
@@ -70,6 +73,9 @@ namespace SmtpTools.Benchmarks
                         break;
                     case "--sweep-sizes" when i + 1 < args.Count:
                         options.SweepSizes = Numbers(args[++i], "--sweep-sizes", 4);
+                        break;
+                    case "--user-forwarders":
+                        options.UserForwarders = true;
                         break;
                     case "--sweep-sizes-only":
                         options.SweepSizesOnly = true;

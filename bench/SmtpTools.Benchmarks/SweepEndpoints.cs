@@ -17,10 +17,14 @@ namespace SmtpTools.Benchmarks
     /// </summary>
     internal sealed class SweepEndpoints : IDisposable
     {
+        // Forwarded endpoints' own port numbers (20000 + i), below the ephemeral range the silent listeners bind in.
+        private const int FirstForwardedPort = 20000;
+
         // Each run connects once per endpoint (twice when a probe retries or detection opens a second connection).
         private const int ListenerCapacity = 64;
 
         private readonly List<IDisposable> _listeners = new List<IDisposable>();
+        private KernelForwarding? _kernel;
         private readonly HashSet<string> _silent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         private SweepEndpoints()
@@ -43,14 +47,16 @@ namespace SmtpTools.Benchmarks
 
         /// <summary>
         /// <paramref name="answering"/> + <paramref name="silent"/> endpoints; <paramref name="hosts"/> 0 gives each its own
-        /// address (and includes the real ports on 127.0.0.1 and ::1), otherwise they share that many addresses.
+        /// address (and includes the real ports on 127.0.0.1 and ::1), otherwise they share that many addresses. Forwarded
+        /// in the kernel where it can (<see cref="KernelForwarding"/>), unless <paramref name="userForwarders"/>; else by
+        /// forwarders in this process.
         /// </summary>
-        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0)
+        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false)
         {
             var endpoints = new SweepEndpoints();
             try
             {
-                endpoints.Build(server, answering, silent, hosts);
+                endpoints.Build(server, answering, silent, hosts, userForwarders);
                 return endpoints;
             }
             catch
@@ -76,6 +82,7 @@ namespace SmtpTools.Benchmarks
 
         public void Dispose()
         {
+            _kernel?.Dispose();
             foreach (var listener in _listeners)
             {
                 listener.Dispose();
@@ -86,7 +93,7 @@ namespace SmtpTools.Benchmarks
         private static IPAddress Address(int index) =>
             IPAddress.Parse($"127.{1 + index / 62500}.{index / 250 % 250}.{2 + index % 250}");
 
-        private void Build(TestServerInfo server, int answering, int silent, int hosts)
+        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders)
         {
             var realPorts = server.Ports.Values.Where(server.Listens).OrderBy(p => p).ToList();
             var direct = new List<(string Host, int Port)>();
@@ -107,10 +114,28 @@ namespace SmtpTools.Benchmarks
             var index = 0;
             IPAddress Next() => Address(hosts == 0 ? index++ : index++ % hosts);
             var forwarded = answering - Answering.Count;
-            for (var i = 0; i < forwarded; i++)
+            var routes = Enumerable.Range(0, forwarded)
+                .Select(i => (From: new IPEndPoint(Next(), FirstForwardedPort + i), To: new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count])))
+                .ToList();
+            var how = "forwarded to them by the kernel (nftables DNAT)";
+            if (userForwarders)
             {
-                var target = new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count]);
-                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(target), Next(), maxConnections: ListenerCapacity);
+                how = "forwarded to them by this process (--user-forwarders)";
+            }
+            else if (routes.Count > 0 && (_kernel = KernelForwarding.TryCreate(routes, out var why)) == null)
+            {
+                how = $"forwarded to them by this process: {why}";
+            }
+
+            foreach (var (from, to) in routes)
+            {
+                if (_kernel != null)
+                {
+                    Answering.Add(Record(from.Address.ToString(), from.Port));
+                    continue;
+                }
+
+                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(to), from.Address, maxConnections: ListenerCapacity);
                 _listeners.Add(forwarder);
                 Answering.Add(Record(forwarder.EndPoint.Address.ToString(), forwarder.Port));
             }
@@ -142,7 +167,7 @@ namespace SmtpTools.Benchmarks
 
             Records = records;
             var where = hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each";
-            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} forwarded to them) and {Silent.Count} silent listeners, interleaved, {where}.";
+            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, interleaved, {where}.";
         }
 
         private static PSObject Record(string host, int port) => ModuleRunspace.Record(new Dictionary<string, object?>

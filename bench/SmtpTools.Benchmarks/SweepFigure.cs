@@ -33,7 +33,7 @@ namespace SmtpTools.Benchmarks
             var throttles = options.SweepThrottles ?? new[] { 0 };
             foreach (var size in sizes)
             {
-                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4);
+                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders);
                 var file = Path.Combine(directory, $"sweep-{size}.csv");
                 endpoints.WriteFile(file);
                 report.Notes.Add($"{size} endpoints: " + endpoints.Description);
@@ -58,7 +58,7 @@ namespace SmtpTools.Benchmarks
             }
 
             // Every endpoint silent (a range of firewalled hosts): what the start limit costs when nobody answers.
-            using (var silentOnly = SweepEndpoints.Create(server, 0, SilentOnlyEndpoints))
+            using (var silentOnly = SweepEndpoints.Create(server, 0, SilentOnlyEndpoints, userForwarders: options.UserForwarders))
             {
                 var file = Path.Combine(directory, $"sweep-{SilentOnlyEndpoints}-silent.csv");
                 silentOnly.WriteFile(file);
@@ -71,7 +71,7 @@ namespace SmtpTools.Benchmarks
             // The per-host cap: 100 ports of one host against 100 endpoints over 20 hosts (5 each), same mix.
             Sample Spread(int hosts)
             {
-                using var endpoints = SweepEndpoints.Create(server, 75, 25, hosts);
+                using var endpoints = SweepEndpoints.Create(server, 75, 25, hosts, options.UserForwarders);
                 var file = Path.Combine(directory, $"sweep-100-on-{hosts}.csv");
                 endpoints.WriteFile(file);
                 return Of(Children(server, file, 0, options.Quick ? 2 : 3, $"100 endpoints on {hosts} host(s)", progress), "seconds");
@@ -269,7 +269,7 @@ namespace SmtpTools.Benchmarks
         // One by one takes minutes with silent ports: timed on a subset in this process, then scaled to 200 endpoints by the mean probe time of each kind.
         private static void OneByOne(ModuleRunspace session, TestServerInfo server, BenchmarkOptions options, Action<string> progress, FigureReport report)
         {
-            using var endpoints = SweepEndpoints.Create(server, 150, 50);
+            using var endpoints = SweepEndpoints.Create(server, 150, 50, userForwarders: options.UserForwarders);
             var subsetAnswering = endpoints.Answering.Take(options.Quick ? 10 : 20).ToList();
             var subsetSilent = endpoints.Silent.Take(options.Quick ? 2 : 5).ToList();
             var subset = subsetAnswering.Concat(subsetSilent).ToList();

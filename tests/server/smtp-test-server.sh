@@ -5,6 +5,7 @@
 #
 #   install        install postfix, dovecot-core, openssl, iproute2 (quick when present)
 #   install-peers  install swaks, libnet-ssleay-perl, testssl.sh, nmap (benchmark peers only)
+#                  and nftables (the sweep benchmark forwards its endpoints in the kernel)
 #   start          fresh certificates and configuration, start, wait until ready,
 #                  write $SMTPTOOLS_SERVER_DIR/server.json (a no-op if already running)
 #   stop           stop the instance (quietly succeeds when it is not running)
@@ -151,7 +152,7 @@ EOF
 cmd_install() { apt_install postfix dovecot-core openssl iproute2 knot knot-dnsutils nginx-light unbound; }
 
 # swaks without libnet-ssleay-perl silently has no TLS.
-cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh nmap; }
+cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh nmap nftables; }
 
 # --- processes --------------------------------------------------------------
 
