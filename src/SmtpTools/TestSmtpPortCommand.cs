@@ -11,7 +11,8 @@ namespace SmtpTools.Commands
     /// Each port is judged by behaviour, not by its number: a server that greets first is plaintext SMTP (EHLO, then
     /// STARTTLS when offered, with the TLS result); a silent one gets a TLS handshake (implicit TLS) and must greet inside
     /// it. Every host is resolved once; its ports are probed concurrently with every other host's, at most
-    /// -ThrottleLimit at a time, so a sweep takes about one -TimeoutSec however many endpoints stay silent.
+    /// -ThrottleLimit at a time, so silent endpoints wait out -TimeoutSec side by side: a sweep takes about one
+    /// -TimeoutSec plus the time its answering endpoints' work needs.
     /// </para>
     /// <para type="description">
     /// Output: one SmtpPortResult per host and port, always, as each probe completes (-InputOrder keeps input order).
@@ -52,7 +53,7 @@ namespace SmtpTools.Commands
 
         /// <summary>
         /// How many probes (each with its host's name lookup) run at once; 1024 by default. A probe waiting on a silent
-        /// endpoint costs a socket and no CPU, so the sweep takes about one -TimeoutSec while its silent endpoints fit in
+        /// endpoint costs a socket and no CPU, so silent endpoints wait out -TimeoutSec side by side while they fit in
         /// this many (at most 128 probes are within their first second, the greeting wait, and at most 128 ports of one
         /// host are probed at once, whatever this says). Each probe may hold two sockets, so this needs a file limit (ulimit -n)
         /// of twice it plus some: 2,112 for the default. With a lower limit, fewer run at once, with a warning that says so.
