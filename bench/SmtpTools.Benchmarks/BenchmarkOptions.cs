@@ -38,6 +38,9 @@ namespace SmtpTools.Benchmarks
         /// <summary>--user-forwarders: the sweep's forwarded endpoints relay through this process even where the kernel could forward them (the figures before 2026-12-02 evening).</summary>
         public bool UserForwarders { get; private set; }
 
+        /// <summary>--silent-first: the sweep figure's silent endpoints come first in its input instead of every fourth (a diagnostic: what the sweep's schedule costs, not the figure).</summary>
+        public bool SilentFirst { get; private set; }
+
         /// <summary>The markdown file the results table is written to.</summary>
         public string ResultsFile { get; private set; } = Path.Combine(Repo.Root, "bench", "results", "latest.md");
 
@@ -73,6 +76,9 @@ namespace SmtpTools.Benchmarks
                         break;
                     case "--sweep-sizes" when i + 1 < args.Count:
                         options.SweepSizes = Numbers(args[++i], "--sweep-sizes", 4);
+                        break;
+                    case "--silent-first":
+                        options.SilentFirst = true;
                         break;
                     case "--user-forwarders":
                         options.UserForwarders = true;

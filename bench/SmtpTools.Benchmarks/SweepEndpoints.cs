@@ -51,12 +51,12 @@ namespace SmtpTools.Benchmarks
         /// in the kernel where it can (<see cref="KernelForwarding"/>), unless <paramref name="userForwarders"/>; else by
         /// forwarders in this process.
         /// </summary>
-        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false)
+        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false, bool silentFirst = false)
         {
             var endpoints = new SweepEndpoints();
             try
             {
-                endpoints.Build(server, answering, silent, hosts, userForwarders);
+                endpoints.Build(server, answering, silent, hosts, userForwarders, silentFirst);
                 return endpoints;
             }
             catch
@@ -93,7 +93,7 @@ namespace SmtpTools.Benchmarks
         private static IPAddress Address(int index) =>
             IPAddress.Parse($"127.{1 + index / 62500}.{index / 250 % 250}.{2 + index % 250}");
 
-        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders)
+        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders, bool silentFirst)
         {
             var realPorts = server.Ports.Values.Where(server.Listens).OrderBy(p => p).ToList();
             var direct = new List<(string Host, int Port)>();
@@ -149,10 +149,11 @@ namespace SmtpTools.Benchmarks
                 _silent.Add(host + "," + listener.Port.ToString(CultureInfo.InvariantCulture));
             }
 
-            // Every fourth endpoint silent, as in a host list where a quarter is firewalled.
-            var records = new List<PSObject>();
+            // Every fourth endpoint silent, as in a host list where a quarter is firewalled (or, as a diagnostic of the
+            // sweep's schedule, every silent one first: the best order a sweep that knew them could choose).
+            var records = silentFirst ? new List<PSObject>(Silent) : new List<PSObject>();
             var every = Math.Max(1, (answering + silent) / Math.Max(1, silent));
-            int a = 0, s = 0;
+            int a = 0, s = silentFirst ? Silent.Count : 0;
             while (a < Answering.Count || s < Silent.Count)
             {
                 if (s < Silent.Count && (records.Count % every == every - 1 || a >= Answering.Count))
@@ -166,8 +167,8 @@ namespace SmtpTools.Benchmarks
             }
 
             Records = records;
-            var where = hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each";
-            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, interleaved, {where}.";
+            var where = (hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each") + (silentFirst ? ", the silent ones first (--silent-first)" : string.Empty);
+            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}.";
         }
 
         private static PSObject Record(string host, int port) => ModuleRunspace.Record(new Dictionary<string, object?>

@@ -33,7 +33,7 @@ namespace SmtpTools.Benchmarks
             var throttles = options.SweepThrottles ?? new[] { 0 };
             foreach (var size in sizes)
             {
-                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders);
+                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders, silentFirst: options.SilentFirst);
                 var file = Path.Combine(directory, $"sweep-{size}.csv");
                 endpoints.WriteFile(file);
                 report.Notes.Add($"{size} endpoints: " + endpoints.Description);
