@@ -45,6 +45,9 @@ namespace SmtpTools.Benchmarks
         public static CpuAccount operator -(CpuAccount after, CpuAccount before) =>
             new CpuAccount(after.Machine - before.Machine, after.Self - before.Self, after.Postfix - before.Postfix);
 
+        /// <summary>Whether this process can find the test server's Postfix master (Linux /proc, the same user or root).</summary>
+        public static bool SeesPostfix() => PostfixMaster().Master != null;
+
         /// <summary>How many smtpd processes the test server's Postfix runs now (busy or idle); 0 when it cannot be told.</summary>
         public static int PostfixSmtpdProcesses()
         {
