@@ -47,7 +47,17 @@ namespace SmtpTools.Benchmarks
                         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                         sockets.Add(socket);
                         var left = Limit - watch.Elapsed;
-                        if (left <= TimeSpan.Zero || !socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).Wait(left))
+                        bool connected;
+                        try
+                        {
+                            connected = left > TimeSpan.Zero && socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).Wait(left);
+                        }
+                        catch (AggregateException e) when (e.InnerException is SocketException)
+                        {
+                            break; // the port stopped listening: the sweep will say so
+                        }
+
+                        if (!connected)
                         {
                             return (CpuAccount.PostfixSmtpdProcesses(), watch.Elapsed); // Postfix's queue is full: as warm as it gets
                         }
