@@ -114,13 +114,18 @@ namespace SmtpTools.Benchmarks
             var index = 0;
             IPAddress Next() => Address(hosts == 0 ? index++ : index++ % hosts);
             var forwarded = answering - Answering.Count;
+            var fitsBelowEphemeral = FirstForwardedPort + forwarded <= 32768;
             var routes = Enumerable.Range(0, forwarded)
-                .Select(i => (From: new IPEndPoint(Next(), FirstForwardedPort + i), To: new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count])))
+                .Select(i => (From: new IPEndPoint(Next(), fitsBelowEphemeral ? FirstForwardedPort + i : 0), To: new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count])))
                 .ToList();
             var how = "forwarded to them by the kernel (nftables DNAT)";
             if (userForwarders)
             {
                 how = "forwarded to them by this process (--user-forwarders)";
+            }
+            else if (!fitsBelowEphemeral)
+            {
+                how = $"forwarded to them by this process (more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range)";
             }
             else if (routes.Count > 0 && (_kernel = KernelForwarding.TryCreate(routes, out var why)) == null)
             {
