@@ -45,14 +45,14 @@ namespace SmtpTools.Benchmarks
         public static CpuAccount operator -(CpuAccount after, CpuAccount before) =>
             new CpuAccount(after.Machine - before.Machine, after.Self - before.Self, after.Postfix - before.Postfix);
 
-        /// <summary>Whether this process can find the test server's Postfix master (Linux /proc, the same user or root).</summary>
-        public static bool SeesPostfix() => PostfixMaster().Master != null;
-
-        /// <summary>How many smtpd processes the test server's Postfix runs now (busy or idle); 0 when it cannot be told.</summary>
-        public static int PostfixSmtpdProcesses()
+        /// <summary>
+        /// How many smtpd processes the test server's Postfix runs now (busy or idle); null when this process cannot find
+        /// its master (not Linux, or another user's /proc).
+        /// </summary>
+        public static int? PostfixSmtpdProcesses()
         {
             var (master, processes) = PostfixMaster();
-            return master == null ? 0 : processes.Count(pid => Read(pid, "comm").Trim() == "smtpd" && ParentOf(pid) == master);
+            return master == null ? null : processes.Count(pid => Read(pid, "comm").Trim() == "smtpd" && ParentOf(pid) == master);
         }
 
         // The master of this test server, and every process of the machine: the master is the one whose MAIL_CONFIG is

@@ -127,9 +127,13 @@ namespace SmtpTools.Benchmarks
             {
                 how = $"forwarded to them by this process (more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range)";
             }
-            else if (routes.Count > 0 && (_kernel = KernelForwarding.TryCreate(routes, out var why)) == null)
+            else if (routes.Count > 0)
             {
-                how = $"forwarded to them by this process: {why}";
+                _kernel = KernelForwarding.TryCreate(routes, out var why);
+                if (_kernel == null)
+                {
+                    how = $"forwarded to them by this process: {why}";
+                }
             }
 
             foreach (var (from, to) in routes)
