@@ -38,7 +38,13 @@ namespace SmtpTools.Benchmarks
 
         /// <summary>Runs PowerShell text (<paramref name="args"/> arrive as $args) and times it.</summary>
         /// <exception cref="InvalidOperationException">The script wrote an error or failed: a benchmark that errs measures nothing.</exception>
-        public (Collection<PSObject> Output, TimeSpan Elapsed) Time(string script, params object?[] args)
+        public (Collection<PSObject> Output, TimeSpan Elapsed) Time(string script, params object?[] args) => Time(script, null, args);
+
+        /// <summary>
+        /// As <see cref="Time(string, object?[])"/>; <paramref name="arrived"/>, when given, is called with each output
+        /// object as it arrives and the time since the script started (a diagnostic: it runs on the pipeline's thread).
+        /// </summary>
+        public (Collection<PSObject> Output, TimeSpan Elapsed) Time(string script, Action<PSObject, TimeSpan>? arrived, params object?[] args)
         {
             using var ps = PowerShell.Create();
             ps.Runspace = _runspace;
@@ -52,7 +58,17 @@ namespace SmtpTools.Benchmarks
             Collection<PSObject> output;
             try
             {
-                output = ps.Invoke();
+                if (arrived == null)
+                {
+                    output = ps.Invoke();
+                }
+                else
+                {
+                    using var collected = new PSDataCollection<PSObject>();
+                    collected.DataAdded += (_, e) => arrived(collected[e.Index], watch.Elapsed);
+                    ps.Invoke(null, collected);
+                    output = new Collection<PSObject>(collected.ToList());
+                }
             }
             catch (RuntimeException e)
             {

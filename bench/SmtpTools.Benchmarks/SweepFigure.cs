@@ -122,10 +122,12 @@ namespace SmtpTools.Benchmarks
                 }
             };
             AppDomain.CurrentDomain.FirstChanceException += onException;
+            var timelineFile = Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_TIMELINE") is { Length: > 0 } t ? t : null;
+            var timeline = new List<(PSObject Result, TimeSpan At)>();
             using (var descriptors = new DescriptorWatch())
             using (var memory = ProcessMemory.StartWatching())
             {
-                (output, elapsed) = session.Time(script, records, server.CaFile);
+                (output, elapsed) = session.Time(script, timelineFile == null ? null : (r, at) => timeline.Add((r, at)), records, server.CaFile);
                 process.Refresh();
                 ChildProcess.Report("cpuSeconds", (process.TotalProcessorTime - cpuBefore).TotalSeconds);
                 ChildProcess.Report("jitSeconds", TieredCompilationCpuSeconds() - jitBefore);
@@ -153,6 +155,19 @@ namespace SmtpTools.Benchmarks
             }
 
             var silent = new HashSet<string>(endpoints.Where(e => e.Silent).Select(e => Key(e.Record)), StringComparer.OrdinalIgnoreCase);
+            if (timelineFile != null)
+            {
+                // Each result: its place in the input, silent or not, when its probe started and ended (seconds into the sweep).
+                var place = endpoints.Select((e, i) => (Key(e.Record), i)).ToDictionary(p => p.Item1, p => p.i, StringComparer.OrdinalIgnoreCase);
+                File.WriteAllLines(timelineFile, timeline.Select(item =>
+                {
+                    var end = item.At.TotalSeconds;
+                    var start = end - ((TimeSpan)item.Result.Properties["Duration"].Value).TotalSeconds;
+                    var key = Key(item.Result);
+                    return string.Create(CultureInfo.InvariantCulture, $"{place[key]} {(silent.Contains(key) ? 1 : 0)} {start:0.000} {end:0.000}");
+                }));
+            }
+
             var unexpected = 0;
             var unexpectedSilent = 0;
             var durations = new List<double>[] { new List<double>(), new List<double>() };
