@@ -342,6 +342,78 @@ namespace SmtpTools.Engine.Tests
             Assert.InRange(mostWithin250Ms, 1, SmtpPortSweep.StartingLimit);
         }
 
+        [Fact]
+        public async Task A_port_silent_on_every_host_has_its_endpoints_started_early_instead_of_behind_the_answering_ones()
+        {
+            // 300 hosts, each probed on 587 (answers at once, then works 100 ms) and 25 (never answers: blocked by the
+            // network), 25 listed last. The queue serves one endpoint per host in turn, so without the quiet-port rule
+            // every 587 probe starts before the 25 ones still waiting; with it, once 8 probes of port 25 have gone quiet,
+            // its waiting endpoints start beside the queue.
+            var starts = new List<int>();
+            var sweep = Sweep(async (host, addresses, port, options, token) =>
+            {
+                lock (starts)
+                {
+                    starts.Add(port);
+                }
+
+                if (port == 25)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), token);
+                    return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.NoResponse };
+                }
+
+                options.Answered?.Invoke();
+                await Task.Delay(TimeSpan.FromMilliseconds(100), token);
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+            });
+            var results = Collect(sweep);
+            for (var host = 0; host < 300; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 587, 25 });
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(600, results.Count);
+            var lastQuiet = starts.LastIndexOf(25);
+            var answeringBefore = starts.Take(lastQuiet).Count(p => p == 587);
+            Assert.True(answeringBefore < 250, $"{answeringBefore} of 300 answering probes started before the last probe of the silent port");
+            Assert.InRange(sweep.EarlyStarts, 1, 300);
+        }
+
+        [Fact]
+        public async Task The_first_answer_on_a_port_taken_for_silent_stops_its_early_starts()
+        {
+            // Port 25's servers are slow, not silent: each answers 150 ms after its probe starts, so the first of them
+            // look quiet (the hold is 25 ms while the 587 servers answer at once) and the port is taken for silent.
+            var earlyAtFirstAnswer = -1;
+            SmtpPortSweep? sweep = null;
+            sweep = Sweep(async (host, addresses, port, options, token) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(port == 25 ? 150 : 0), token);
+                options.Answered?.Invoke();
+                if (port == 25)
+                {
+                    Interlocked.CompareExchange(ref earlyAtFirstAnswer, sweep!.EarlyStarts, -1);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), token);
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+            });
+            var results = Collect(sweep);
+            for (var host = 0; host < 300; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 587, 25 });
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(600, results.Count);
+            Assert.True(earlyAtFirstAnswer > 0, $"{earlyAtFirstAnswer} probes started early before port 25's first answer");
+            Assert.Equal(earlyAtFirstAnswer, sweep.EarlyStarts); // none after it
+        }
+
         // A sweep of fake probes; the greeting wait is long, so only the quiet rule can let a probe stop counting as
         // starting before it ends.
         private static SmtpPortSweep Sweep(Func<string, IReadOnlyList<IPAddress>, int, SmtpProbeOptions, CancellationToken, Task<SmtpPortResult>> prober) =>

@@ -73,6 +73,15 @@ namespace SmtpTools.Probing
         /// </summary>
         internal const int PerHostLimit = 128;
 
+        /// <summary>
+        /// A port number is taken for silent across the sweep once this many of its probes have gone quiet (left their
+        /// starting slot with nothing heard from their server) and none of its servers has answered: a network that
+        /// blocks a port outbound (25 or 2525, most often) makes it silent on every host, and the queue, one port of each host in turn, reaches the later ports of a host list last. Its endpoints still waiting then start
+        /// early, beside the queue, in up to <see cref="StartingLimit"/> more starting slots, instead of waiting for the
+        /// answering endpoints ahead of them; the first answer on the port stops that.
+        /// </summary>
+        internal const int QuietPortEvidence = 8;
+
         /// <summary>How many of the endpoints still pending a progress report names.</summary>
         public const int PendingShown = 3;
 
@@ -99,6 +108,9 @@ namespace SmtpTools.Probing
         private int _completed;
         private int _running;
         private int _starting;
+        private int _startingEarly; // probes of quiet ports started beside the queue, still within their start
+        private readonly Dictionary<int, Port> _ports = new Dictionary<int, Port>();
+        private readonly List<Port> _quietPorts = new List<Port>();
         private long _answerTicks; // how long servers take to answer: a moving average, in ticks
         private bool _throttleWarned;
         private bool _inputComplete;
@@ -200,7 +212,9 @@ namespace SmtpTools.Probing
                     host.Pending++;
                     _total++;
                     var place = _keepInputOrder ? _inputOrder.Reserve() : -1;
-                    host.Waiting.Enqueue(new Endpoint(port, place, _pending.AddLast(EndpointName(name, port))));
+                    var endpoint = new Endpoint(port, place, _pending.AddLast(EndpointName(name, port)));
+                    host.Waiting.Enqueue(endpoint);
+                    endpoint.PortNode = PortOf(port).Waiting.AddLast((host, endpoint));
                 }
 
                 MakeReady(host);
@@ -222,9 +236,22 @@ namespace SmtpTools.Probing
             return _done.Task;
         }
 
+        // Under the lock: the sweep's record of one port number.
+        private Port PortOf(int number)
+        {
+            if (!_ports.TryGetValue(number, out var port))
+            {
+                port = new Port();
+                _ports.Add(number, port);
+            }
+
+            return port;
+        }
+
         // Under the lock: a host with endpoints waiting and a free per-host slot joins the line (once).
         private void MakeReady(Host host)
         {
+            DropStartedEarly(host);
             if (!host.InLine && host.Waiting.Count > 0 && host.Running < PerHostLimit)
             {
                 host.InLine = true;
@@ -239,21 +266,105 @@ namespace SmtpTools.Probing
             {
                 var host = _ready.Dequeue();
                 host.InLine = false;
-                var endpoint = host.Waiting.Dequeue();
-                host.Running++;
-                _running++;
-                _starting++;
-                endpoint.Starting = true;
-                endpoint.StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-                host.Addresses ??= ResolveAsync(host.Name);
-                MakeReady(host);
-                _ = Task.Run(() => ProbeAsync(host, endpoint));
+                DropStartedEarly(host);
+                if (host.Waiting.Count > 0)
+                {
+                    Launch(host, host.Waiting.Dequeue(), early: false);
+                }
             }
+
+            StartQuietPortsEarly();
 
             if (_running >= _limit && _ready.Count > 0 && _throttleWarning != null && !_throttleWarned)
             {
                 _throttleWarned = true;
                 ThrottleLowered?.Invoke(_throttleWarning);
+            }
+        }
+
+        // Under the lock: endpoints at the head of a host's line that were started early, beside the queue, leave it.
+        private static void DropStartedEarly(Host host)
+        {
+            while (host.Waiting.Count > 0 && host.Waiting.Peek().Launched)
+            {
+                host.Waiting.Dequeue();
+            }
+        }
+
+        // Under the lock: gives the endpoint its slot (and a starting slot, an early one for a quiet port's) and starts its probe.
+        private void Launch(Host host, Endpoint endpoint, bool early)
+        {
+            endpoint.Launched = true;
+            if (endpoint.PortNode?.List is { } portLine)
+            {
+                portLine.Remove(endpoint.PortNode);
+            }
+
+            host.Running++;
+            _running++;
+            if (early)
+            {
+                _startingEarly++;
+                EarlyStarts++;
+            }
+            else
+            {
+                _starting++;
+            }
+
+            endpoint.Starting = true;
+            endpoint.Early = early;
+            endpoint.StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            host.Addresses ??= ResolveAsync(host.Name);
+            MakeReady(host);
+            _ = Task.Run(() => ProbeAsync(host, endpoint));
+        }
+
+        // Under the lock: endpoints of ports taken for silent (QuietPortEvidence) start beside the queue, in their own
+        // starting slots, while the throttle allows.
+        private void StartQuietPortsEarly()
+        {
+            for (var i = 0; i < _quietPorts.Count && !_cancellationToken.IsCancellationRequested;)
+            {
+                var line = _quietPorts[i].Waiting;
+                var next = line.First;
+                while (next != null && _running < _limit && _startingEarly < StartingLimit)
+                {
+                    var (host, endpoint) = next.Value;
+                    next = next.Next;
+                    if (host.Running < PerHostLimit)
+                    {
+                        Launch(host, endpoint, early: true);
+                    }
+                }
+
+                if (line.Count == 0)
+                {
+                    _quietPorts.RemoveAt(i); // nothing left to start early
+                    continue;
+                }
+
+                if (_running >= _limit || _startingEarly >= StartingLimit)
+                {
+                    return;
+                }
+
+                i++;
+            }
+        }
+
+        /// <summary>How many probes started early, beside the queue, because their port had been taken for silent (tests).</summary>
+        internal int EarlyStarts { get; private set; }
+
+        // Under the lock: the probe left its starting slot with nothing heard from its server.
+        private void WentQuiet(Endpoint endpoint)
+        {
+            var port = PortOf(endpoint.Port);
+            port.Quiet++;
+            if (!port.Answered && !port.TakenForSilent && port.Quiet >= QuietPortEvidence)
+            {
+                port.TakenForSilent = true;
+                _quietPorts.Add(port);
             }
         }
 
@@ -264,10 +375,23 @@ namespace SmtpTools.Probing
             {
                 if (endpoint.Starting)
                 {
-                    endpoint.Starting = false;
-                    _starting--;
+                    ReleaseStartingSlot(endpoint);
                     StartWhatFits();
                 }
+            }
+        }
+
+        // Under the lock.
+        private void ReleaseStartingSlot(Endpoint endpoint)
+        {
+            endpoint.Starting = false;
+            if (endpoint.Early)
+            {
+                _startingEarly--;
+            }
+            else
+            {
+                _starting--;
             }
         }
 
@@ -334,6 +458,7 @@ namespace SmtpTools.Probing
             {
                 if (!endpoint.Answered)
                 {
+                    WentQuiet(endpoint);
                     return; // quiet: it only waits from now on
                 }
             }
@@ -364,6 +489,9 @@ namespace SmtpTools.Probing
                 if (!endpoint.Answered && !endpoint.Finished)
                 {
                     endpoint.Answered = true;
+                    var port = PortOf(endpoint.Port);
+                    port.Answered = true;
+                    _quietPorts.Remove(port); // a server answered on it: its endpoints wait their turn again
                     var took = (long)((System.Diagnostics.Stopwatch.GetTimestamp() - endpoint.StartedAt) * ((double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
                     _answerTicks += (took - _answerTicks) / AnswerAverageWeight;
                 }
@@ -398,8 +526,7 @@ namespace SmtpTools.Probing
             {
                 if (endpoint.Starting)
                 {
-                    endpoint.Starting = false;
-                    _starting--;
+                    ReleaseStartingSlot(endpoint);
                 }
 
                 endpoint.Finished = true;
@@ -454,6 +581,12 @@ namespace SmtpTools.Probing
                     host.Waiting.Clear();
                 }
 
+                foreach (var port in _ports.Values)
+                {
+                    port.Waiting.Clear();
+                }
+
+                _quietPorts.Clear();
                 _ready.Clear();
                 FinishIfDone();
             }
@@ -534,6 +667,31 @@ namespace SmtpTools.Probing
             public long StartedAt { get; set; }
 
             public bool Finished { get; set; }
+
+            /// <summary>Given a slot (from the queue, or early for a quiet port).</summary>
+            public bool Launched { get; set; }
+
+            /// <summary>Started early, beside the queue, its port taken for silent: it holds an early starting slot.</summary>
+            public bool Early { get; set; }
+
+            /// <summary>Its place in its port's line while it waits.</summary>
+            public LinkedListNode<(Host Host, Endpoint Endpoint)>? PortNode { get; set; }
+        }
+
+        /// <summary>What the sweep has seen of one port number across its hosts.</summary>
+        private sealed class Port
+        {
+            /// <summary>Endpoints with this port still waiting, in input order.</summary>
+            public LinkedList<(Host Host, Endpoint Endpoint)> Waiting { get; } = new LinkedList<(Host, Endpoint)>();
+
+            /// <summary>Probes that left their starting slot with nothing heard from their server.</summary>
+            public int Quiet { get; set; }
+
+            /// <summary>A server answered on this port.</summary>
+            public bool Answered { get; set; }
+
+            /// <summary>Its waiting endpoints start early (see <see cref="QuietPortEvidence"/>), until one answers.</summary>
+            public bool TakenForSilent { get; set; }
         }
 
         private sealed class Host
