@@ -23,6 +23,9 @@ namespace SmtpTools.Benchmarks
         // Each run connects once per endpoint (twice when a probe retries or detection opens a second connection).
         private const int ListenerCapacity = 64;
 
+        // The port CreateWithSilentPort makes silent on every host.
+        private const int SilentPort = 2525;
+
         private readonly List<IDisposable> _listeners = new List<IDisposable>();
         private KernelForwarding? _kernel;
         private readonly HashSet<string> _silent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -57,6 +60,51 @@ namespace SmtpTools.Benchmarks
             try
             {
                 endpoints.Build(server, answering, silent, hosts, userForwarders, silentFirst);
+                return endpoints;
+            }
+            catch
+            {
+                endpoints.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="hosts"/> hosts, each on its own loopback address, probed on the default ports in their order
+        /// (25, 465, 587, 2525), port 2525 silent on every host (a network that blocks it outbound) and the others
+        /// forwarded to the test server's relay, implicit-TLS and submission ports.
+        /// </summary>
+        public static SweepEndpoints CreateWithSilentPort(TestServerInfo server, int hosts, bool userForwarders = false)
+        {
+            var endpoints = new SweepEndpoints();
+            try
+            {
+                var answeringPorts = new[] { (25, server.Ports["relay"]), (465, server.Ports["submissions"]), (587, server.Ports["submission"]) };
+                var routes = new List<(IPEndPoint From, IPEndPoint To)>();
+                var records = new List<PSObject>();
+                for (var h = 0; h < hosts; h++)
+                {
+                    var address = Address(h);
+                    foreach (var (port, real) in answeringPorts)
+                    {
+                        routes.Add((new IPEndPoint(address, port), new IPEndPoint(IPAddress.Loopback, real)));
+                    }
+
+                    var listener = ScriptedListener.Start(ScriptedListener.Tarpit, address, SilentPort, ListenerCapacity);
+                    endpoints._listeners.Add(listener);
+                    endpoints._silent.Add(address + "," + SilentPort.ToString(CultureInfo.InvariantCulture));
+                    endpoints.Silent.Add(Record(address.ToString(), SilentPort));
+                }
+
+                var how = endpoints.Forward(routes, userForwarders, null);
+                for (var h = 0; h < hosts; h++)
+                {
+                    records.AddRange(endpoints.Answering.Skip(h * answeringPorts.Length).Take(answeringPorts.Length));
+                    records.Add(endpoints.Silent[h]);
+                }
+
+                endpoints.Records = records;
+                endpoints.Description = $"{hosts} hosts, each on its own loopback address, on ports 25, 465 and 587 ({how}: the relay, implicit-TLS and submission ports) and 2525 (silent on every host), in that order per host.";
                 return endpoints;
             }
             catch
@@ -118,36 +166,7 @@ namespace SmtpTools.Benchmarks
             var routes = Enumerable.Range(0, forwarded)
                 .Select(i => (From: new IPEndPoint(Next(), fitsBelowEphemeral ? FirstForwardedPort + i : 0), To: new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count])))
                 .ToList();
-            var how = "forwarded to them by the kernel (nftables DNAT)";
-            if (userForwarders)
-            {
-                how = "forwarded to them by this process (--user-forwarders)";
-            }
-            else if (!fitsBelowEphemeral)
-            {
-                how = $"forwarded to them by this process (more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range)";
-            }
-            else if (routes.Count > 0)
-            {
-                _kernel = KernelForwarding.TryCreate(routes, out var why);
-                if (_kernel == null)
-                {
-                    how = $"forwarded to them by this process: {why}";
-                }
-            }
-
-            foreach (var (from, to) in routes)
-            {
-                if (_kernel != null)
-                {
-                    Answering.Add(Record(from.Address.ToString(), from.Port));
-                    continue;
-                }
-
-                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(to), from.Address, maxConnections: ListenerCapacity);
-                _listeners.Add(forwarder);
-                Answering.Add(Record(forwarder.EndPoint.Address.ToString(), forwarder.Port));
-            }
+            var how = Forward(routes, userForwarders, fitsBelowEphemeral ? null : $"more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range");
 
             for (var i = 0; i < silent; i++)
             {
@@ -178,6 +197,44 @@ namespace SmtpTools.Benchmarks
             Records = records;
             var where = (hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each") + (silentFirst ? ", the silent ones first (--silent-first)" : string.Empty);
             Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}.";
+        }
+
+        // Makes each route's endpoint answer (in the kernel where it can, unless userForwarders or kernelUnfit says why
+        // not) and adds it to Answering; returns how, for the description.
+        private string Forward(List<(IPEndPoint From, IPEndPoint To)> routes, bool userForwarders, string? kernelUnfit)
+        {
+            var how = "forwarded to them by the kernel (nftables DNAT)";
+            if (userForwarders)
+            {
+                how = "forwarded to them by this process (--user-forwarders)";
+            }
+            else if (kernelUnfit != null)
+            {
+                how = $"forwarded to them by this process ({kernelUnfit})";
+            }
+            else if (routes.Count > 0)
+            {
+                _kernel = KernelForwarding.TryCreate(routes, out var why);
+                if (_kernel == null)
+                {
+                    how = $"forwarded to them by this process: {why}";
+                }
+            }
+
+            foreach (var (from, to) in routes)
+            {
+                if (_kernel != null)
+                {
+                    Answering.Add(Record(from.Address.ToString(), from.Port));
+                    continue;
+                }
+
+                var forwarder = ScriptedListener.Start(ScriptedListener.ForwardTo(to), from.Address, from.Port, ListenerCapacity);
+                _listeners.Add(forwarder);
+                Answering.Add(Record(forwarder.EndPoint.Address.ToString(), forwarder.Port));
+            }
+
+            return how;
         }
 
         private static PSObject Record(string host, int port) => ModuleRunspace.Record(new Dictionary<string, object?>

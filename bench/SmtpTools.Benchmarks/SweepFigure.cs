@@ -23,6 +23,7 @@ namespace SmtpTools.Benchmarks
         private const double MemoryTargetMegabytes = 100;
         private const int MemoryTargetEndpoints = 5000;
         private const int SilentOnlyEndpoints = 1000;
+        private const int SilentPortHosts = 250;
 
         public static FigureReport Run(ModuleRunspace session, TestServerInfo server, BenchmarkOptions options, Action<string> progress)
         {
@@ -66,6 +67,18 @@ namespace SmtpTools.Benchmarks
                 var seconds = Of(runs, "seconds");
                 report.Add($"wall time, {SilentOnlyEndpoints} endpoints all silent (default -ThrottleLimit)", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.None, null);
                 report.Notes.Add($"{SilentOnlyEndpoints} endpoints all silent: peak working-set growth {Of(runs, "growthMB").Format("0", "MB")}, results not as expected {Of(runs, "unexpected").Format("0")}.");
+            }
+
+            // The default ports of 250 hosts, 2525 silent on every one (blocked by the network): the quiet-port rule.
+            using (var blocked = SweepEndpoints.CreateWithSilentPort(server, SilentPortHosts, options.UserForwarders))
+            {
+                var file = Path.Combine(directory, $"sweep-{SilentPortHosts}-hosts-2525-silent.csv");
+                blocked.WriteFile(file);
+                report.Notes.Add($"{SilentPortHosts * 4} endpoints: " + blocked.Description);
+                var runs = Children(server, file, 0, options.Quick ? 2 : 3, $"{SilentPortHosts} hosts x 4 ports, 2525 silent", progress);
+                var seconds = Of(runs, "seconds");
+                report.Add($"wall time, {SilentPortHosts} hosts x 25, 465, 587, 2525, 2525 silent on all (default -ThrottleLimit)", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.None, null);
+                report.Notes.Add($"{SilentPortHosts} hosts x 4 ports, 2525 silent: results not as expected {Of(runs, "unexpected").Format("0")}; probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}.");
             }
 
             // The per-host cap: 100 ports of one host against 100 endpoints over 20 hosts (5 each), same mix.
