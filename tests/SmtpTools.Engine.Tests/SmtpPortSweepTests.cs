@@ -348,8 +348,10 @@ namespace SmtpTools.Engine.Tests
             // 300 hosts, each probed on 587 (answers at once, then works 100 ms) and 25 (never answers: blocked by the
             // network), 25 listed last. The queue serves one endpoint per host in turn, so without the quiet-port rule
             // every 587 probe starts before the 25 ones still waiting; with it, once 8 probes of port 25 have gone quiet,
-            // its waiting endpoints start beside the queue.
+            // its waiting endpoints start beside the queue. No 587 probe ends before every host is added, so the queue
+            // is long however slowly a loaded machine runs the loop that adds them.
             var starts = new List<int>();
+            var added = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             var sweep = Sweep(async (host, addresses, port, options, token) =>
             {
                 lock (starts)
@@ -364,60 +366,140 @@ namespace SmtpTools.Engine.Tests
                 }
 
                 options.Answered?.Invoke();
+                await added.Task;
                 await Task.Delay(TimeSpan.FromMilliseconds(100), token);
                 return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
             });
+            sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
             var results = Collect(sweep);
             for (var host = 0; host < 300; host++)
             {
                 sweep.Add($"host{host}.example", new[] { 587, 25 });
             }
 
+            added.SetResult(true);
             await sweep.CompleteAsync();
 
             Assert.Equal(600, results.Count);
             var lastQuiet = starts.LastIndexOf(25);
             var answeringBefore = starts.Take(lastQuiet).Count(p => p == 587);
-            Assert.True(answeringBefore < 250, $"{answeringBefore} of 300 answering probes started before the last probe of the silent port");
+            Assert.True(answeringBefore < 250, $"{answeringBefore} of 300 answering probes started before the last probe of the silent port ({sweep.EarlyStarts} probes started early)");
             Assert.InRange(sweep.EarlyStarts, 1, 300);
+        }
+
+        [Fact]
+        public async Task Endpoints_added_after_their_port_was_taken_for_silent_start_early_too()
+        {
+            // Input that arrives slowly (a pipeline): the first 10 hosts' port 25 go quiet and the port is taken for
+            // silent while none of its endpoints waits; then 200 more hosts come, and their 587 probes, held until the
+            // test lets them go, fill every starting slot. Their port-25 endpoints must still start early.
+            var answering = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sweep = Sweep(async (host, addresses, port, options, token) =>
+            {
+                if (port == 25)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), token);
+                    return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.NoResponse };
+                }
+
+                options.Answered?.Invoke();
+                await answering.Task;
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+            });
+            sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
+            var results = Collect(sweep);
+            for (var host = 0; host < 10; host++)
+            {
+                sweep.Add($"first{host}.example", new[] { 587, 25 });
+            }
+
+            Assert.True(await WaitUntil(() => sweep.IsTakenForSilent(25)), "port 25 was not taken for silent after 10 hosts' probes of it went quiet");
+            for (var host = 0; host < 200; host++)
+            {
+                sweep.Add($"later{host}.example", new[] { 587, 25 });
+            }
+
+            var early = await WaitUntil(() => sweep.EarlyStarts > 0);
+            answering.SetResult(true);
+            await sweep.CompleteAsync();
+
+            Assert.Equal(420, results.Count);
+            Assert.True(early, "no port-25 endpoint of the later hosts started early while the answering ones held every starting slot");
+        }
+
+        // Polls for up to 5 s; false if the condition never held.
+        private static async Task<bool> WaitUntil(Func<bool> condition)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!condition())
+            {
+                if (clock.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    return false;
+                }
+
+                await Task.Delay(10);
+            }
+
+            return true;
         }
 
         [Fact]
         public async Task The_first_answer_on_a_port_taken_for_silent_stops_its_early_starts()
         {
-            // Port 25's servers are slow, not silent: each answers 150 ms after its probe starts, so the first of them
-            // look quiet (the hold is 25 ms while the 587 servers answer at once) and the port is taken for silent.
+            // Port 25's servers are slow, not silent: none answers until the test says so. The first 10 hosts' probes of
+            // it go quiet and the port is taken for silent; 290 more hosts come, their 587 probes (held until the test
+            // lets them go) fill every starting slot, and their port-25 endpoints start early, up to the throttle of 200.
+            // Then the servers answer: the endpoints still waiting must wait their turn.
             var earlyAtFirstAnswer = -1;
+            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             SmtpPortSweep? sweep = null;
-            sweep = Sweep(async (host, addresses, port, options, token) =>
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(port == 25 ? 150 : 0), token);
-                options.Answered?.Invoke();
-                if (port == 25)
+            sweep = Sweep(
+                async (host, addresses, port, options, token) =>
                 {
-                    Interlocked.CompareExchange(ref earlyAtFirstAnswer, sweep!.EarlyStarts, -1);
-                }
+                    if (port == 587)
+                    {
+                        options.Answered?.Invoke();
+                    }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(100), token);
-                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
-            });
+                    await answer.Task;
+                    if (port == 25)
+                    {
+                        options.Answered?.Invoke();
+                        Interlocked.CompareExchange(ref earlyAtFirstAnswer, sweep!.EarlyStarts, -1);
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), token);
+                    return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+                },
+                throttleLimit: 200);
+            sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
             var results = Collect(sweep);
-            for (var host = 0; host < 300; host++)
+            for (var host = 0; host < 10; host++)
             {
-                sweep.Add($"host{host}.example", new[] { 587, 25 });
+                sweep.Add($"first{host}.example", new[] { 587, 25 });
             }
 
+            Assert.True(await WaitUntil(() => sweep.IsTakenForSilent(25)), "port 25 was not taken for silent after 10 hosts' probes of it went quiet");
+            for (var host = 0; host < 290; host++)
+            {
+                sweep.Add($"later{host}.example", new[] { 587, 25 });
+            }
+
+            Assert.True(await WaitUntil(() => sweep.EarlyStarts > 0), "no port-25 endpoint started early");
+            answer.SetResult(true);
             await sweep.CompleteAsync();
 
             Assert.Equal(600, results.Count);
-            Assert.True(earlyAtFirstAnswer > 0, $"{earlyAtFirstAnswer} probes started early before port 25's first answer");
-            Assert.Equal(earlyAtFirstAnswer, sweep.EarlyStarts); // none after it
+            Assert.InRange(earlyAtFirstAnswer, 1, 289); // some started early, not all
+            Assert.Equal(earlyAtFirstAnswer, sweep.EarlyStarts); // none after the first answer
+            Assert.False(sweep.IsTakenForSilent(25));
         }
 
         // A sweep of fake probes; the greeting wait is long, so only the quiet rule can let a probe stop counting as
         // starting before it ends.
-        private static SmtpPortSweep Sweep(Func<string, IReadOnlyList<IPAddress>, int, SmtpProbeOptions, CancellationToken, Task<SmtpPortResult>> prober) =>
-            new SmtpPortSweep(new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) }, 1024, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
+        private static SmtpPortSweep Sweep(Func<string, IReadOnlyList<IPAddress>, int, SmtpProbeOptions, CancellationToken, Task<SmtpPortResult>> prober, int throttleLimit = 1024) =>
+            new SmtpPortSweep(new SmtpProbeOptions { Timeout = TimeSpan.FromSeconds(60), GreetingWait = TimeSpan.FromSeconds(30) }, throttleLimit, keepInputOrder: false, availableDescriptors: null, CancellationToken.None)
             {
                 Resolver = (name, timeout, token) => Task.FromResult(new[] { IPAddress.Loopback }),
                 Prober = prober,

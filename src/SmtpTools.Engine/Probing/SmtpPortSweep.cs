@@ -324,12 +324,18 @@ namespace SmtpTools.Probing
         // starting slots, while the throttle allows.
         private void StartQuietPortsEarly()
         {
-            for (var i = 0; i < _quietPorts.Count && !_cancellationToken.IsCancellationRequested;)
+            // A port whose line is empty stays in the list while it is taken for silent: input can still bring endpoints
+            // of it (a pipeline). Launching changes port lines, never the list.
+            foreach (var port in _quietPorts)
             {
-                var line = _quietPorts[i].Waiting;
-                var next = line.First;
-                while (next != null && _running < _limit && _startingEarly < StartingLimit)
+                var next = port.Waiting.First;
+                while (next != null && !_cancellationToken.IsCancellationRequested)
                 {
+                    if (_running >= _limit || _startingEarly >= StartingLimit)
+                    {
+                        return;
+                    }
+
                     var (host, endpoint) = next.Value;
                     next = next.Next;
                     if (host.Running < PerHostLimit)
@@ -337,19 +343,21 @@ namespace SmtpTools.Probing
                         Launch(host, endpoint, early: true);
                     }
                 }
+            }
+        }
 
-                if (line.Count == 0)
-                {
-                    _quietPorts.RemoveAt(i); // nothing left to start early
-                    continue;
-                }
+        /// <summary>
+        /// Replaces the adaptive <see cref="QuietHold"/> (tests of the quiet-port rule: on a loaded machine the sweep's own
+        /// scheduling delay counts in how long servers seem to take to answer, and the adaptive hold grows with it).
+        /// </summary>
+        internal TimeSpan? FixedQuietHold { get; set; }
 
-                if (_running >= _limit || _startingEarly >= StartingLimit)
-                {
-                    return;
-                }
-
-                i++;
+        /// <summary>Whether the sweep has taken <paramref name="port"/> for silent on every host (tests).</summary>
+        internal bool IsTakenForSilent(int port)
+        {
+            lock (_gate)
+            {
+                return _ports.TryGetValue(port, out var p) && p.TakenForSilent && !p.Answered;
             }
         }
 
@@ -475,6 +483,11 @@ namespace SmtpTools.Probing
         {
             lock (_gate)
             {
+                if (FixedQuietHold is { } fixedHold)
+                {
+                    return fixedHold;
+                }
+
                 var hold = TimeSpan.FromTicks(_answerTicks * QuietFactor);
                 return hold < QuietAfter ? QuietAfter : hold > _startWindow ? _startWindow : hold;
             }
