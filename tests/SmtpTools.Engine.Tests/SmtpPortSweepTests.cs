@@ -408,16 +408,7 @@ namespace SmtpTools.Engine.Tests
             });
             sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
             var results = Collect(sweep);
-            for (var host = 0; host < 10; host++)
-            {
-                sweep.Add($"first{host}.example", new[] { 587, 25 });
-            }
-
-            Assert.True(await WaitUntil(() => sweep.IsTakenForSilent(25)), "port 25 was not taken for silent after 10 hosts' probes of it went quiet");
-            for (var host = 0; host < 200; host++)
-            {
-                sweep.Add($"later{host}.example", new[] { 587, 25 });
-            }
+            await AddAfterPort25TakenForSilentAsync(sweep, 200);
 
             var early = await WaitUntil(() => sweep.EarlyStarts > 0);
             answering.SetResult(true);
@@ -425,6 +416,22 @@ namespace SmtpTools.Engine.Tests
 
             Assert.Equal(420, results.Count);
             Assert.True(early, "no port-25 endpoint of the later hosts started early while the answering ones held every starting slot");
+        }
+
+        // Adds 10 hosts on 587 and 25, waits until port 25 is taken for silent (their probes of it must go quiet), then
+        // adds that many more hosts.
+        private static async Task AddAfterPort25TakenForSilentAsync(SmtpPortSweep sweep, int laterHosts)
+        {
+            for (var host = 0; host < 10; host++)
+            {
+                sweep.Add($"first{host}.example", new[] { 587, 25 });
+            }
+
+            Assert.True(await WaitUntil(() => sweep.IsTakenForSilent(25)), "port 25 was not taken for silent after 10 hosts' probes of it went quiet");
+            for (var host = 0; host < laterHosts; host++)
+            {
+                sweep.Add($"later{host}.example", new[] { 587, 25 });
+            }
         }
 
         // Polls for up to 5 s; false if the condition never held.
@@ -475,16 +482,7 @@ namespace SmtpTools.Engine.Tests
                 throttleLimit: 200);
             sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
             var results = Collect(sweep);
-            for (var host = 0; host < 10; host++)
-            {
-                sweep.Add($"first{host}.example", new[] { 587, 25 });
-            }
-
-            Assert.True(await WaitUntil(() => sweep.IsTakenForSilent(25)), "port 25 was not taken for silent after 10 hosts' probes of it went quiet");
-            for (var host = 0; host < 290; host++)
-            {
-                sweep.Add($"later{host}.example", new[] { 587, 25 });
-            }
+            await AddAfterPort25TakenForSilentAsync(sweep, 290);
 
             Assert.True(await WaitUntil(() => sweep.EarlyStarts > 0), "no port-25 endpoint started early");
             answer.SetResult(true);
