@@ -559,7 +559,10 @@ namespace SmtpTools.Module.Tests
             Assert.Equal("220 late.example ESMTP greet pause", result.Text("Banner"));
             Assert.Equal(1000000L, (long)result.Get("ExtensionsBeforeTls.SizeLimit")!);
             Assert.Contains(result.Texts("Notes"), n => n.Contains("greets in clear only after"));
-            Assert.Equal(2, late.AcceptedCount);
+            // Two: the first connection, and the TLS handshake tried beside it after the head start, which got SMTP back.
+            // One on a machine so loaded that the head start's timer ran past the greeting (still late by the clock).
+            // Never a third: the first connection is kept for the greeting.
+            Assert.InRange(late.AcceptedCount, 1, 2);
         }
     }
 }

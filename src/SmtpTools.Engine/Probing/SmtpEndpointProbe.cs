@@ -185,7 +185,7 @@ namespace SmtpTools.Probing
             var wait = plan.Detection.GreetingWait(plan);
             if (facts.LateGreeting is TimeSpan late)
             {
-                result.AddNote($"The server greets in clear only after {Seconds(late)} s, later than the {Seconds(wait)} s greeting wait: a TLS handshake tried meanwhile got SMTP back, so it was given the whole timeout to greet.");
+                result.AddNote($"The server greets in clear only after {Seconds(late)} s, later than the {Seconds(wait)} s greeting wait; it was given the whole timeout to greet (its log may show the TLS handshake tried meanwhile on a second connection, answered in clear).");
             }
 
             if (facts.RefusedEhlo != null)

@@ -21,7 +21,7 @@ namespace SmtpTools.Protocol
         /// <summary>The port stayed silent and completed a TLS handshake on a second connection: it speaks implicit TLS (a mismatch for an explicit clear mode).</summary>
         public bool AnsweredTlsElsewhere { get; }
 
-        /// <summary>The greeting came only after the greeting wait (our ClientHello on a second connection got SMTP back meanwhile).</summary>
+        /// <summary>The greeting came only after the greeting wait, by the clock (as a rule our ClientHello on a second connection got SMTP back meanwhile).</summary>
         public bool Late { get; }
 
         /// <summary>
