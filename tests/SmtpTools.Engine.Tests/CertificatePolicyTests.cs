@@ -176,6 +176,30 @@ namespace SmtpTools.Engine.Tests
             return info;
         }
 
+        [Fact]
+        public void A_certificate_judged_on_several_threads_at_once_keeps_its_server_authentication_usage()
+        {
+            // A sweep judges one shared certificate object on many threads. Its Extended Key Usage was read through
+            // .NET's lazily decoding X509EnhancedKeyUsageExtension, which fills its list in place: a thread that came in
+            // during another's first decode read a partial list and called a serverAuth certificate "not for server
+            // authentication" (seen with Test-SmtpPort, 1 run in 8). Each round a fresh object, 8 threads at once.
+            var raw = TestCertificates.Good.RawData;
+            var wrong = 0;
+            for (var round = 0; round < 500; round++)
+            {
+                using var leaf = X509CertificateLoader.LoadCertificate(raw);
+                using var start = new System.Threading.Barrier(8);
+                var judged = Enumerable.Range(0, 8).Select(_ => System.Threading.Tasks.Task.Factory.StartNew(() =>
+                {
+                    start.SignalAndWait();
+                    return Judge(leaf).Problems;
+                }, System.Threading.Tasks.TaskCreationOptions.LongRunning)).ToArray();
+                wrong += judged.Count(t => t.Result.HasFlag(SmtpCertificateProblems.NotForServerAuth));
+            }
+
+            Assert.Equal(0, wrong);
+        }
+
         private static SmtpCertificateInfo Judge(X509Certificate2 leaf, string host = "localhost") =>
             CertificateInspector.Inspect(leaf, new[] { leaf }, host, TrustTestCa, DateTimeOffset.UtcNow);
 

@@ -31,7 +31,7 @@ namespace SmtpTools.Tls
         public const int MinimumEcKeyBits = 256;
 
         private const string SubjectAltNameOid = "2.5.29.17";
-        private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
+        private const string ExtendedKeyUsageOid = "2.5.29.37";
 
         // Weak signature algorithms, weakest first: md2/md5 with RSA, then SHA-1 with RSA, DSA and ECDSA.
         private static readonly Dictionary<string, int> WeakSignatureOids = new Dictionary<string, int>
@@ -69,7 +69,7 @@ namespace SmtpTools.Tls
             info.IsPinned = policy.PinnedThumbprints.Count > 0 && (policy.PinnedThumbprints.Contains(leaf.Thumbprint.ToUpperInvariant()) || policy.PinnedThumbprints.Contains(info.Sha256Thumbprint));
             var chain = JudgeChain(leaf, info, policy).Path;
             info.WeakSignatureAlgorithm = WeakestSignature(chain);
-            info.Problems = Problems(info, chain, now);
+            info.Problems = Problems(info, facts, chain, now);
             if (policy.Revocation != CertificateRevocationCheck.Skip && info.IsTrusted && info.Problems == SmtpCertificateProblems.None)
             {
                 var anchor = chain[chain.Count - 1];
@@ -149,7 +149,7 @@ namespace SmtpTools.Tls
             return advice.Count == 0 ? "Fix the server's certificate." : string.Join(" ", advice);
         }
 
-        private static SmtpCertificateProblems Problems(SmtpCertificateInfo info, IReadOnlyList<X509Certificate2> chain, DateTimeOffset now)
+        private static SmtpCertificateProblems Problems(SmtpCertificateInfo info, LeafFacts facts, IReadOnlyList<X509Certificate2> chain, DateTimeOffset now)
         {
             var problems = SmtpCertificateProblems.None;
             if (info.IsExpired)
@@ -181,7 +181,7 @@ namespace SmtpTools.Tls
                 problems |= SmtpCertificateProblems.Untrusted;
             }
 
-            if (!AllowsServerAuthentication(info.Certificate))
+            if (!facts.AllowsServerAuthentication)
             {
                 problems |= SmtpCertificateProblems.NotForServerAuth;
             }
@@ -204,11 +204,26 @@ namespace SmtpTools.Tls
             algorithm == "ECDSA" ? bits < MinimumEcKeyBits : (algorithm == "RSA" || algorithm == "DSA") && bits < MinimumRsaKeyBits;
 
         // RFC 5280 4.2.1.12: without the extension any use is allowed; with it, serverAuth must be listed, as browsers
-        // and MTAs require (anyExtendedKeyUsage alone is not enough for them either).
-        private static bool AllowsServerAuthentication(X509Certificate2 leaf)
+        // and MTAs require (anyExtendedKeyUsage alone is not enough for them either); an extension that does not decode
+        // allows nothing. Decoded from the extension's bytes: the certificate object is shared by a sweep's threads, and
+        // X509EnhancedKeyUsageExtension.EnhancedKeyUsages decodes lazily into a list it fills in place, so a second
+        // thread could read it half filled (a serverAuth certificate judged "not for server authentication").
+        internal static bool AllowsServerAuthentication(X509Certificate2 leaf)
         {
-            var usage = leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
-            return usage == null || usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuthOid);
+            var usage = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().FirstOrDefault(e => e.Oid?.Value == ExtendedKeyUsageOid);
+            if (usage == null)
+            {
+                return true;
+            }
+
+            try
+            {
+                return ExtendedKeyUsage.GetInstance(Asn1Object.FromByteArray(usage.RawData)).HasKeyPurposeId(KeyPurposeID.id_kp_serverAuth);
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidCastException || e is System.IO.IOException || e is InvalidOperationException)
+            {
+                return false;
+            }
         }
 
         // Signatures an attacker can forge (RFC 6151 for MD5, RFC 6194 / SHAmbles for SHA-1). A root's signature on
@@ -407,7 +422,10 @@ namespace SmtpTools.Tls
                 Names = SmtpList<string>.From(ReadSubjectAlternativeNames(certificate));
                 NameSet = new CertificateNameSet(Names);
                 (KeyAlgorithm, KeySize) = ReadKey(certificate);
+                AllowsServerAuthentication = CertificateInspector.AllowsServerAuthentication(certificate);
             }
+
+            public bool AllowsServerAuthentication { get; }
 
             public string Sha256 { get; }
 
