@@ -195,12 +195,20 @@ namespace SmtpTools.Protocol
         /// <inheritdoc />
         public async Task<SilenceExplanation?> ExplainSilenceAsync(IPAddress address, SmtpConversationPlan plan, TimeSpan replyWait, CancellationToken cancellationToken)
         {
+            // replyWait bounds the whole question (connect, EHLO, reply), not only the reply.
+            var asked = Stopwatch.StartNew();
+            TimeSpan Left()
+            {
+                var left = replyWait - asked.Elapsed;
+                return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
+            }
+
             try
             {
-                using (var session = await SmtpWireSession.ConnectAsync(new[] { address }, plan.Port, plan.Timeout, plan.Transcript, cancellationToken).ConfigureAwait(false))
+                using (var session = await SmtpWireSession.ConnectAsync(new[] { address }, plan.Port, replyWait, plan.Transcript, cancellationToken).ConfigureAwait(false))
                 {
-                    await session.SendRawAsync(Encoding.ASCII.GetBytes("EHLO " + plan.HeloName + "\r\n"), plan.Timeout, cancellationToken).ConfigureAwait(false);
-                    return new SilenceExplanation(await session.ReadReplyAsync(replyWait, cancellationToken).ConfigureAwait(false), null);
+                    await session.SendRawAsync(Encoding.ASCII.GetBytes("EHLO " + plan.HeloName + "\r\n"), Left(), cancellationToken).ConfigureAwait(false);
+                    return new SilenceExplanation(await session.ReadReplyAsync(Left(), cancellationToken).ConfigureAwait(false), null);
                 }
             }
             catch (SmtpProtocolException e)

@@ -24,7 +24,7 @@ namespace SmtpTools.Protocol
         /// <summary>How long the port must have stayed silent before it counts as a slow greeter (for messages).</summary>
         TimeSpan GreetingWait(SmtpConversationPlan plan);
 
-        /// <summary>Asks a port that stayed silent and did no TLS, in clear on a second connection, what it is; null when still silent.</summary>
+        /// <summary>Asks a port that stayed silent and did no TLS, in clear on a second connection, what it is, all within <paramref name="replyWait"/> (connect, EHLO, reply); null when still silent.</summary>
         Task<SilenceExplanation?> ExplainSilenceAsync(IPAddress address, SmtpConversationPlan plan, TimeSpan replyWait, CancellationToken cancellationToken);
     }
 }

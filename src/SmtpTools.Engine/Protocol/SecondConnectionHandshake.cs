@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -27,16 +28,23 @@ namespace SmtpTools.Protocol
             _transcript = transcript;
         }
 
+        // A handshake whose connect took (nearly) all the budget still gets this long: one round trip and the server's flight.
+        private static readonly TimeSpan LeastHandshakeTime = TimeSpan.FromMilliseconds(50);
+
         /// <summary>Connect, then the handshake; ends with the TLS session or the handshake's failure.</summary>
         public Task<TlsInspection> Handshake { get; private set; } = null!;
 
-        /// <summary>Starts the second connection to <paramref name="address"/>, bounded by <paramref name="budget"/> (connect and handshake each).</summary>
+        /// <summary>
+        /// Starts the second connection to <paramref name="address"/>: connect and handshake together end within
+        /// <paramref name="budget"/> from now. (Each used to have the whole budget from when it began: on a loaded machine
+        /// the start and the connect ran late, and a silent port's result came 0.3-0.6 s after its -TimeoutSec.)
+        /// </summary>
         public static SecondConnectionHandshake Start(IPAddress address, SmtpConversationPlan plan, TimeSpan budget, CancellationToken cancellationToken)
         {
             var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var transcript = plan.Transcript == null ? null : new HeldTranscript(plan.Transcript);
             var second = new SecondConnectionHandshake(stop, transcript);
-            second.Handshake = second.RunAsync(address, plan, budget, stop.Token);
+            second.Handshake = second.RunAsync(address, plan, budget, Stopwatch.StartNew(), stop.Token);
             return second;
         }
 
@@ -94,7 +102,7 @@ namespace SmtpTools.Protocol
             _ = Handshake.ContinueWith((t, stop) => { _ = t.Exception; ((CancellationTokenSource)stop!).Dispose(); }, _stop, TaskScheduler.Default);
         }
 
-        private async Task<TlsInspection> RunAsync(IPAddress address, SmtpConversationPlan plan, TimeSpan budget, CancellationToken cancellationToken)
+        private async Task<TlsInspection> RunAsync(IPAddress address, SmtpConversationPlan plan, TimeSpan budget, Stopwatch sinceStart, CancellationToken cancellationToken)
         {
             await Task.Yield(); // the first connection's wait goes on meanwhile
             var session = await SmtpWireSession.ConnectAsync(new[] { address }, plan.Port, budget, _transcript == null ? null : (Action<string>)_transcript.Write, cancellationToken).ConfigureAwait(false);
@@ -106,7 +114,8 @@ namespace SmtpTools.Protocol
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            return await session.UpgradeToTlsAsync(plan.TargetHost, plan.CertificatePolicy, reportOnly: !plan.EnforceCertificate, plan.Protocols, budget, cancellationToken).ConfigureAwait(false);
+            var left = budget - sinceStart.Elapsed;
+            return await session.UpgradeToTlsAsync(plan.TargetHost, plan.CertificatePolicy, reportOnly: !plan.EnforceCertificate, plan.Protocols, left > LeastHandshakeTime ? left : LeastHandshakeTime, cancellationToken).ConfigureAwait(false);
         }
     }
 }
