@@ -41,6 +41,12 @@ namespace SmtpTools.Benchmarks
         /// <summary>--silent-first: the sweep figure's silent endpoints come first in its input instead of every fourth (a diagnostic: what the sweep's schedule costs, not the figure).</summary>
         public bool SilentFirst { get; private set; }
 
+        /// <summary>--stand-in nginx: the sweep's answering endpoints are nginx's mail module (one event loop) instead of the test server's Postfix.</summary>
+        public bool NginxStandIn { get; private set; }
+
+        /// <summary>--all-at-once: a diagnostic sweep that lets every probe in at once (no starting limit).</summary>
+        public bool AllAtOnce { get; private set; }
+
         /// <summary>The markdown file the results table is written to.</summary>
         public string ResultsFile { get; private set; } = Path.Combine(Repo.Root, "bench", "results", "latest.md");
 
@@ -79,6 +85,18 @@ namespace SmtpTools.Benchmarks
                         break;
                     case "--silent-first":
                         options.SilentFirst = true;
+                        break;
+                    case "--stand-in" when i + 1 < args.Count:
+                        var standIn = args[++i];
+                        if (!standIn.Equals("nginx", StringComparison.OrdinalIgnoreCase) && !standIn.Equals("postfix", StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new ArgumentException($"Unknown stand-in '{standIn}': use postfix (the default) or nginx.");
+                        }
+
+                        options.NginxStandIn = standIn.Equals("nginx", StringComparison.OrdinalIgnoreCase);
+                        break;
+                    case "--all-at-once":
+                        options.AllAtOnce = true;
                         break;
                     case "--user-forwarders":
                         options.UserForwarders = true;

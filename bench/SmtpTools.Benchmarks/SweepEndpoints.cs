@@ -54,12 +54,12 @@ namespace SmtpTools.Benchmarks
         /// in the kernel where it can (<see cref="KernelForwarding"/>), unless <paramref name="userForwarders"/>; else by
         /// forwarders in this process.
         /// </summary>
-        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false, bool silentFirst = false)
+        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false, bool silentFirst = false, bool nginxStandIn = false)
         {
             var endpoints = new SweepEndpoints();
             try
             {
-                endpoints.Build(server, answering, silent, hosts, userForwarders, silentFirst);
+                endpoints.Build(server, answering, silent, hosts, userForwarders, silentFirst, nginxStandIn);
                 return endpoints;
             }
             catch
@@ -141,10 +141,37 @@ namespace SmtpTools.Benchmarks
         private static IPAddress Address(int index) =>
             IPAddress.Parse($"127.{1 + index / 62500}.{index / 250 % 250}.{2 + index % 250}");
 
-        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders, bool silentFirst)
+        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders, bool silentFirst, bool nginxStandIn)
         {
             var realPorts = server.Ports.Values.Where(server.Listens).OrderBy(p => p).ToList();
             var direct = new List<(string Host, int Port)>();
+            var index = 0;
+            IPAddress Next() => Address(hosts == 0 ? index++ : index++ % hosts);
+            string how;
+            if (nginxStandIn)
+            {
+                // nginx listens on each answering endpoint's own address itself: no forwarding.
+                var own = Enumerable.Range(0, answering).Select(i => new IPEndPoint(Next(), NginxStandIn.Ports[i % NginxStandIn.Ports.Length])).ToList();
+                _listeners.Add(NginxStandIn.Start(server, own));
+                Answering.AddRange(own.Select(e => Record(e.Address.ToString(), e.Port)));
+                how = "served by nginx's mail module (--stand-in nginx: implicit TLS, STARTTLS and plaintext in turn)";
+            }
+            else
+            {
+                how = BuildForwarded(server, answering, hosts, userForwarders, realPorts, direct, Next);
+            }
+
+            AddSilentAndOrder(silent, silentFirst, Next);
+            var where = (hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each") + (silentFirst ? ", the silent ones first (--silent-first)" : string.Empty);
+            var forwarded = answering - Math.Min(direct.Count, answering);
+            Description = nginxStandIn
+                ? $"{Answering.Count} answering endpoints {how} and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}."
+                : $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}.";
+        }
+
+        // The test server's real ports, then endpoints forwarded to them; returns how they are forwarded.
+        private string BuildForwarded(TestServerInfo server, int answering, int hosts, bool userForwarders, List<int> realPorts, List<(string Host, int Port)> direct, Func<IPAddress> next)
+        {
             if (hosts == 0)
             {
                 direct.AddRange(realPorts.Select(p => ("127.0.0.1", p)));
@@ -159,18 +186,20 @@ namespace SmtpTools.Benchmarks
                 Answering.Add(Record(host, port));
             }
 
-            var index = 0;
-            IPAddress Next() => Address(hosts == 0 ? index++ : index++ % hosts);
             var forwarded = answering - Answering.Count;
             var fitsBelowEphemeral = FirstForwardedPort + forwarded <= 32768;
             var routes = Enumerable.Range(0, forwarded)
-                .Select(i => (From: new IPEndPoint(Next(), fitsBelowEphemeral ? FirstForwardedPort + i : 0), To: new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count])))
+                .Select(i => (From: new IPEndPoint(next(), fitsBelowEphemeral ? FirstForwardedPort + i : 0), To: new IPEndPoint(IPAddress.Loopback, realPorts[i % realPorts.Count])))
                 .ToList();
-            var how = Forward(routes, userForwarders, fitsBelowEphemeral ? null : $"more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range");
+            return Forward(routes, userForwarders, fitsBelowEphemeral ? null : $"more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range");
+        }
 
+        // Silent listeners on the next addresses, and the order of all endpoints.
+        private void AddSilentAndOrder(int silent, bool silentFirst, Func<IPAddress> next)
+        {
             for (var i = 0; i < silent; i++)
             {
-                var listener = ScriptedListener.Start(ScriptedListener.Tarpit, Next(), maxConnections: ListenerCapacity);
+                var listener = ScriptedListener.Start(ScriptedListener.Tarpit, next(), maxConnections: ListenerCapacity);
                 _listeners.Add(listener);
                 var host = listener.EndPoint.Address.ToString();
                 Silent.Add(Record(host, listener.Port));
@@ -180,7 +209,7 @@ namespace SmtpTools.Benchmarks
             // Every fourth endpoint silent, as in a host list where a quarter is firewalled (or, as a diagnostic of the
             // sweep's schedule, every silent one first: the best order a sweep that knew them could choose).
             var records = silentFirst ? new List<PSObject>(Silent) : new List<PSObject>();
-            var every = Math.Max(1, (answering + silent) / Math.Max(1, silent));
+            var every = Math.Max(1, (Answering.Count + silent) / Math.Max(1, silent));
             int a = 0, s = silentFirst ? Silent.Count : 0;
             while (a < Answering.Count || s < Silent.Count)
             {
@@ -195,8 +224,6 @@ namespace SmtpTools.Benchmarks
             }
 
             Records = records;
-            var where = (hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each") + (silentFirst ? ", the silent ones first (--silent-first)" : string.Empty);
-            Description = $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}.";
         }
 
         // Makes each route's endpoint answer (in the kernel where it can, unless userForwarders or kernelUnfit says why

@@ -23,6 +23,7 @@ namespace SmtpTools.Benchmarks
         private const double MemoryTargetMegabytes = 100;
         private const int MemoryTargetEndpoints = 5000;
         private const int SilentOnlyEndpoints = 1000;
+        private const string AllAtOnceVariable = "SMTPTOOLS_BENCH_ALL_AT_ONCE";
         private const int SilentPortHosts = 250;
 
         public static FigureReport Run(ModuleRunspace session, TestServerInfo server, BenchmarkOptions options, Action<string> progress)
@@ -34,17 +35,19 @@ namespace SmtpTools.Benchmarks
             var throttles = options.SweepThrottles ?? new[] { 0 };
             foreach (var size in sizes)
             {
-                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders, silentFirst: options.SilentFirst);
+                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders, silentFirst: options.SilentFirst, nginxStandIn: options.NginxStandIn);
                 var file = Path.Combine(directory, $"sweep-{size}.csv");
                 endpoints.WriteFile(file);
                 report.Notes.Add($"{size} endpoints: " + endpoints.Description);
                 var repetitions = size <= 200 ? options.Repetitions : size <= 1000 ? (options.Quick ? 2 : 3) : 2;
                 foreach (var throttle in throttles)
                 {
-                    var label = $"{size} endpoints ({size / 4} silent), {(throttle == 0 ? "default -ThrottleLimit" : $"-ThrottleLimit {throttle}")}";
-                    var runs = Children(server, file, throttle, repetitions, label, progress);
+                    // The diagnostics (another stand-in, every probe at once) are figures, not the issue's target.
+                    var diagnostic = (options.NginxStandIn ? ", nginx stand-in" : string.Empty) + (options.AllAtOnce ? ", every probe at once" : string.Empty);
+                    var label = $"{size} endpoints ({size / 4} silent), {(throttle == 0 ? "default -ThrottleLimit" : $"-ThrottleLimit {throttle}")}{diagnostic}";
+                    var runs = Children(server, file, throttle, repetitions, label, progress, options.AllAtOnce);
                     var seconds = Of(runs, "seconds");
-                    report.Add($"wall time, {label}, -TimeoutSec {TimeoutSeconds}", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, Target.AtMost(TimeoutTarget, $"{TimeoutTarget} timeouts"));
+                    report.Add($"wall time, {label}, -TimeoutSec {TimeoutSeconds}", seconds.Format("0.00", "s"), $"one timeout: {TimeoutSeconds} s", seconds.Median / TimeoutSeconds, diagnostic.Length == 0 ? Target.AtMost(TimeoutTarget, $"{TimeoutTarget} timeouts") : Target.None);
                     // Judged on the growth: the hosted PowerShell with the module loaded is about 125 MB before any sweep.
                     var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
@@ -103,8 +106,14 @@ namespace SmtpTools.Benchmarks
         {
             var server = TestServerInfo.Load();
             var endpoints = SweepEndpoints.ReadFile(file);
+
             using var session = new ModuleRunspace();
             session.Invoke($"Test-SmtpPort -ComputerName 127.0.0.1 -Port {string.Join(",", server.Ports.Values)} -TimeoutSec {timeoutSeconds} -TrustedCertificate $args[0]", server.CaFile);
+            if (Environment.GetEnvironmentVariable(AllAtOnceVariable) == "1")
+            {
+                LetEveryProbeInAtOnce();
+            }
+
             var records = endpoints.Select(e => e.Record).ToList();
             var before = ProcessMemory.SettledMegabytes();
             ChildProcess.Report("beforeManagedMB", GC.GetTotalMemory(false) / (1024.0 * 1024));
@@ -269,11 +278,32 @@ namespace SmtpTools.Benchmarks
             return ProcessMemory.SettledMegabytes();
         }
 
+        // The module's own copy of the engine (its load context, not this program's): SmtpPortSweep.StartingLimitOverride,
+        // an internal seam, set to the largest throttle.
+        private static void LetEveryProbeInAtOnce()
+        {
+            var set = 0;
+            foreach (var engine in AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "SmtpTools.Engine"))
+            {
+                var sweep = engine.GetType("SmtpTools.Probing.SmtpPortSweep", throwOnError: true)!;
+                var limit = (int)sweep.GetField("MaximumThrottleLimit")!.GetValue(null)!;
+                sweep.GetProperty("StartingLimitOverride", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.SetValue(null, (int?)limit);
+                set++;
+            }
+
+            if (set == 0)
+            {
+                throw new InvalidOperationException("--all-at-once: the module's SmtpTools.Engine is not loaded.");
+            }
+        }
+
         [System.Runtime.InteropServices.DllImport("libc")]
         private static extern int malloc_trim(UIntPtr pad);
 
-        private static List<IReadOnlyDictionary<string, double>> Children(TestServerInfo server, string file, int throttle, int repetitions, string label, Action<string> progress)
+        private static List<IReadOnlyDictionary<string, double>> Children(TestServerInfo server, string file, int throttle, int repetitions, string label, Action<string> progress, bool allAtOnce = false)
         {
+            // The child reads it (RunChild): a diagnostic sweep without the starting limit.
+            Environment.SetEnvironmentVariable(AllAtOnceVariable, allAtOnce ? "1" : null);
             var runs = new List<IReadOnlyDictionary<string, double>>();
             for (var i = 0; i < repetitions; i++)
             {

@@ -5,7 +5,8 @@
 #
 #   install        install postfix, dovecot-core, openssl, iproute2 (quick when present)
 #   install-peers  install swaks, libnet-ssleay-perl, testssl.sh, nmap (benchmark peers only)
-#                  and nftables (the sweep benchmark forwards its endpoints in the kernel)
+#                  and nftables (the sweep benchmark forwards its endpoints in the kernel),
+#                  and libnginx-mod-mail (nginx's mail module: the sweep's --stand-in nginx diagnostic)
 #   start          fresh certificates and configuration, start, wait until ready,
 #                  write $SMTPTOOLS_SERVER_DIR/server.json (a no-op if already running)
 #   stop           stop the instance (quietly succeeds when it is not running)
@@ -152,7 +153,7 @@ EOF
 cmd_install() { apt_install postfix dovecot-core openssl iproute2 knot knot-dnsutils nginx-light unbound; }
 
 # swaks without libnet-ssleay-perl silently has no TLS.
-cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh nmap nftables; }
+cmd_install_peers() { apt_install swaks libnet-ssleay-perl testssl.sh nmap nftables libnginx-mod-mail; }
 
 # --- processes --------------------------------------------------------------
 

@@ -41,6 +41,12 @@ namespace SmtpTools.Probing
         internal const int StartingLimit = 128;
 
         /// <summary>
+        /// Replaces <see cref="StartingLimit"/> for every sweep of the process: the benchmark's diagnostic of a sweep that
+        /// lets every probe in at once (bench/README.md, the stand-in servers); never set by the module.
+        /// </summary>
+        internal static int? StartingLimitOverride { get; set; }
+
+        /// <summary>
         /// The least time a probe whose server has sent nothing at all (no connection yet, no greeting, no answer to the
         /// ClientHello beside it) holds its starting slot: while servers answer within milliseconds, one still quiet
         /// after 25 ms most likely waits on a silent or firewalled endpoint, and gives its slot to the next endpoint;
@@ -262,7 +268,7 @@ namespace SmtpTools.Probing
         // Under the lock: starts probes while slots are free, one endpoint per host in turn.
         private void StartWhatFits()
         {
-            while (_running < _limit && _starting < StartingLimit && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
+            while (_running < _limit && _starting < (StartingLimitOverride ?? StartingLimit) && _ready.Count > 0 && !_cancellationToken.IsCancellationRequested)
             {
                 var host = _ready.Dequeue();
                 host.InLine = false;
