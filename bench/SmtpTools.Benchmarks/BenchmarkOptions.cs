@@ -35,6 +35,9 @@ namespace SmtpTools.Benchmarks
         /// <summary>--sweep-sizes-only: the sweep figure times only its sizes (no all-silent, per-host or one-by-one rows), for measuring one change quickly.</summary>
         public bool SweepSizesOnly { get; private set; }
 
+        /// <summary>--silent-port-row-only: the sweep figure times only the row of 250 hosts with port 2525 silent on all (the quiet-port rule), for diagnosing it.</summary>
+        public bool SilentPortRowOnly { get; private set; }
+
         /// <summary>--user-forwarders: the sweep's forwarded endpoints relay through this process even where the kernel could forward them (the figures before 2026-12-02 evening).</summary>
         public bool UserForwarders { get; private set; }
 
@@ -103,6 +106,9 @@ namespace SmtpTools.Benchmarks
                         break;
                     case "--sweep-sizes-only":
                         options.SweepSizesOnly = true;
+                        break;
+                    case "--silent-port-row-only":
+                        options.SilentPortRowOnly = true;
                         break;
                     case "--sweep-throttles" when i + 1 < args.Count:
                         options.SweepThrottles = Numbers(args[++i], "--sweep-throttles", 0);

@@ -13,7 +13,8 @@ namespace SmtpTools.Benchmarks
     /// <summary>
     /// Forwards loopback endpoints to the test server in the kernel: an nftables table of our own whose NAT output chain
     /// rewrites connections to each 127.x address and port to a real port on 127.0.0.1 (Linux, root, the nftables
-    /// package). The sweep's stand-ins for remote servers then cost no CPU in the benchmark process: forwarders there took
+    /// package); it can also drop connection attempts to other such endpoints, as a network that blocks a port outbound
+    /// does (no answer to the SYN: the port looks filtered). The sweep's stand-ins for remote servers then cost no CPU in the benchmark process: forwarders there took
     /// 1.3-1.7 s of the two cores per 1,000-endpoint sweep, time a sweep of real hosts does not pay. The table is
     /// deleted on <see cref="Dispose"/>, and a table left by a benchmark that died is deleted the next time.
     /// </summary>
@@ -33,10 +34,11 @@ namespace SmtpTools.Benchmarks
         }
 
         /// <summary>
-        /// Installs <paramref name="routes"/> (IPv4 loopback only); null, with <paramref name="why"/> saying why, where the
-        /// kernel cannot forward them here (the caller then forwards in this process).
+        /// Installs <paramref name="routes"/> and drops every TCP connection attempt to <paramref name="dropped"/> (IPv4
+        /// loopback only); null, with <paramref name="why"/> saying why, where the kernel cannot do it here (the caller
+        /// then forwards in this process, and has no dropped endpoints).
         /// </summary>
-        public static KernelForwarding? TryCreate(IReadOnlyList<(IPEndPoint From, IPEndPoint To)> routes, out string why)
+        public static KernelForwarding? TryCreate(IReadOnlyList<(IPEndPoint From, IPEndPoint To)> routes, IReadOnlyList<IPEndPoint> dropped, out string why)
         {
             var nft = ExternalCommand.Find("nft");
             if (!OperatingSystem.IsLinux() || nft == null || Environment.UserName != "root")
@@ -45,9 +47,14 @@ namespace SmtpTools.Benchmarks
                 return null;
             }
 
-            if (routes.Any(r => r.From.AddressFamily != AddressFamily.InterNetwork || r.To.AddressFamily != AddressFamily.InterNetwork || !IPAddress.IsLoopback(r.From.Address) || !IPAddress.IsLoopback(r.To.Address)))
+            if (routes.Any(r => !IsIPv4Loopback(r.From) || !IsIPv4Loopback(r.To)))
             {
                 throw new ArgumentException("Only IPv4 loopback endpoints are forwarded.", nameof(routes));
+            }
+
+            if (dropped.Any(d => !IsIPv4Loopback(d)))
+            {
+                throw new ArgumentException("Only IPv4 loopback endpoints are dropped.", nameof(dropped));
             }
 
             DeleteStaleTables(nft);
@@ -68,6 +75,17 @@ namespace SmtpTools.Benchmarks
             script.AppendLine("    type nat hook output priority -100; policy accept;");
             script.AppendLine("    meta l4proto tcp dnat ip to ip daddr . tcp dport map @forwarded");
             script.AppendLine("  }");
+            if (dropped.Count > 0)
+            {
+                script.AppendLine("  set dropped {");
+                script.AppendLine("    type ipv4_addr . inet_service");
+                script.Append("    elements = { ").AppendJoin(", ", dropped.Select(d => $"{d.Address} . {d.Port}")).AppendLine(" }");
+                script.AppendLine("  }");
+                script.AppendLine("  chain blocked {");
+                script.AppendLine("    type filter hook output priority 0; policy accept;");
+                script.AppendLine("    ip daddr . tcp dport @dropped drop");
+                script.AppendLine("  }");
+            }
             script.AppendLine("}");
             var file = Path.Combine(Path.GetTempPath(), table + ".nft");
             File.WriteAllText(file, script.ToString());
@@ -99,6 +117,8 @@ namespace SmtpTools.Benchmarks
             _disposed = true;
             ExternalCommand.Run(_nft, new[] { "delete", "table", "ip", _table }, CommandTimeout);
         }
+
+        private static bool IsIPv4Loopback(IPEndPoint endpoint) => endpoint.AddressFamily == AddressFamily.InterNetwork && IPAddress.IsLoopback(endpoint.Address);
 
         // Tables of benchmark processes that are gone (killed before Dispose).
         private static void DeleteStaleTables(string nft)

@@ -71,8 +71,10 @@ namespace SmtpTools.Benchmarks
 
         /// <summary>
         /// <paramref name="hosts"/> hosts, each on its own loopback address, probed on the default ports in their order
-        /// (25, 465, 587, 2525), port 2525 silent on every host (a network that blocks it outbound) and the others
-        /// forwarded to the test server's relay, implicit-TLS and submission ports.
+        /// (25, 465, 587, 2525), port 2525 silent on every host (a network that blocks it outbound: the kernel drops every
+        /// connection attempt to it, so it looks filtered; where the kernel cannot, a listener that accepts and never
+        /// speaks, which the quiet-port rule does not take for blocked) and the others forwarded to the test server's relay,
+        /// implicit-TLS and submission ports.
         /// </summary>
         public static SweepEndpoints CreateWithSilentPort(TestServerInfo server, int hosts, bool userForwarders = false)
         {
@@ -81,6 +83,7 @@ namespace SmtpTools.Benchmarks
             {
                 var answeringPorts = new[] { (25, server.Ports["relay"]), (465, server.Ports["submissions"]), (587, server.Ports["submission"]) };
                 var routes = new List<(IPEndPoint From, IPEndPoint To)>();
+                var blocked = new List<IPEndPoint>();
                 var records = new List<PSObject>();
                 for (var h = 0; h < hosts; h++)
                 {
@@ -90,13 +93,22 @@ namespace SmtpTools.Benchmarks
                         routes.Add((new IPEndPoint(address, port), new IPEndPoint(IPAddress.Loopback, real)));
                     }
 
-                    var listener = ScriptedListener.Start(ScriptedListener.Tarpit, address, SilentPort, ListenerCapacity);
-                    endpoints._listeners.Add(listener);
+                    blocked.Add(new IPEndPoint(address, SilentPort));
                     endpoints._silent.Add(address + "," + SilentPort.ToString(CultureInfo.InvariantCulture));
                     endpoints.Silent.Add(Record(address.ToString(), SilentPort));
                 }
 
-                var how = endpoints.Forward(routes, userForwarders, null);
+                var how = endpoints.Forward(routes, userForwarders, null, blocked);
+                var silentHow = "dropped by the kernel: blocked, as by a network";
+                if (endpoints._kernel == null)
+                {
+                    silentHow = "a listener that accepts and never speaks, where the kernel cannot drop: not taken for blocked";
+                    foreach (var endpoint in blocked)
+                    {
+                        endpoints._listeners.Add(ScriptedListener.Start(ScriptedListener.Tarpit, endpoint.Address, endpoint.Port, ListenerCapacity));
+                    }
+                }
+
                 for (var h = 0; h < hosts; h++)
                 {
                     records.AddRange(endpoints.Answering.Skip(h * answeringPorts.Length).Take(answeringPorts.Length));
@@ -104,7 +116,7 @@ namespace SmtpTools.Benchmarks
                 }
 
                 endpoints.Records = records;
-                endpoints.Description = $"{hosts} hosts, each on its own loopback address, on ports 25, 465 and 587 ({how}: the relay, implicit-TLS and submission ports) and 2525 (silent on every host), in that order per host.";
+                endpoints.Description = $"{hosts} hosts, each on its own loopback address, on ports 25, 465 and 587 ({how}: the relay, implicit-TLS and submission ports) and 2525 (silent on every host: {silentHow}), in that order per host.";
                 return endpoints;
             }
             catch
@@ -228,7 +240,7 @@ namespace SmtpTools.Benchmarks
 
         // Makes each route's endpoint answer (in the kernel where it can, unless userForwarders or kernelUnfit says why
         // not) and adds it to Answering; returns how, for the description.
-        private string Forward(List<(IPEndPoint From, IPEndPoint To)> routes, bool userForwarders, string? kernelUnfit)
+        private string Forward(List<(IPEndPoint From, IPEndPoint To)> routes, bool userForwarders, string? kernelUnfit, IReadOnlyList<IPEndPoint>? dropped = null)
         {
             var how = "forwarded to them by the kernel (nftables DNAT)";
             if (userForwarders)
@@ -241,7 +253,7 @@ namespace SmtpTools.Benchmarks
             }
             else if (routes.Count > 0)
             {
-                _kernel = KernelForwarding.TryCreate(routes, out var why);
+                _kernel = KernelForwarding.TryCreate(routes, dropped ?? Array.Empty<IPEndPoint>(), out var why);
                 if (_kernel == null)
                 {
                     how = $"forwarded to them by this process: {why}";

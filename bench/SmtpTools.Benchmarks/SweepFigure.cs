@@ -33,7 +33,7 @@ namespace SmtpTools.Benchmarks
             Directory.CreateDirectory(directory);
             var sizes = options.SweepSizes ?? (options.Quick ? new[] { 200, 1000 } : new[] { 200, 1000, 5000 });
             var throttles = options.SweepThrottles ?? new[] { 0 };
-            foreach (var size in sizes)
+            foreach (var size in options.SilentPortRowOnly ? Array.Empty<int>() : sizes)
             {
                 using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders, silentFirst: options.SilentFirst, nginxStandIn: options.NginxStandIn);
                 var file = Path.Combine(directory, $"sweep-{size}.csv");
@@ -52,7 +52,7 @@ namespace SmtpTools.Benchmarks
                     var growth = Of(runs, "growthMB");
                     var memoryTarget = size >= MemoryTargetEndpoints ? Target.AtMost(MemoryTargetMegabytes, $"{MemoryTargetMegabytes:0} MB") : Target.None;
                     report.Add($"peak working-set growth, {label}", growth.Format("0", "MB"), $"peak {Of(runs, "peakMB").Format("0", "MB")}, before {Of(runs, "beforeMB").Format("0", "MB")}", null, memoryTarget, growth.Median);
-                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); at the peak, anonymous memory {Of(runs, "peakAnonMB").Format("0", "MB")} (before {Of(runs, "beforeAnonMB").Format("0", "MB")}), file-backed {Of(runs, "peakFileMB").Format("0", "MB")}, managed heap at most {Of(runs, "peakManagedMB").Format("0", "MB")} (before {Of(runs, "beforeManagedMB").Format("0", "MB")}), at most {Of(runs, "peakThreads").Format("0")} threads; {Of(runs, "fullCollections").Format("0")} full garbage collections during the sweep, the GC's pauses {Of(runs, "gcPauseMs").Format("0", "ms")} in all; probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; before each run the test server's Postfix ran {Of(runs, "smtpdProcesses").Format("0")} smtpd processes (warmed up in {Of(runs, "warmUpSeconds").Format("0.0", "s")}, see PostfixWarmUp); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints not reported NoResponse {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
+                    report.Notes.Add($"{label}: of the growth, still held after the sweep (settled) {new Sample(runs.Select(r => r["afterMB"] - r["beforeMB"])).Format("0", "MB")}, after glibc's malloc_trim {new Sample(runs.Select(r => r["afterTrimMB"] - r["beforeMB"])).Format("0", "MB")}; at most {Of(runs, "fdPeak").Format("0")} file descriptors open (sampled); at the peak, anonymous memory {Of(runs, "peakAnonMB").Format("0", "MB")} (before {Of(runs, "beforeAnonMB").Format("0", "MB")}), file-backed {Of(runs, "peakFileMB").Format("0", "MB")}, managed heap at most {Of(runs, "peakManagedMB").Format("0", "MB")} (before {Of(runs, "beforeManagedMB").Format("0", "MB")}), at most {Of(runs, "peakThreads").Format("0")} threads; {Of(runs, "fullCollections").Format("0")} full garbage collections during the sweep, the GC's pauses {Of(runs, "gcPauseMs").Format("0", "ms")} in all; probe durations answering {Of(runs, "answeringMedian").Format("0.00", "s")}, silent {Of(runs, "silentMedian").Format("0.00", "s")} (medians); the prober's CPU during the sweep {Of(runs, "cpuSeconds").Format("0.00", "s")}, {Of(runs, "jitMethods").Format("0")} methods JIT-compiled, the runtime's background tier-up thread alone {Of(runs, "jitSeconds").Format("0.00", "s")} of CPU; over the whole child run (start-up and warm-up included) the machine's {Environment.ProcessorCount} cores were busy {Of(runs, "machineCpu").Format("0.0", "s")}, Postfix {Of(runs, "postfixCpu").Format("0.0", "s")}, the forwarders and listeners in the benchmark process {Of(runs, "forwarderCpu").Format("0.0", "s")}; before each run the test server's Postfix ran {Of(runs, "smtpdProcesses").Format("0")} smtpd processes (warmed up in {Of(runs, "warmUpSeconds").Format("0.0", "s")}, see PostfixWarmUp); results not as expected {Of(runs, "unexpected").Format("0")}, of which silent endpoints reported neither NoResponse nor Filtered {Of(runs, "unexpectedSilent").Format("0")} (the others: answering endpoints reported NoResponse or Filtered).");
                 }
             }
 
@@ -62,8 +62,9 @@ namespace SmtpTools.Benchmarks
             }
 
             // Every endpoint silent (a range of firewalled hosts): what the start limit costs when nobody answers.
-            using (var silentOnly = SweepEndpoints.Create(server, 0, SilentOnlyEndpoints, userForwarders: options.UserForwarders))
+            if (!options.SilentPortRowOnly)
             {
+                using var silentOnly = SweepEndpoints.Create(server, 0, SilentOnlyEndpoints, userForwarders: options.UserForwarders);
                 var file = Path.Combine(directory, $"sweep-{SilentOnlyEndpoints}-silent.csv");
                 silentOnly.WriteFile(file);
                 var runs = Children(server, file, 0, options.Quick ? 2 : 3, $"{SilentOnlyEndpoints} endpoints, all silent", progress);
@@ -91,6 +92,11 @@ namespace SmtpTools.Benchmarks
                 var file = Path.Combine(directory, $"sweep-100-on-{hosts}.csv");
                 endpoints.WriteFile(file);
                 return Of(Children(server, file, 0, options.Quick ? 2 : 3, $"100 endpoints on {hosts} host(s)", progress), "seconds");
+            }
+
+            if (options.SilentPortRowOnly)
+            {
+                return report;
             }
 
             var oneHost = Spread(1);
@@ -197,7 +203,7 @@ namespace SmtpTools.Benchmarks
             {
                 var isSilent = silent.Contains(Key(result));
                 var status = result.Properties["Status"].Value?.ToString();
-                if (isSilent ? status != "NoResponse" : status == "NoResponse" || status == "Filtered")
+                if (isSilent ? status != "NoResponse" && status != "Filtered" : status == "NoResponse" || status == "Filtered")
                 {
                     if (Environment.GetEnvironmentVariable("SMTPTOOLS_BENCH_UNEXPECTED") is { Length: > 0 } dump)
                     {

@@ -90,6 +90,46 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
+        public async Task A_port_that_accepts_and_never_says_a_word_is_reported_connected_but_not_answering()
+        {
+            // The quiet-port rule of a sweep tells a port blocked by the network (no connection) from one whose servers
+            // accept and say nothing yet (implicit TLS, a loaded server, a tarpit) by this signal.
+            using var silent = ScriptedListener.Start(ScriptedListener.Tarpit);
+            var answers = 0;
+            var connects = 0;
+            var plan = Plan(silent.Port);
+            plan.Timeout = TimeSpan.FromSeconds(1);
+            plan.Answered = () => Interlocked.Increment(ref answers);
+            plan.Connected = () => Interlocked.Increment(ref connects);
+
+            var facts = await RecordAsync(plan);
+
+            Assert.Equal(SmtpFailureKind.TimedOut, facts.FailureKind);
+            Assert.Equal(0, answers);
+            Assert.Equal(1, connects);
+        }
+
+        [Fact]
+        public async Task A_refused_connection_is_never_reported_connected()
+        {
+            int port;
+            using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            var connects = 0;
+            var plan = Plan(port);
+            plan.Connected = () => Interlocked.Increment(ref connects);
+
+            var facts = await RecordAsync(plan);
+
+            Assert.Equal(SmtpFailureKind.ConnectionRefused, facts.FailureKind);
+            Assert.Equal(0, connects);
+        }
+
+        [Fact]
         public async Task An_implicit_TLS_port_gets_a_ClientHello_before_the_greeting_wait_is_over()
         {
             // The server greets inside TLS, so its greeting proves our ClientHello had arrived; with a 20 s greeting

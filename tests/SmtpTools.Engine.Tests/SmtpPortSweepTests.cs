@@ -418,6 +418,83 @@ namespace SmtpTools.Engine.Tests
             Assert.True(early, "no port-25 endpoint of the later hosts started early while the answering ones held every starting slot");
         }
 
+        [Fact]
+        public async Task A_port_whose_servers_accept_and_stay_quiet_is_never_taken_for_silent()
+        {
+            // Every host's 465 accepts at once and says nothing for 300 ms (implicit TLS: nothing before the ClientHello
+            // is answered, late on a loaded server). Its probes go quiet, but they connected, so the port is not blocked
+            // by the network: none of its endpoints may start beside the queue (that once started two connections to
+            // every host's 465 at once and starved the servers into false timeouts).
+            var sweep = Sweep(async (host, addresses, port, options, token) =>
+            {
+                options.Connected?.Invoke();
+                if (port == 465)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(300), token);
+                }
+
+                options.Answered?.Invoke();
+                await Task.Delay(TimeSpan.FromMilliseconds(50), token);
+                return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.Open };
+            });
+            sweep.FixedQuietHold = SmtpPortSweep.QuietAfter;
+            var results = Collect(sweep);
+            for (var host = 0; host < 300; host++)
+            {
+                sweep.Add($"host{host}.example", new[] { 587, 465 });
+            }
+
+            await sweep.CompleteAsync();
+
+            Assert.Equal(600, results.Count);
+            Assert.Equal(0, sweep.EarlyStarts);
+            Assert.False(sweep.IsTakenForSilent(465));
+        }
+
+        [Fact]
+        public async Task The_first_connection_on_a_port_taken_for_silent_stops_its_early_starts()
+        {
+            // Port 25's first 10 hosts never connect (blocked), and the port is taken for silent; 290 more hosts come,
+            // their 587 probes hold every starting slot, and their port-25 endpoints start early, up to the throttle of
+            // 200. Then connections on port 25 go through (the block lifted, or it was a slow path): the endpoints still
+            // waiting must wait their turn.
+            var earlyAtFirstConnect = -1;
+            var connect = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            SmtpPortSweep? sweep = null;
+            sweep = Sweep(
+                async (host, addresses, port, options, token) =>
+                {
+                    if (port == 587)
+                    {
+                        options.Connected?.Invoke();
+                        options.Answered?.Invoke();
+                    }
+
+                    await connect.Task;
+                    if (port == 25)
+                    {
+                        Interlocked.CompareExchange(ref earlyAtFirstConnect, sweep!.EarlyStarts, -1);
+                        options.Connected?.Invoke();
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), token);
+                    return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.NoResponse };
+                },
+                throttleLimit: 200);
+            sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
+            var results = Collect(sweep);
+            await AddAfterPort25TakenForSilentAsync(sweep, 290);
+
+            Assert.True(await WaitUntil(() => sweep.EarlyStarts > 0), "no port-25 endpoint started early");
+            connect.SetResult(true);
+            await sweep.CompleteAsync();
+
+            Assert.Equal(600, results.Count);
+            Assert.InRange(earlyAtFirstConnect, 1, 289); // some started early, not all
+            Assert.Equal(earlyAtFirstConnect, sweep.EarlyStarts); // none after the first connection
+            Assert.False(sweep.IsTakenForSilent(25));
+        }
+
         // Adds 10 hosts on 587 and 25, waits until port 25 is taken for silent (their probes of it must go quiet), then
         // adds that many more hosts.
         private static async Task AddAfterPort25TakenForSilentAsync(SmtpPortSweep sweep, int laterHosts)

@@ -163,6 +163,7 @@ namespace SmtpTools.Probing
             ExplainSilence = true,
             Transcript = options.Transcript,
             Answered = options.Answered,
+            Connected = options.Connected,
         };
 
         private static SmtpPortResult FromFacts(SmtpEndpointFacts facts, SmtpConversationPlan plan)

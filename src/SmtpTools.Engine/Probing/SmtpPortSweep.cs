@@ -81,10 +81,14 @@ namespace SmtpTools.Probing
 
         /// <summary>
         /// A port number is taken for silent across the sweep once this many of its probes have gone quiet (left their
-        /// starting slot with nothing heard from their server) and none of its servers has answered: a network that
-        /// blocks a port outbound (25 or 2525, most often) makes it silent on every host, and the queue, one port of each host in turn, reaches the later ports of a host list last. Its endpoints still waiting then start
-        /// early, beside the queue, in up to <see cref="StartingLimit"/> more starting slots, instead of waiting for the
-        /// answering endpoints ahead of them; the first answer on the port stops that.
+        /// starting slot with nothing heard from their server) without even a TCP connection, and none of its probes has
+        /// connected: a network that blocks a port outbound (25 or 2525, most often) drops its connection attempts on
+        /// every host, and the queue, one port of each host in turn, reaches the later ports of a host list last. Its
+        /// endpoints still waiting then start early, beside the queue, in up to <see cref="StartingLimit"/> more starting
+        /// slots, instead of waiting for the answering endpoints ahead of them; the first connection on the port stops
+        /// that. A port whose servers accept and then say nothing for a while is not evidence: implicit TLS (465) says
+        /// nothing until a ClientHello is answered, which a loaded server does late, and taking it for silent once started
+        /// two connections to every host's 465 at once (measured: 104-253 of 750 answering endpoints reported silent).
         /// </summary>
         internal const int QuietPortEvidence = 8;
 
@@ -363,7 +367,7 @@ namespace SmtpTools.Probing
         {
             lock (_gate)
             {
-                return _ports.TryGetValue(port, out var p) && p.TakenForSilent && !p.Answered;
+                return _ports.TryGetValue(port, out var p) && p.TakenForSilent && !p.Answered && !p.Connected;
             }
         }
 
@@ -373,9 +377,14 @@ namespace SmtpTools.Probing
         // Under the lock: the probe left its starting slot with nothing heard from its server.
         private void WentQuiet(Endpoint endpoint)
         {
+            if (endpoint.Connected)
+            {
+                return; // its server is slow or mute, not blocked by the network
+            }
+
             var port = PortOf(endpoint.Port);
             port.Quiet++;
-            if (!port.Answered && !port.TakenForSilent && port.Quiet >= QuietPortEvidence)
+            if (!port.Answered && !port.Connected && !port.TakenForSilent && port.Quiet >= QuietPortEvidence)
             {
                 port.TakenForSilent = true;
                 _quietPorts.Add(port);
@@ -433,7 +442,7 @@ namespace SmtpTools.Probing
                     return;
                 }
 
-                var probe = Prober(host.Name, addresses, endpoint.Port, OptionsFor(host.Name, endpoint, () => Answered(endpoint)), _cancellationToken);
+                var probe = Prober(host.Name, addresses, endpoint.Port, OptionsFor(host.Name, endpoint, () => Answered(endpoint), () => Connected(endpoint)), _cancellationToken);
                 await HoldStartingSlotAsync(endpoint, probe).ConfigureAwait(false);
                 Started(endpoint);
                 result = await probe.ConfigureAwait(false);
@@ -517,11 +526,27 @@ namespace SmtpTools.Probing
             }
         }
 
-        private SmtpProbeOptions OptionsFor(string host, Endpoint endpoint, Action answered)
+        // The probe's TCP connection is up: its port is not blocked by the network (QuietPortEvidence), so its
+        // endpoints still waiting wait their turn.
+        private void Connected(Endpoint endpoint)
+        {
+            lock (_gate)
+            {
+                if (!endpoint.Connected && !endpoint.Finished)
+                {
+                    endpoint.Connected = true;
+                    var port = PortOf(endpoint.Port);
+                    port.Connected = true;
+                    _quietPorts.Remove(port);
+                }
+            }
+        }
+
+        private SmtpProbeOptions OptionsFor(string host, Endpoint endpoint, Action answered, Action connected)
         {
             var transcript = _options.Transcript;
             var prefix = transcript == null ? null : "[" + EndpointName(host, endpoint.Port) + "] ";
-            return _options.With(transcript == null ? null : line => transcript(prefix + line), answered);
+            return _options.With(transcript == null ? null : line => transcript(prefix + line), answered, connected);
         }
 
         private void ReportResolutionFailure(Host host, SmtpConnectionException failure)
@@ -682,6 +707,9 @@ namespace SmtpTools.Probing
             /// <summary>Its server has sent something: it holds its starting slot until it ends or the start window passes.</summary>
             public bool Answered { get; set; }
 
+            /// <summary>Its TCP connection was established.</summary>
+            public bool Connected { get; set; }
+
             /// <summary>When it was given its slot (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for how long its server takes to answer.</summary>
             public long StartedAt { get; set; }
 
@@ -703,13 +731,16 @@ namespace SmtpTools.Probing
             /// <summary>Endpoints with this port still waiting, in input order.</summary>
             public LinkedList<(Host Host, Endpoint Endpoint)> Waiting { get; } = new LinkedList<(Host, Endpoint)>();
 
-            /// <summary>Probes that left their starting slot with nothing heard from their server.</summary>
+            /// <summary>Probes that left their starting slot with nothing heard from their server and no connection.</summary>
             public int Quiet { get; set; }
 
             /// <summary>A server answered on this port.</summary>
             public bool Answered { get; set; }
 
-            /// <summary>Its waiting endpoints start early (see <see cref="QuietPortEvidence"/>), until one answers.</summary>
+            /// <summary>A probe of this port established a TCP connection: the network does not block it.</summary>
+            public bool Connected { get; set; }
+
+            /// <summary>Its waiting endpoints start early (see <see cref="QuietPortEvidence"/>), until one connects.</summary>
             public bool TakenForSilent { get; set; }
         }
 

@@ -37,11 +37,14 @@ namespace SmtpTools
         /// <summary>Called when the server first sends anything (see <see cref="Protocol.SmtpConversationPlan.Answered"/>); null for no one.</summary>
         internal Action? Answered { get; set; }
 
-        /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
-        internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => With(transcript, Answered);
+        /// <summary>Called when the probe's TCP connection is established (see <see cref="Protocol.SmtpConversationPlan.Connected"/>); null for no one.</summary>
+        internal Action? Connected { get; set; }
 
-        /// <summary>A copy of these options with <paramref name="transcript"/> and <paramref name="answered"/>.</summary>
-        internal SmtpProbeOptions With(Action<string>? transcript, Action? answered) => new SmtpProbeOptions
+        /// <summary>A copy of these options whose transcript lines go to <paramref name="transcript"/>.</summary>
+        internal SmtpProbeOptions WithTranscript(Action<string>? transcript) => With(transcript, Answered, Connected);
+
+        /// <summary>A copy of these options with <paramref name="transcript"/>, <paramref name="answered"/> and <paramref name="connected"/>.</summary>
+        internal SmtpProbeOptions With(Action<string>? transcript, Action? answered, Action? connected) => new SmtpProbeOptions
         {
             Timeout = Timeout,
             GreetingWait = GreetingWait,
@@ -50,6 +53,7 @@ namespace SmtpTools
             Transcript = transcript,
             Dns = Dns,
             Answered = answered,
+            Connected = connected,
         };
     }
 }

@@ -167,6 +167,7 @@ namespace SmtpTools.Protocol
             CloseSession();
             _session = await SmtpWireSession.ConnectAsync(addresses, _plan.Port, _plan.Timeout, _plan.Transcript, cancellationToken).ConfigureAwait(false);
             _session.Answered = _plan.Answered;
+            _plan.Connected?.Invoke();
             _sinceConnect = Stopwatch.StartNew();
             _facts.RemoteAddress = _session.RemoteAddress;
             _facts.ConnectTime = _session.ConnectTime;

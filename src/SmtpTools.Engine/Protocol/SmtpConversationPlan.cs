@@ -52,6 +52,9 @@ namespace SmtpTools.Protocol
         /// <summary>Called when the server first sends anything, on either connection (each connection may call it once); null for no one.</summary>
         public Action? Answered { get; set; }
 
+        /// <summary>Called when the conversation's TCP connection is established (again on a reconnect); null for no one.</summary>
+        public Action? Connected { get; set; }
+
         /// <summary>How greeting or silence is told apart; one replaceable strategy.</summary>
         public ISecurityDetection Detection { get; set; } = GreetingWaitDetection.Instance;
     }
