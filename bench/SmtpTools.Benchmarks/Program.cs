@@ -50,6 +50,13 @@ namespace SmtpTools.Benchmarks
                 return 2;
             }
 
+            var unoptimized = Repo.UnoptimizedModuleAssemblies();
+            if (unoptimized.Length > 0)
+            {
+                Console.Error.WriteLine($"smtptools-bench: the module in {Repo.ModuleDirectory} is a Debug build ({string.Join(", ", unoptimized.Select(System.IO.Path.GetFileName))} without optimizations; build.ps1 and CI build Debug into the same folder). Run the benchmark without --no-build, or run 'dotnet build -c Release bench/SmtpTools.Benchmarks' first.");
+                return 2;
+            }
+
             return RunFigures(options, server, args);
         }
 
