@@ -44,6 +44,9 @@ namespace SmtpTools.Benchmarks
         /// <summary>--silent-first: the sweep figure's silent endpoints come first in its input instead of every fourth (a diagnostic: what the sweep's schedule costs, not the figure).</summary>
         public bool SilentFirst { get; private set; }
 
+        /// <summary>--silent-filtered: the sweep figure's silent endpoints drop every connection attempt (the kernel, nftables), as a firewall does, instead of accepting and never speaking (a diagnostic: the common kind of silence, not the figure).</summary>
+        public bool SilentFiltered { get; private set; }
+
         /// <summary>--stand-in nginx: the sweep's answering endpoints are nginx's mail module (one event loop) instead of the test server's Postfix.</summary>
         public bool NginxStandIn { get; private set; }
 
@@ -88,6 +91,9 @@ namespace SmtpTools.Benchmarks
                         break;
                     case "--silent-first":
                         options.SilentFirst = true;
+                        break;
+                    case "--silent-filtered":
+                        options.SilentFiltered = true;
                         break;
                     case "--stand-in" when i + 1 < args.Count:
                         var standIn = args[++i];

@@ -7,7 +7,7 @@ using System.Linq;
 namespace SmtpTools.Benchmarks
 {
     /// <summary>
-    /// dotnet run -c Release --project bench/SmtpTools.Benchmarks [-- --quick] [--only send,sweep,capability,startup,memory,detect,ciphers] [--full-testssl] [--sweep-sizes 200,1000,5000] [--sweep-sizes-only | --silent-port-row-only] [--sweep-throttles 0,256] [--user-forwarders] [--silent-first] [--stand-in postfix|nginx] [--all-at-once] [--results FILE]
+    /// dotnet run -c Release --project bench/SmtpTools.Benchmarks [-- --quick] [--only send,sweep,capability,startup,memory,detect,ciphers] [--full-testssl] [--sweep-sizes 200,1000,5000] [--sweep-sizes-only | --silent-port-row-only] [--sweep-throttles 0,256] [--user-forwarders] [--silent-first] [--silent-filtered] [--stand-in postfix|nginx] [--all-at-once] [--results FILE]
     /// dotnet run -c Release --project bench/SmtpTools.Benchmarks -- --micro [BenchmarkDotNet arguments]
     /// Prints every figure as a ratio against a baseline measured in the same run, then writes the table to
     /// bench/results/latest.md. Needs the test server running (bash tests/server/smtp-test-server.sh start).
@@ -30,7 +30,7 @@ namespace SmtpTools.Benchmarks
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"smtptools-bench: {e.Message}");
-                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/SmtpTools.Benchmarks [-- --quick] [--only " + string.Join(",", BenchmarkOptions.FigureNames) + "] [--full-testssl] [--sweep-sizes N,N] [--sweep-sizes-only | --silent-port-row-only] [--sweep-throttles N,N] [--user-forwarders] [--silent-first] [--stand-in postfix|nginx] [--all-at-once] [--results FILE] | -- --micro [BenchmarkDotNet arguments]");
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/SmtpTools.Benchmarks [-- --quick] [--only " + string.Join(",", BenchmarkOptions.FigureNames) + "] [--full-testssl] [--sweep-sizes N,N] [--sweep-sizes-only | --silent-port-row-only] [--sweep-throttles N,N] [--user-forwarders] [--silent-first] [--silent-filtered] [--stand-in postfix|nginx] [--all-at-once] [--results FILE] | -- --micro [BenchmarkDotNet arguments]");
                 return 2;
             }
 

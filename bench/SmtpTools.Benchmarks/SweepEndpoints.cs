@@ -19,6 +19,7 @@ namespace SmtpTools.Benchmarks
     {
         // Forwarded endpoints' own port numbers (20000 + i), below the ephemeral range the silent listeners bind in.
         private const int FirstForwardedPort = 20000;
+        private const int FirstFilteredPort = 40000; // --silent-filtered: each dropped endpoint on a port of its own
 
         // Each run connects once per endpoint (twice when a probe retries or detection opens a second connection).
         private const int ListenerCapacity = 64;
@@ -28,6 +29,7 @@ namespace SmtpTools.Benchmarks
 
         private readonly List<IDisposable> _listeners = new List<IDisposable>();
         private KernelForwarding? _kernel;
+        private KernelForwarding? _blocking;
         private readonly HashSet<string> _silent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         private SweepEndpoints()
@@ -54,12 +56,12 @@ namespace SmtpTools.Benchmarks
         /// in the kernel where it can (<see cref="KernelForwarding"/>), unless <paramref name="userForwarders"/>; else by
         /// forwarders in this process.
         /// </summary>
-        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false, bool silentFirst = false, bool nginxStandIn = false)
+        public static SweepEndpoints Create(TestServerInfo server, int answering, int silent, int hosts = 0, bool userForwarders = false, bool silentFirst = false, bool nginxStandIn = false, bool silentFiltered = false)
         {
             var endpoints = new SweepEndpoints();
             try
             {
-                endpoints.Build(server, answering, silent, hosts, userForwarders, silentFirst, nginxStandIn);
+                endpoints.Build(server, answering, silent, hosts, userForwarders, silentFirst, nginxStandIn, silentFiltered);
                 return endpoints;
             }
             catch
@@ -143,6 +145,7 @@ namespace SmtpTools.Benchmarks
         public void Dispose()
         {
             _kernel?.Dispose();
+            _blocking?.Dispose();
             foreach (var listener in _listeners)
             {
                 listener.Dispose();
@@ -153,7 +156,7 @@ namespace SmtpTools.Benchmarks
         private static IPAddress Address(int index) =>
             IPAddress.Parse($"127.{1 + index / 62500}.{index / 250 % 250}.{2 + index % 250}");
 
-        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders, bool silentFirst, bool nginxStandIn)
+        private void Build(TestServerInfo server, int answering, int silent, int hosts, bool userForwarders, bool silentFirst, bool nginxStandIn, bool silentFiltered)
         {
             var realPorts = server.Ports.Values.Where(server.Listens).OrderBy(p => p).ToList();
             var direct = new List<(string Host, int Port)>();
@@ -173,12 +176,13 @@ namespace SmtpTools.Benchmarks
                 how = BuildForwarded(server, answering, hosts, userForwarders, realPorts, direct, Next);
             }
 
-            AddSilentAndOrder(silent, silentFirst, Next);
+            AddSilentAndOrder(silent, silentFirst, silentFiltered, Next);
             var where = (hosts == 0 ? "each on its own loopback address" : $"on {hosts} loopback address(es), one port each") + (silentFirst ? ", the silent ones first (--silent-first)" : string.Empty);
             var forwarded = answering - Math.Min(direct.Count, answering);
+            var silentKind = silentFiltered ? "silent endpoints that drop every connection attempt (the kernel; --silent-filtered)" : "silent listeners";
             Description = nginxStandIn
-                ? $"{Answering.Count} answering endpoints {how} and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}."
-                : $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} silent listeners, {(silentFirst ? "not interleaved" : "interleaved")}, {where}.";
+                ? $"{Answering.Count} answering endpoints {how} and {Silent.Count} {silentKind}, {(silentFirst ? "not interleaved" : "interleaved")}, {where}."
+                : $"{Answering.Count} answering endpoints ({Math.Min(direct.Count, answering)} real test-server ports, {forwarded} {how}) and {Silent.Count} {silentKind}, {(silentFirst ? "not interleaved" : "interleaved")}, {where}.";
         }
 
         // The test server's real ports, then endpoints forwarded to them; returns how they are forwarded.
@@ -206,10 +210,24 @@ namespace SmtpTools.Benchmarks
             return Forward(routes, userForwarders, fitsBelowEphemeral ? null : $"more than {32768 - FirstForwardedPort} do not fit the kernel forwarding's port range");
         }
 
-        // Silent listeners on the next addresses, and the order of all endpoints.
-        private void AddSilentAndOrder(int silent, bool silentFirst, Func<IPAddress> next)
+        // Silent listeners on the next addresses (or, filtered, endpoints whose connection attempts the kernel drops), and
+        // the order of all endpoints.
+        private void AddSilentAndOrder(int silent, bool silentFirst, bool filtered, Func<IPAddress> next)
         {
-            for (var i = 0; i < silent; i++)
+            if (filtered)
+            {
+                // Each on a port of its own, as the silent listeners are (a port shared by all would be the quiet-port rule's case).
+                var dropped = Enumerable.Range(0, silent).Select(i => new IPEndPoint(next(), FirstFilteredPort + i)).ToList();
+                _blocking = KernelForwarding.TryCreate(Array.Empty<(IPEndPoint, IPEndPoint)>(), dropped, out var why)
+                    ?? throw new InvalidOperationException("--silent-filtered needs the kernel to drop connections: " + why);
+                foreach (var endpoint in dropped)
+                {
+                    Silent.Add(Record(endpoint.Address.ToString(), endpoint.Port));
+                    _silent.Add(endpoint.Address + "," + endpoint.Port.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            for (var i = 0; i < (filtered ? 0 : silent); i++)
             {
                 var listener = ScriptedListener.Start(ScriptedListener.Tarpit, next(), maxConnections: ListenerCapacity);
                 _listeners.Add(listener);

@@ -35,7 +35,7 @@ namespace SmtpTools.Benchmarks
             var throttles = options.SweepThrottles ?? new[] { 0 };
             foreach (var size in options.SilentPortRowOnly ? Array.Empty<int>() : sizes)
             {
-                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders, silentFirst: options.SilentFirst, nginxStandIn: options.NginxStandIn);
+                using var endpoints = SweepEndpoints.Create(server, size - size / 4, size / 4, userForwarders: options.UserForwarders, silentFirst: options.SilentFirst, nginxStandIn: options.NginxStandIn, silentFiltered: options.SilentFiltered);
                 var file = Path.Combine(directory, $"sweep-{size}.csv");
                 endpoints.WriteFile(file);
                 report.Notes.Add($"{size} endpoints: " + endpoints.Description);
@@ -43,7 +43,7 @@ namespace SmtpTools.Benchmarks
                 foreach (var throttle in throttles)
                 {
                     // The diagnostics (another stand-in, every probe at once) are figures, not the issue's target.
-                    var diagnostic = (options.NginxStandIn ? ", nginx stand-in" : string.Empty) + (options.AllAtOnce ? ", every probe at once" : string.Empty);
+                    var diagnostic = (options.NginxStandIn ? ", nginx stand-in" : string.Empty) + (options.AllAtOnce ? ", every probe at once" : string.Empty) + (options.SilentFiltered ? ", the silent ones filtered" : string.Empty) + (options.SilentFirst ? ", the silent ones first" : string.Empty);
                     var label = $"{size} endpoints ({size / 4} silent), {(throttle == 0 ? "default -ThrottleLimit" : $"-ThrottleLimit {throttle}")}{diagnostic}";
                     var runs = Children(server, file, throttle, repetitions, label, progress, options.AllAtOnce);
                     var seconds = Of(runs, "seconds");
