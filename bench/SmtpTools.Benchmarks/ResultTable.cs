@@ -62,7 +62,22 @@ namespace SmtpTools.Benchmarks
         }
 
         public static string MachineDescription() =>
-            $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
+            $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {CpuReference.Value}";
+
+        // A CPU speed reference to compare runs by (the same machine was 1.4 times slower on some days: Postfix's CPU for
+        // the same sweep rose with ours); measured once per run.
+        private static readonly Lazy<string> CpuReference = new Lazy<string>(() =>
+        {
+            var openssl = ExternalCommand.Find("openssl");
+            if (openssl == null)
+            {
+                return "no CPU reference (openssl not found)";
+            }
+
+            var speed = ExternalCommand.Run(openssl, new[] { "speed", "-seconds", "1", "rsa2048" }, TimeSpan.FromSeconds(30));
+            var match = System.Text.RegularExpressions.Regex.Match(speed.StandardOutput, @"^rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+            return match.Success ? $"CPU reference: openssl speed rsa2048, {match.Groups[1].Value} signs/s on one core" : "no CPU reference (openssl speed gave no figure)";
+        });
 
         private static string GitCommit()
         {
