@@ -208,9 +208,9 @@ namespace SmtpTools.Tls
         // allows nothing. Decoded from the extension's bytes: the certificate object is shared by a sweep's threads, and
         // X509EnhancedKeyUsageExtension.EnhancedKeyUsages decodes lazily into a list it fills in place, so a second
         // thread could read it half filled (a serverAuth certificate judged "not for server authentication").
-        internal static bool AllowsServerAuthentication(X509Certificate2 leaf)
+        private static bool AllowsServerAuthentication(X509Certificate2 leaf)
         {
-            var usage = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().FirstOrDefault(e => e.Oid?.Value == ExtendedKeyUsageOid);
+            var usage = CertificateExtension.Find(leaf, ExtendedKeyUsageOid);
             if (usage == null)
             {
                 return true;
@@ -444,7 +444,7 @@ namespace SmtpTools.Tls
 
         internal static IReadOnlyList<string> ReadSubjectAlternativeNames(X509Certificate2 certificate)
         {
-            var extension = certificate.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().FirstOrDefault(e => e.Oid?.Value == SubjectAltNameOid);
+            var extension = CertificateExtension.Find(certificate, SubjectAltNameOid);
             if (extension == null)
             {
                 return Array.Empty<string>();

@@ -25,7 +25,7 @@ namespace SmtpTools.Tls
         public static SmtpCertificateProblems Check(X509Certificate2 leaf, X509Certificate2? issuer, SmtpCertificateInfo info, CertificatePolicy policy, bool anchoredInPolicy)
         {
             var responder = issuer == null ? null : OcspQuery.ResponderUrls(leaf).FirstOrDefault();
-            var crl = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().Any(e => e.Oid?.Value == CrlDistributionPointsOid);
+            var crl = CertificateExtension.Find(leaf, CrlDistributionPointsOid) != null;
             if (responder == null && !crl)
             {
                 info.RevocationStatus = "not checked: the certificate names no OCSP responder and no CRL";

@@ -19,13 +19,14 @@ namespace SmtpTools.Tls
     internal static class OcspQuery
     {
         private const string OcspSigningOid = "1.3.6.1.5.5.7.3.9";
+        private const string AuthorityInformationAccessOid = "1.3.6.1.5.5.7.1.1";
         private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
         private static readonly Lazy<HttpClient> Http = new Lazy<HttpClient>(() => new HttpClient(new HttpClientHandler { UseProxy = false, AllowAutoRedirect = false }));
 
         /// <summary>The responder URLs (http only, as RFC 6960 A.1 has them) in the leaf's Authority Information Access.</summary>
         public static string[] ResponderUrls(X509Certificate2 leaf)
         {
-            var extension = leaf.Extensions.Cast<System.Security.Cryptography.X509Certificates.X509Extension>().FirstOrDefault(e => e.Oid?.Value == "1.3.6.1.5.5.7.1.1");
+            var extension = CertificateExtension.Find(leaf, AuthorityInformationAccessOid);
             if (extension == null)
             {
                 return Array.Empty<string>();
