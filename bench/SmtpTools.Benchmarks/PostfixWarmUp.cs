@@ -28,21 +28,23 @@ namespace SmtpTools.Benchmarks
         private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
 
         /// <summary>
-        /// Holds <see cref="ConnectionsPerPort"/> connections open on each of the server's ports on 127.0.0.1 until Postfix
-        /// runs an smtpd process for each of them (or 15 s pass), then closes them without a word. Returns how many smtpd
-        /// processes were running then (0 where they cannot be counted: then it does not wait), and how long it took.
+        /// Holds <see cref="ConnectionsPerPort"/> connections open on each of the server's ports on 127.0.0.1 (more on the
+        /// ports <paramref name="more"/> names) until Postfix runs an smtpd process for each of them (or 15 s pass), then
+        /// closes them without a word. Returns how many smtpd processes were running then (0 where they cannot be counted:
+        /// then it does not wait), and how long it took.
         /// </summary>
-        public static (int Processes, TimeSpan Took) Run(TestServerInfo server)
+        public static (int Processes, TimeSpan Took) Run(TestServerInfo server, IReadOnlyDictionary<int, int>? more = null)
         {
             var watch = Stopwatch.StartNew();
             var ports = server.Ports.Values.Where(server.Listens).Distinct().ToList();
-            var wanted = ports.Count * ConnectionsPerPort;
+            int On(int port) => more != null && more.TryGetValue(port, out var count) ? Math.Max(count, ConnectionsPerPort) : ConnectionsPerPort;
+            var wanted = ports.Sum(On);
             var sockets = new List<Socket>(wanted);
             try
             {
                 foreach (var port in ports)
                 {
-                    for (var i = 0; i < ConnectionsPerPort; i++)
+                    for (var i = 0; i < On(port); i++)
                     {
                         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                         sockets.Add(socket);
