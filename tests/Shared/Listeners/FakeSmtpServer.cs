@@ -76,6 +76,9 @@ namespace SmtpTools.Tests.Listeners
         /// <summary>Every byte any client sent before TLS, all connections in order.</summary>
         public byte[] ReceivedInClear => _listener.ReceivedInClear;
 
+        /// <summary>Connections the client opened only to try a TLS handshake (see <see cref="ScriptedListener.ConnectionsOpenedWithTlsHandshake"/>).</summary>
+        public int ConnectionsOpenedWithTlsHandshake => _listener.ConnectionsOpenedWithTlsHandshake;
+
         /// <summary>How many times the message with <paramref name="messageId"/> counts as delivered (accepted, or dropped after the dot).</summary>
         public int DeliveriesOf(string messageId) => Messages.Count(m => m.MessageId == messageId && m.CountsAsDelivered);
 

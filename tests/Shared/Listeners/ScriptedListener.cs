@@ -57,6 +57,22 @@ namespace SmtpTools.Tests.Listeners
             }
         }
 
+        /// <summary>
+        /// How many connections began, on the client's side, with a TLS handshake record in clear (0x16 0x03): a client
+        /// that found the port silent trying implicit TLS on a second connection, as the detection does when a greeting
+        /// is late.
+        /// </summary>
+        public int ConnectionsOpenedWithTlsHandshake
+        {
+            get
+            {
+                lock (_connections)
+                {
+                    return _connections.Count(c => c.ReceivedInClear is { Length: >= 2 } bytes && bytes[0] == 0x16 && bytes[1] == 0x03);
+                }
+            }
+        }
+
         /// <summary><see cref="ReceivedInClear"/> as Latin-1 text (one char per byte), for searching.</summary>
         public string ReceivedInClearText => Encoding.Latin1.GetString(ReceivedInClear);
 

@@ -152,7 +152,8 @@ namespace SmtpTools.Module.Tests.Reliability
             // -Security StartTls, which the fault server speaks: these faults are about each message's outcome, and the
             // counted connections must be the batch's sessions. Found by behaviour (Auto), a greeting slower than the
             // detection's 50 ms head start adds a connection that only sends a ClientHello (once in a full run under
-            // load: 3 connections for 2 sessions); asked for STARTTLS, only one later than 250 ms does.
+            // load: 3 connections for 2 sessions); asked for STARTTLS, only one later than 250 ms does (seen in CI on a
+            // slow day), so such connections are not counted as sessions.
             var run = _fixture.PowerShell.Run(
                 "$large = 'a line of message text for the fault server to read' * $args[2]; " +
                 "$rows = 1..3 | ForEach-Object { [pscustomobject]@{ Subject = \"fault $_\"; Body = \"line one`nline two`n$(if ($_ -eq 2) { $large })`nline four\" } }; " +
@@ -181,7 +182,7 @@ namespace SmtpTools.Module.Tests.Reliability
 
             if (expected.Connections != null)
             {
-                Assert.Equal(expected.Connections, server.Connections);
+                Assert.Equal(expected.Connections, server.Connections - server.ConnectionsOpenedWithTlsHandshake);
             }
 
             if (expected.DataCommands != null)
