@@ -31,6 +31,7 @@ namespace SmtpTools.Benchmarks
         private KernelForwarding? _kernel;
         private KernelForwarding? _blocking;
         private readonly HashSet<string> _silent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _dropped = new HashSet<string>(StringComparer.OrdinalIgnoreCase); // silent ones whose connection attempts the kernel drops
 
         private SweepEndpoints()
         {
@@ -102,7 +103,11 @@ namespace SmtpTools.Benchmarks
 
                 var how = endpoints.Forward(routes, userForwarders, null, blocked);
                 var silentHow = "dropped by the kernel: blocked, as by a network";
-                if (endpoints._kernel == null)
+                if (endpoints._kernel != null)
+                {
+                    endpoints._dropped.UnionWith(blocked.Select(b => b.Address + "," + b.Port.ToString(CultureInfo.InvariantCulture)));
+                }
+                else
                 {
                     silentHow = "a listener that accepts and never speaks, where the kernel cannot drop: not taken for blocked";
                     foreach (var endpoint in blocked)
@@ -128,18 +133,19 @@ namespace SmtpTools.Benchmarks
             }
         }
 
-        /// <summary>Writes "host,port,silent" lines (1 for silent) for a child process, in sweep order.</summary>
+        /// <summary>Writes "host,port,kind" lines (0 answering, 1 silent, 2 silent by dropped connection attempts) for a child process, in sweep order.</summary>
         public void WriteFile(string path) => File.WriteAllLines(path, Records.Select(r =>
         {
             var host = (string)r.Properties["ComputerName"].Value;
             var port = (int)r.Properties["Port"].Value;
-            return $"{host},{port.ToString(CultureInfo.InvariantCulture)},{(IsSilent(host, port) ? 1 : 0)}";
+            var key = host + "," + port.ToString(CultureInfo.InvariantCulture);
+            return $"{key},{(_dropped.Contains(key) ? 2 : IsSilent(host, port) ? 1 : 0)}";
         }));
 
-        /// <summary>Reads a file <see cref="WriteFile"/> wrote: pipeline records, and which are silent.</summary>
-        public static List<(PSObject Record, bool Silent)> ReadFile(string path) => File.ReadLines(path)
+        /// <summary>Reads a file <see cref="WriteFile"/> wrote: pipeline records, which are silent, and which of those drop connection attempts.</summary>
+        public static List<(PSObject Record, bool Silent, bool Dropped)> ReadFile(string path) => File.ReadLines(path)
             .Select(line => line.Split(','))
-            .Select(parts => (Record(parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture)), parts[2] == "1"))
+            .Select(parts => (Record(parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture)), parts[2] != "0", parts[2] == "2"))
             .ToList();
 
         public void Dispose()
@@ -224,6 +230,7 @@ namespace SmtpTools.Benchmarks
                 {
                     Silent.Add(Record(endpoint.Address.ToString(), endpoint.Port));
                     _silent.Add(endpoint.Address + "," + endpoint.Port.ToString(CultureInfo.InvariantCulture));
+                    _dropped.Add(endpoint.Address + "," + endpoint.Port.ToString(CultureInfo.InvariantCulture));
                 }
             }
 
