@@ -110,33 +110,6 @@ namespace SmtpTools.Engine.Tests
         }
 
         [Fact]
-        public async Task A_greeting_later_than_the_head_start_gets_a_ClientHello_on_a_second_connection_counted_apart()
-        {
-            // The reliability tests count a batch's sessions as the fake server's connections less those the client
-            // opened only to try TLS (the detection's second connection): this is that count.
-            using var server = new FakeSmtpServer(new FakeSmtpScript
-            {
-                Certificate = TestCertificates.Good,
-                Greeting = session =>
-                {
-                    if (session.Number == 1)
-                    {
-                        Thread.Sleep(TimeSpan.FromMilliseconds(600)); // this connection's own task: the other goes on
-                    }
-
-                    return null;
-                },
-            });
-
-            var facts = await RecordAsync(Plan(server.Port));
-
-            Assert.Equal(SmtpFailureKind.None, facts.FailureKind);
-            Assert.Equal(SmtpObservedSecurity.StartTls, facts.Observed);
-            Assert.Equal(2, server.Connections);
-            Assert.Equal(1, server.ConnectionsOpenedWithTlsHandshake);
-        }
-
-        [Fact]
         public async Task A_refused_connection_is_never_reported_connected()
         {
             int port;
