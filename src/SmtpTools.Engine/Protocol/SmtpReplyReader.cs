@@ -8,13 +8,8 @@ using System.Threading.Tasks;
 namespace SmtpTools.Protocol
 {
     /// <summary>
-    /// Reads SMTP replies from a stream without consuming anything past the end of a reply: after "220 Ready to start
-    /// TLS" the next byte on the socket belongs to the TLS handshake, and a stream handed on (to MailKit, to the cipher
-    /// scanner) must start at the next reply. Given a way to peek at what the socket already holds, it reads the rest of
-    /// the current line in one read (up to and including its LF, never further); without one, or when nothing has
-    /// arrived yet, one byte at a time. Byte by byte, a clear-text greeting and EHLO reply cost about 240 reads and as
-    /// many quick-ACK requests per probe (measured with strace: 480 system calls per STARTTLS probe, about a fifth of
-    /// its CPU); over TLS the stream's own buffer serves single bytes without a system call.
+    /// Reads SMTP replies from a stream one byte at a time, so that nothing past the end of a reply is consumed:
+    /// after "220 Ready to start TLS" the next byte on the socket belongs to the TLS handshake.
     /// Limits protect against hostile servers: a line is at most <see cref="MaxLineLength"/> bytes
     /// (RFC 5321 4.5.3.1.5 says 512; we allow more) and a reply at most <see cref="MaxLines"/> lines.
     /// </summary>
@@ -23,25 +18,12 @@ namespace SmtpTools.Protocol
         internal const int MaxLineLength = 4096;
         internal const int MaxLines = 512;
 
-        // What one peek looks at: a line is at most MaxLineLength bytes, and longer input is refused anyway.
-        private const int PeekSize = 1024;
-
         private readonly Stream _stream;
-        private readonly Func<byte[], int>? _peek;
         private readonly byte[] _one = new byte[1];
-        private byte[]? _peeked;
 
-        /// <summary>Reads replies from <paramref name="stream"/>.</summary>
-        /// <param name="stream">The connection's stream.</param>
-        /// <param name="peek">
-        /// Copies into the buffer what the connection has already received, without consuming it, and returns how many
-        /// bytes (0 when nothing is there or the peek fails); reads go through <paramref name="stream"/> all the same. Null
-        /// for streams that buffer themselves (TLS).
-        /// </param>
-        public SmtpReplyReader(Stream stream, Func<byte[], int>? peek = null)
+        public SmtpReplyReader(Stream stream)
         {
             _stream = stream ?? throw new ArgumentNullException(nameof(stream));
-            _peek = peek;
         }
 
         /// <summary>Reads one whole reply.</summary>
@@ -149,22 +131,6 @@ namespace SmtpTools.Protocol
             var bytes = new List<byte>(128);
             while (true)
             {
-                var rest = await ReadRestOfLineAsync(bytes, cancellationToken).ConfigureAwait(false);
-                if (rest == LineEnded)
-                {
-                    if (bytes.Count > 0 && bytes[bytes.Count - 1] == (byte)'\r')
-                    {
-                        bytes.RemoveAt(bytes.Count - 1);
-                    }
-
-                    return Decode(bytes);
-                }
-
-                if (rest == LinePart)
-                {
-                    continue;
-                }
-
                 var read = await _stream.ReadAsync(_one, 0, 1, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
@@ -194,59 +160,6 @@ namespace SmtpTools.Protocol
 
                 bytes.Add(b);
             }
-        }
-
-        private const int NothingPeeked = 0;
-        private const int LinePart = 1;
-        private const int LineEnded = 2;
-
-        // What the socket already holds of the current line, read in one go (up to its LF, never past it) and added to
-        // bytes (without the LF): LineEnded, LinePart (no LF among what had arrived), or NothingPeeked (read a byte
-        // instead: nothing has arrived, there is no peek, or it failed).
-        private async Task<int> ReadRestOfLineAsync(List<byte> bytes, CancellationToken cancellationToken)
-        {
-            if (_peek == null)
-            {
-                return NothingPeeked;
-            }
-
-            var peeked = _peeked ??= new byte[PeekSize];
-            var available = _peek(peeked);
-            if (available <= 0)
-            {
-                return NothingPeeked;
-            }
-
-            var end = Array.IndexOf(peeked, (byte)'\n', 0, available);
-            var wanted = end >= 0 ? end + 1 : available;
-            var taken = 0;
-            while (taken < wanted)
-            {
-                var read = await _stream.ReadAsync(peeked, taken, wanted - taken, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break; // what was peeked is gone (the connection reset): as if it had never arrived
-                }
-
-                taken += read;
-            }
-
-            for (var i = 0; i < taken; i++)
-            {
-                if (peeked[i] == (byte)'\n')
-                {
-                    break; // the last byte taken
-                }
-
-                if (bytes.Count >= MaxLineLength)
-                {
-                    throw new SmtpProtocolException($"The server sent a line longer than {MaxLineLength} bytes.", Printable(Decode(bytes)));
-                }
-
-                bytes.Add(peeked[i]);
-            }
-
-            return taken == 0 ? NothingPeeked : taken == wanted && end >= 0 ? LineEnded : LinePart;
         }
 
         // Replies are ASCII in practice; UTF-8 keeps SMTPUTF8 servers' text readable, invalid bytes become U+FFFD.

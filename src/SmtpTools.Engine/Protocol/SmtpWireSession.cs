@@ -42,7 +42,7 @@ namespace SmtpTools.Protocol
             ConnectTime = connectTime;
             _socketStream = new QuickAckStream(new NetworkStream(socket, ownsSocket: true), socket);
             _stream = _socketStream;
-            _reader = new SmtpReplyReader(_stream, PeekReceived);
+            _reader = new SmtpReplyReader(_stream);
         }
 
         public IPAddress RemoteAddress { get; }
@@ -78,22 +78,6 @@ namespace SmtpTools.Protocol
         /// from then on (<see cref="Probing.SmtpPortSweep"/>).
         /// </summary>
         internal Action? Answered { get; set; }
-
-        // What the socket has received and not yet read, copied without consuming it (SmtpReplyReader reads a line in one
-        // go with it); 0 when nothing is there or the socket cannot say (closed, reset: the reader's read reports it).
-        private int PeekReceived(byte[] buffer)
-        {
-            try
-            {
-                var socket = _socket;
-                var available = socket.Available;
-                return available <= 0 ? 0 : socket.Receive(buffer, 0, Math.Min(buffer.Length, available), SocketFlags.Peek);
-            }
-            catch (Exception e) when (e is SocketException || e is ObjectDisposedException)
-            {
-                return 0;
-            }
-        }
 
         private void NoteAnswer()
         {
