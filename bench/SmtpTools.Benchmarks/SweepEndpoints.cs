@@ -49,7 +49,21 @@ namespace SmtpTools.Benchmarks
         public string Description { get; private set; } = string.Empty;
 
         /// <summary>True for the silent listeners' host and port.</summary>
-        public bool IsSilent(string host, int port) => _silent.Contains(host + "," + port.ToString(CultureInfo.InvariantCulture));
+        public bool IsSilent(string host, int port) => _silent.Contains(Key(host, port));
+
+        // "host,port": how the sets of silent and dropped endpoints name one.
+        private static string Key(string host, int port) => host + "," + port.ToString(CultureInfo.InvariantCulture);
+
+        // A silent endpoint: in Silent, and known to IsSilent (and to WriteFile as dropped, when its attempts are dropped).
+        private void AddSilent(string host, int port, bool dropped)
+        {
+            Silent.Add(Record(host, port));
+            _silent.Add(Key(host, port));
+            if (dropped)
+            {
+                _dropped.Add(Key(host, port));
+            }
+        }
 
         /// <summary>
         /// <paramref name="answering"/> + <paramref name="silent"/> endpoints; <paramref name="hosts"/> 0 gives each its own
@@ -97,17 +111,16 @@ namespace SmtpTools.Benchmarks
                     }
 
                     blocked.Add(new IPEndPoint(address, SilentPort));
-                    endpoints._silent.Add(address + "," + SilentPort.ToString(CultureInfo.InvariantCulture));
-                    endpoints.Silent.Add(Record(address.ToString(), SilentPort));
                 }
 
                 var how = endpoints.Forward(routes, userForwarders, null, blocked);
-                var silentHow = "dropped by the kernel: blocked, as by a network";
-                if (endpoints._kernel != null)
+                foreach (var endpoint in blocked)
                 {
-                    endpoints._dropped.UnionWith(blocked.Select(b => b.Address + "," + b.Port.ToString(CultureInfo.InvariantCulture)));
+                    endpoints.AddSilent(endpoint.Address.ToString(), endpoint.Port, dropped: endpoints._kernel != null);
                 }
-                else
+
+                var silentHow = "dropped by the kernel: blocked, as by a network";
+                if (endpoints._kernel == null)
                 {
                     silentHow = "a listener that accepts and never speaks, where the kernel cannot drop: not taken for blocked";
                     foreach (var endpoint in blocked)
@@ -138,8 +151,8 @@ namespace SmtpTools.Benchmarks
         {
             var host = (string)r.Properties["ComputerName"].Value;
             var port = (int)r.Properties["Port"].Value;
-            var key = host + "," + port.ToString(CultureInfo.InvariantCulture);
-            return $"{key},{(_dropped.Contains(key) ? 2 : IsSilent(host, port) ? 1 : 0)}";
+            var key = Key(host, port);
+            return $"{key},{(_dropped.Contains(key) ? 2 : _silent.Contains(key) ? 1 : 0)}";
         }));
 
         /// <summary>Reads a file <see cref="WriteFile"/> wrote: pipeline records, which are silent, and which of those drop connection attempts.</summary>
@@ -228,19 +241,17 @@ namespace SmtpTools.Benchmarks
                     ?? throw new InvalidOperationException("--silent-filtered needs the kernel to drop connections: " + why);
                 foreach (var endpoint in dropped)
                 {
-                    Silent.Add(Record(endpoint.Address.ToString(), endpoint.Port));
-                    _silent.Add(endpoint.Address + "," + endpoint.Port.ToString(CultureInfo.InvariantCulture));
-                    _dropped.Add(endpoint.Address + "," + endpoint.Port.ToString(CultureInfo.InvariantCulture));
+                    AddSilent(endpoint.Address.ToString(), endpoint.Port, dropped: true);
                 }
             }
-
-            for (var i = 0; i < (filtered ? 0 : silent); i++)
+            else
             {
-                var listener = ScriptedListener.Start(ScriptedListener.Tarpit, next(), maxConnections: ListenerCapacity);
-                _listeners.Add(listener);
-                var host = listener.EndPoint.Address.ToString();
-                Silent.Add(Record(host, listener.Port));
-                _silent.Add(host + "," + listener.Port.ToString(CultureInfo.InvariantCulture));
+                for (var i = 0; i < silent; i++)
+                {
+                    var listener = ScriptedListener.Start(ScriptedListener.Tarpit, next(), maxConnections: ListenerCapacity);
+                    _listeners.Add(listener);
+                    AddSilent(listener.EndPoint.Address.ToString(), listener.Port, dropped: false);
+                }
             }
 
             // Every fourth endpoint silent, as in a host list where a quarter is firewalled (or, as a diagnostic of the

@@ -451,50 +451,6 @@ namespace SmtpTools.Engine.Tests
             Assert.False(sweep.IsTakenForSilent(465));
         }
 
-        [Fact]
-        public async Task The_first_connection_on_a_port_taken_for_silent_stops_its_early_starts()
-        {
-            // Port 25's first 10 hosts never connect (blocked), and the port is taken for silent; 290 more hosts come,
-            // their 587 probes hold every starting slot, and their port-25 endpoints start early, up to the throttle of
-            // 200. Then connections on port 25 go through (the block lifted, or it was a slow path): the endpoints still
-            // waiting must wait their turn.
-            var earlyAtFirstConnect = -1;
-            var connect = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            SmtpPortSweep? sweep = null;
-            sweep = Sweep(
-                async (host, addresses, port, options, token) =>
-                {
-                    if (port == 587)
-                    {
-                        options.Connected?.Invoke();
-                        options.Answered?.Invoke();
-                    }
-
-                    await connect.Task;
-                    if (port == 25)
-                    {
-                        Interlocked.CompareExchange(ref earlyAtFirstConnect, sweep!.EarlyStarts, -1);
-                        options.Connected?.Invoke();
-                    }
-
-                    await Task.Delay(TimeSpan.FromMilliseconds(200), token);
-                    return new SmtpPortResult { ComputerName = host, Port = port, Status = SmtpPortStatus.NoResponse };
-                },
-                throttleLimit: 200);
-            sweep.FixedQuietHold = SmtpPortSweep.QuietAfter; // the adaptive hold grows on a loaded machine
-            var results = Collect(sweep);
-            await AddAfterPort25TakenForSilentAsync(sweep, 290);
-
-            Assert.True(await WaitUntil(() => sweep.EarlyStarts > 0), "no port-25 endpoint started early");
-            connect.SetResult(true);
-            await sweep.CompleteAsync();
-
-            Assert.Equal(600, results.Count);
-            Assert.InRange(earlyAtFirstConnect, 1, 289); // some started early, not all
-            Assert.Equal(earlyAtFirstConnect, sweep.EarlyStarts); // none after the first connection
-            Assert.False(sweep.IsTakenForSilent(25));
-        }
-
         // Adds 10 hosts on 587 and 25, waits until port 25 is taken for silent (their probes of it must go quiet), then
         // adds that many more hosts.
         private static async Task AddAfterPort25TakenForSilentAsync(SmtpPortSweep sweep, int laterHosts)
@@ -528,29 +484,33 @@ namespace SmtpTools.Engine.Tests
             return true;
         }
 
-        [Fact]
-        public async Task The_first_answer_on_a_port_taken_for_silent_stops_its_early_starts()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task The_first_answer_or_connection_on_a_port_taken_for_silent_stops_its_early_starts(bool byConnection)
         {
-            // Port 25's servers are slow, not silent: none answers until the test says so. The first 10 hosts' probes of
-            // it go quiet and the port is taken for silent; 290 more hosts come, their 587 probes (held until the test
-            // lets them go) fill every starting slot, and their port-25 endpoints start early, up to the throttle of 200.
-            // Then the servers answer: the endpoints still waiting must wait their turn.
-            var earlyAtFirstAnswer = -1;
-            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Port 25's servers are slow, not silent: none answers (or, blocked for a while, none even connects) until the
+            // test says so. The first 10 hosts' probes of it go quiet and the port is taken for silent; 290 more hosts come,
+            // their 587 probes (held until the test lets them go) fill every starting slot, and their port-25 endpoints
+            // start early, up to the throttle of 200. Then the servers answer, or the connections go through: the
+            // endpoints still waiting must wait their turn.
+            var earlyAtFirstSign = -1;
+            var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             SmtpPortSweep? sweep = null;
             sweep = Sweep(
                 async (host, addresses, port, options, token) =>
                 {
                     if (port == 587)
                     {
+                        options.Connected?.Invoke();
                         options.Answered?.Invoke();
                     }
 
-                    await answer.Task;
+                    await release.Task;
                     if (port == 25)
                     {
-                        options.Answered?.Invoke();
-                        Interlocked.CompareExchange(ref earlyAtFirstAnswer, sweep!.EarlyStarts, -1);
+                        Interlocked.CompareExchange(ref earlyAtFirstSign, sweep!.EarlyStarts, -1);
+                        (byConnection ? options.Connected : options.Answered)?.Invoke();
                     }
 
                     await Task.Delay(TimeSpan.FromMilliseconds(200), token);
@@ -562,12 +522,12 @@ namespace SmtpTools.Engine.Tests
             await AddAfterPort25TakenForSilentAsync(sweep, 290);
 
             Assert.True(await WaitUntil(() => sweep.EarlyStarts > 0), "no port-25 endpoint started early");
-            answer.SetResult(true);
+            release.SetResult(true);
             await sweep.CompleteAsync();
 
             Assert.Equal(600, results.Count);
-            Assert.InRange(earlyAtFirstAnswer, 1, 289); // some started early, not all
-            Assert.Equal(earlyAtFirstAnswer, sweep.EarlyStarts); // none after the first answer
+            Assert.InRange(earlyAtFirstSign, 1, 289); // some started early, not all
+            Assert.Equal(earlyAtFirstSign, sweep.EarlyStarts); // none after the first sign of life
             Assert.False(sweep.IsTakenForSilent(25));
         }
 
